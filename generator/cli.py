@@ -1,0 +1,46 @@
+"""The `mqcat` command line: a thin layer over the pipeline's modules.
+
+Each sub-command lives in `generator/commands/<name>.py` with two functions:
+`configure(parser)` adds its arguments and `run(args) -> int` does the work
+and returns the exit status (0 fine, 1 problems found, 2 usage error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# name -> one-line help; the module generator.commands.<name> implements it.
+COMMANDS = {
+    "validate": "check catalogue files against the schema and the catalogue rules",
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="mqcat",
+        description="Catalogue of approved micro-qualifications: validate, review, build the site.",
+    )
+    sub = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, help_text in COMMANDS.items():
+        module = importlib.import_module(f"generator.commands.{name}")
+        command = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
+        module.configure(command)
+        command.set_defaults(run=module.run)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""Rules a JSON Schema cannot express: consistency within a file and across files.
+
+Each rule reads documents that already passed the schema, so it can rely on
+field types; it reports problems at the position of the offending node.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .loader import Document
+from .problems import Problem, Severity
+
+VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
+
+# Top-level web paths the site uses itself; a sector id must not take one.
+RESERVED_IDS = frozenset({"about", "api", "assets", "en", "finder", "levels", "providers", "schema", "search", "stylesheets", "javascripts"})
+
+ECTS_HOURS = (25, 30)
+
+
+@lru_cache(maxsize=None)
+def isced_f_fields() -> dict[str, str]:
+    """ISCED-F 2013 detailed fields: code -> English label."""
+    table = json.loads((VOCAB_DIR / "isced-f.json").read_text(encoding="utf-8"))
+    return table["fields"]
+
+
+def _warning(doc: Document, path: tuple[str | int, ...], message: str, hint: str = "") -> Problem:
+    return doc.problem(path, message, hint=hint, severity=Severity.WARNING)
+
+
+def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
+    """Rules about one programme description on its own."""
+    data: dict[str, Any] = doc.data
+    problems: list[Problem] = []
+    stem = doc.path.stem
+    if data["id"] != stem:
+        problems.append(doc.problem(("id",), f"id '{data['id']}' differs from the file name '{stem}.yaml'",
+                                    hint=f"rename the file to {data['id']}.yaml or set `id: {stem}`"))
+    if data["sector"] != sector_folder:
+        problems.append(doc.problem(("sector",), f"sector '{data['sector']}' differs from the folder '{sector_folder}'",
+                                    hint=f"move the file to catalogue/{data['sector']}/ or set `sector: {sector_folder}`"))
+    level = data["level"]
+    if level["eqf"] != level["lki"]:
+        problems.append(doc.problem(("level", "eqf"), f"EQF level {level['eqf']} differs from LKI level {level['lki']}",
+                                    hint=f"LKI levels map one to one onto EQF levels: set `eqf: {level['lki']}`"))
+    if data["isced_f"] not in isced_f_fields():
+        problems.append(doc.problem(("isced_f",), f"'{data['isced_f']}' is not an ISCED-F 2013 detailed field",
+                                    hint="use a four-digit code such as \"1041\" (transport services); see the about page for the list"))
+    qa = data["quality_assurance"]
+    if qa["review_due"] <= qa["decision_date"]:
+        problems.append(doc.problem(("quality_assurance", "review_due"),
+                                    f"review due {qa['review_due']} is not after the approval date {qa['decision_date']}",
+                                    hint="set the date of the next review, usually two to three years after approval"))
+    workload = data["workload"]
+    if "ects" in workload:
+        low, high = ECTS_HOURS
+        per_credit = workload["hours"] / workload["ects"]
+        if not low <= per_credit <= high:
+            problems.append(_warning(
+                doc, ("workload", "ects"),
+                f"{workload['hours']} hours for {workload['ects']} ECTS is {per_credit:.1f} hours per credit; 1 ECTS is {low}-{high} hours",
+                hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} and {workload['hours'] / low:.1f}",
+            ))
+    status = data["status"]
+    if status in ("suspended", "withdrawn") and "status_reason" not in data:
+        problems.append(doc.problem(("status",), f"a {status} entry needs a status_reason",
+                                    hint="add `status_reason:` with lv and en texts saying why"))
+    if "replaced_by" in data:
+        if status != "withdrawn":
+            problems.append(doc.problem(("replaced_by",), "replaced_by is only for withdrawn entries",
+                                        hint="remove it, or set `status: withdrawn`"))
+        elif data["replaced_by"] == data["id"]:
+            problems.append(doc.problem(("replaced_by",), "an entry cannot replace itself"))
+    if data["participation_form"] != "online" and not data.get("locations"):
+        problems.append(doc.problem(("locations",), f"a {data['participation_form']} programme needs at least one place",
+                                    hint="add `locations:` with the municipality where learners attend", key=True))
+    cost = data["cost"]
+    if cost["type"] == "paid":
+        for part in ("amount", "currency"):
+            if part not in cost:
+                problems.append(doc.problem(("cost", part), f"a paid programme needs cost.{part}",
+                                            hint="e.g. `amount: 350` and `currency: EUR`", key=True))
+    elif cost["type"] == "funded" and "funding" not in cost:
+        problems.append(doc.problem(("cost", "funding"), "a funded programme needs cost.funding: who funds it and who is eligible",
+                                    key=True))
+    intakes = data["intakes"]
+    if not intakes["on_demand"] and not intakes.get("starts") and status == "active":
+        problems.append(_warning(doc, ("intakes",), "no start date and not on demand: learners cannot tell when to start",
+                                 hint="add `starts:` dates or set `on_demand: true`"))
+    stack = data.get("stackability") or {}
+    if data["id"] in stack.get("stacks_into", ()):
+        problems.append(doc.problem(("stackability", "stacks_into"), "an entry cannot stack into itself"))
+    problems.extend(check_english(doc))
+    return problems
+
+
+_REQUIRED_BILINGUAL = {("title",)}
+
+
+def check_english(doc: Document) -> list[Problem]:
+    """Warn where a text has no English version (English serves recognition abroad)."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            if "lv" in value and set(value) <= {"lv", "en"} and isinstance(value["lv"], str):
+                if "en" not in value and path not in _REQUIRED_BILINGUAL:
+                    problems.append(_warning(doc, path, "the English text is missing",
+                                             hint="add `en:` beside `lv:`; the English site otherwise shows the Latvian text"))
+                return
+            for key, item in value.items():
+                if key != "keywords":
+                    walk(item, path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, path + (index,))
+
+    walk(doc.data, ())
+    return problems
+
+
+def check_provider(doc: Document) -> list[Problem]:
+    stem = doc.path.stem
+    if doc.data["id"] != stem:
+        return [doc.problem(("id",), f"id '{doc.data['id']}' differs from the file name '{stem}.yaml'",
+                            hint=f"rename the file to {doc.data['id']}.yaml or set `id: {stem}`")]
+    return check_english(doc)
+
+
+def check_sectors(doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for index, sector in enumerate(doc.data["sectors"]):
+        sid = sector["id"]
+        if sid in seen:
+            problems.append(doc.problem(("sectors", index, "id"), f"sector id '{sid}' is used twice (also sectors[{seen[sid]}])"))
+        seen.setdefault(sid, index)
+        if sid in RESERVED_IDS:
+            problems.append(doc.problem(("sectors", index, "id"), f"'{sid}' is reserved for the site's own pages",
+                                        hint="choose another sector id"))
+    return problems
+
+
+def check_authorities(doc: Document, sector_ids: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, authority in enumerate(doc.data["authorities"]):
+        if authority["id"] in seen:
+            problems.append(doc.problem(("authorities", index, "id"), f"authority id '{authority['id']}' is used twice"))
+        seen.add(authority["id"])
+        sector = authority.get("sector")
+        if sector is not None and sector not in sector_ids:
+            problems.append(_unknown(doc, ("authorities", index, "sector"), "sector", sector, sector_ids, "catalogue/sectors.yaml"))
+    return problems
+
+
+def _unknown(doc: Document, path: tuple[str | int, ...], kind: str, value: str, known: set[str], where: str) -> Problem:
+    import difflib
+
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"add it to {where} first, or use an existing id"
+    return doc.problem(path, f"unknown {kind} '{value}'", hint=hint)
+
+
+def check_references(
+    entries: dict[str, Document],
+    provider_ids: set[str],
+    sector_ids: set[str],
+    authority_ids: set[str],
+) -> list[Problem]:
+    """Every reference resolves, and stackability has no cycles."""
+    problems: list[Problem] = []
+    entry_ids = set(entries)
+    for entry_id, doc in entries.items():
+        data = doc.data
+        if data["sector"] not in sector_ids:
+            problems.append(_unknown(doc, ("sector",), "sector", data["sector"], sector_ids, "catalogue/sectors.yaml"))
+        for index, provider in enumerate(data["awarding_bodies"]):
+            if provider not in provider_ids:
+                problems.append(_unknown(doc, ("awarding_bodies", index), "provider", provider, provider_ids, "catalogue/providers/"))
+        authority = data["quality_assurance"]["authorised_by"]
+        if authority not in authority_ids:
+            problems.append(_unknown(doc, ("quality_assurance", "authorised_by"), "authorising body", authority,
+                                     authority_ids, "catalogue/authorities.yaml"))
+        for index, target in enumerate((data.get("stackability") or {}).get("stacks_into", ())):
+            if target not in entry_ids:
+                problems.append(_unknown(doc, ("stackability", "stacks_into", index), "micro-qualification", target,
+                                         entry_ids, "the catalogue"))
+        replacement = data.get("replaced_by")
+        if replacement is not None and replacement != entry_id:
+            if replacement not in entry_ids:
+                problems.append(_unknown(doc, ("replaced_by",), "micro-qualification", replacement, entry_ids, "the catalogue"))
+            elif entries[replacement].data["status"] == "withdrawn":
+                problems.append(doc.problem(("replaced_by",), f"the replacement '{replacement}' is withdrawn too",
+                                            hint="point to an entry that learners can still take", severity=Severity.WARNING))
+    problems.extend(_stack_cycles(entries))
+    return problems
+
+
+def _stack_cycles(entries: dict[str, Document]) -> list[Problem]:
+    graph = {
+        entry_id: [t for t in (doc.data.get("stackability") or {}).get("stacks_into", ()) if t in entries and t != entry_id]
+        for entry_id, doc in entries.items()
+    }
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = dict.fromkeys(graph, WHITE)
+    problems: list[Problem] = []
+    for start in sorted(graph):
+        if colour[start] != WHITE:
+            continue
+        # Iterative depth-first search: catalogues can be large and chains long.
+        stack: list[tuple[str, int]] = [(start, 0)]
+        trail: list[str] = [start]
+        colour[start] = GREY
+        while stack:
+            node, index = stack[-1]
+            if index < len(graph[node]):
+                stack[-1] = (node, index + 1)
+                target = graph[node][index]
+                if colour[target] == GREY:
+                    cycle = trail[trail.index(target):] + [target]
+                    doc = entries[node]
+                    position = doc.data["stackability"]["stacks_into"].index(target)
+                    problems.append(doc.problem(("stackability", "stacks_into", position),
+                                                "stackability cycle: " + " -> ".join(cycle),
+                                                hint="a micro-qualification cannot be part of itself; remove one link"))
+                elif colour[target] == WHITE:
+                    colour[target] = GREY
+                    stack.append((target, 0))
+                    trail.append(target)
+            else:
+                colour[node] = BLACK
+                stack.pop()
+                trail.pop()
+    return problems
