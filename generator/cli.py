@@ -15,6 +15,9 @@ from typing import Sequence
 # name -> one-line help; the module generator.commands.<name> implements it.
 COMMANDS = {
     "validate": "check catalogue files against the schema and the catalogue rules",
+    "build": "validate and build the public site with its open data",
+    "serve": "preview the site locally, rebuilding when a catalogue file changes",
+    "new": "start a new micro-qualification file with every field, ready to fill in",
 }
 
 

@@ -1,0 +1,46 @@
+"""Validate the catalogue and build the public site (MkDocs, strict) with its open data.
+
+On any validation or build error nothing is written: the previous site and the
+previous source tree stay as they were.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from ..catalogue import CatalogueInvalid, find_repository_root
+from ..problems import render
+from ..site.build import BuildFailed, build
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ./site)")
+    parser.add_argument("--site-url", default=None, help="public address of the site (default: site_url in mkdocs.yml)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                        help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes")
+
+
+def run(args: argparse.Namespace) -> int:
+    root = find_repository_root(Path.cwd())
+    site_dir = (args.site_dir or root / "site").resolve()
+    started = time.perf_counter()
+    try:
+        report = build(root, site_dir, site_url=args.site_url, today=args.today)
+    except CatalogueInvalid as invalid:
+        print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
+        print("mqcat build: the catalogue has errors; nothing was written.", file=sys.stderr)
+        return 1
+    except BuildFailed as failed:
+        print(f"mqcat build: {failed}", file=sys.stderr)
+        print("mqcat build: nothing was written.", file=sys.stderr)
+        return 1
+    for warning in report.warnings:
+        print(warning.text(), file=sys.stderr)
+    entries = len(report.catalogue.entries)
+    print(f"Built {entries} micro-qualifications, {report.pages} pages, into {site_dir} "
+          f"in {time.perf_counter() - started:.1f} s.")
+    return 0

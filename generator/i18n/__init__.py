@@ -1,0 +1,46 @@
+"""Interface strings and vocabulary labels, one table per language.
+
+`generator/i18n/<language>.yaml` holds every string the site, the finder, the
+certificates and the reports show, grouped by section. Templates and scripts
+never hard-code text: they look it up here. A test checks that every language
+has exactly the same keys.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+LANGUAGES = ("lv", "en")
+
+
+@lru_cache(maxsize=None)
+def table(language: str) -> dict[str, Any]:
+    """The whole label table of one language."""
+    if language not in LANGUAGES:
+        raise KeyError(f"no label table for language {language!r}")
+    return yaml.load((HERE / f"{language}.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def label(language: str, key: str, **values: Any) -> str:
+    """The string at a dotted key (`facts.workload`), with {placeholders} filled in."""
+    node: Any = table(language)
+    for part in key.split("."):
+        node = node[part]
+    if not isinstance(node, str):
+        raise KeyError(f"{key!r} is a section, not a label")
+    return node.format(**values) if values else node
+
+
+def flat_keys(node: Any, prefix: str = "") -> set[str]:
+    """All dotted keys of a table, for the completeness check."""
+    if isinstance(node, dict):
+        keys: set[str] = set()
+        for key, value in node.items():
+            keys |= flat_keys(value, f"{prefix}{key}.")
+        return keys
+    return {prefix.rstrip(".")}

@@ -1,0 +1,203 @@
+"""Compile the validated catalogue into a plain MkDocs source tree, one per language.
+
+    <out>/overrides/                theme overrides (page templates, partials)
+    <out>/<language>/mkdocs.yml     INHERITs the repository's mkdocs.yml
+    <out>/<language>/docs/...       Markdown pages: front matter only
+
+Entry content never passes through Markdown: each page's front matter carries
+its view model and a template of ours renders it, escaping every value. Entry
+pages are not in the navigation (Material renders the whole navigation into
+every page, which would make the build quadratic).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
+from ..escaping import html_text
+from ..model import Catalogue, MicroQualification
+from . import views
+from .views import Labels
+
+HERE = Path(__file__).resolve().parent
+THEME_DIR = HERE / "theme"
+ASSETS_DIR = HERE / "assets"
+CONTENT_DIR = HERE / "content"
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _front_matter(meta: dict[str, Any]) -> str:
+    body = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 20, default_flow_style=False)
+    return f"---\n{body}---\n"
+
+
+class SourceTree:
+    """Writes the pages of one language."""
+
+    def __init__(self, catalogue: Catalogue, ctx: BuildContext, language: str, docs: Path) -> None:
+        self.catalogue = catalogue
+        self.ctx = ctx
+        self.language = language
+        self.docs = docs
+        self.L = Labels(language)
+        self.other = next(lang for lang in SITE_LANGUAGES if lang != language)
+        self._made: set[Path] = set()
+
+    def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
+             description: str = "", body: str = "", search: bool = True) -> None:
+        """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
+        target = self.docs / path
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        url_path = path.removesuffix(".md")
+        url_path = url_path.removesuffix("index") if url_path.endswith("index") else url_path + "/"
+        meta: dict[str, Any] = {
+            "template": template,
+            # Material prints title and description without escaping: escape them here.
+            "title": html_text(title),
+            "mq_title": title,
+            "mq_path": url_path,
+            "mq": view,
+        }
+        if description:
+            meta["description"] = html_text(description)
+        if not search:
+            meta["search"] = {"exclude": True}
+        target.write_text(_front_matter(meta) + body, encoding="utf-8")
+
+    def text(self, value: Any) -> str:
+        shown = views.text(value, self.language)
+        return shown["text"] if shown else ""
+
+    def write_all(self, built_from: dict[str, list[str]]) -> None:
+        catalogue, ctx, language = self.catalogue, self.ctx, self.language
+        by_sector = catalogue.entries_by_sector()
+        by_provider = catalogue.entries_by_provider()
+        by_level = catalogue.entries_by_level()
+        published = catalogue.published_entries()
+
+        def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
+            return [views.card(e, catalogue, ctx, language) for e in entries]
+
+        sectors = [
+            {"id": s.id, "path": f"{s.id}/", "name": views.text(s.name, language),
+             "council": views.text(s.council, language), "count": len(by_sector.get(s.id, []))}
+            for s in catalogue.sectors.values()
+        ]
+        newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
+        self.page("index.md", "mq-home.html", self.L("site.name"), {
+            "counts": {
+                "entries": len(published),
+                "sectors": sum(1 for s in sectors if s["count"]),
+                "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
+            },
+            "sectors": sectors,
+            "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
+        }, description=self.L("site.description"))
+
+        for sector in sectors:
+            entries = by_sector.get(sector["id"], [])
+            self.page(f"{sector['id']}/index.md", "mq-sector.html", sector["name"]["text"], {
+                "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
+            })
+
+        for entry in catalogue.entries.values():
+            view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
+            self.page(f"{entry.sector}/{entry.id}.md", "mq-entry.html", self.text(entry.title), view,
+                      description=self.text(entry.purpose), search=entry.published)
+
+        providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
+        self.page("providers/index.md", "mq-providers.html", self.L("nav.providers"), {
+            "providers": [dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers],
+        })
+        for provider in providers:
+            self.page(f"providers/{provider.id}.md", "mq-provider.html", self.text(provider.name), {
+                "provider": views.provider_block(provider, language), "entries": cards(by_provider.get(provider.id, [])),
+            })
+
+        self.page("levels/index.md", "mq-levels.html", self.L("nav.levels"), {
+            "levels": [{"lki": n, "path": f"levels/{n}/", "label": self.L("units.level", lki=n, eqf=n),
+                        "description": self.L(f"levels.descriptions.{n}"), "count": len(by_level.get(n, []))}
+                       for n in range(1, 9)],
+        })
+        for n in range(1, 9):
+            self.page(f"levels/{n}.md", "mq-level.html", self.L("units.level", lki=n, eqf=n), {
+                "lki": n, "description": self.L(f"levels.descriptions.{n}"), "entries": cards(by_level.get(n, [])),
+            })
+
+        for name in sorted(os.listdir(CONTENT_DIR / language)):
+            source = CONTENT_DIR / language / name
+            # Our own prose (about, accessibility): trusted Markdown, with a generated title.
+            self.page(name, "mq-prose.html", self.L(f"pages.{name.removesuffix('.md')}"), {},
+                      body=source.read_text(encoding="utf-8"))
+
+    def nav(self) -> list[Any]:
+        """The navigation: sectors, providers, levels, and the site's own pages; never entries."""
+        L = self.L
+        sectors = [{html_text(self.text(s.name)): f"{s.id}/index.md"} for s in self.catalogue.sectors.values()]
+        levels = ["levels/index.md"] + [{html_text(L("units.level_short", n=n)): f"levels/{n}.md"} for n in range(1, 9)]
+        pages = [{html_text(L(f"pages.{p.removesuffix('.md')}")): p} for p in sorted(os.listdir(CONTENT_DIR / self.language))]
+        return [
+            {html_text(L("nav.home")): "index.md"},
+            {html_text(L("nav.sectors")): sectors},
+            {html_text(L("nav.providers")): "providers/index.md"},
+            {html_text(L("nav.levels")): levels},
+            *pages,
+        ]
+
+
+def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config: Path) -> list[Path]:
+    """Write the source tree for every language; return the mkdocs.yml of each."""
+    shutil.copytree(THEME_DIR, out / "overrides")
+    built_from = catalogue.built_from()
+    configs = []
+    for language in SITE_LANGUAGES:
+        root = out / language
+        docs = root / "docs"
+        shutil.copytree(ASSETS_DIR, docs / "assets")
+        tree = SourceTree(catalogue, ctx, language, docs)
+        tree.write_all(built_from)
+        other = tree.other
+        config = {
+            "INHERIT": os.path.relpath(base_config, root),
+            "site_name": Labels(language)("site.name"),
+            "site_url": ctx.url("", language),
+            "docs_dir": "docs",
+            "theme": {"language": language, "custom_dir": "../overrides"},
+            "nav": tree.nav(),
+            "extra": {
+                "mq": {
+                    "language": language,
+                    "other_language": other,
+                    # From this language's root to the site root, and to the other language's root.
+                    "site_root": "" if language == DEFAULT_LANGUAGE else "../",
+                    "other_root": ctx.prefix(other) if language == DEFAULT_LANGUAGE else "../" + ctx.prefix(other),
+                    "site_url": ctx.site_url,
+                    "labels": _template_labels(language),
+                },
+                "alternate": [
+                    {"name": Labels(lang)("language.name"), "lang": lang, "link": ctx.url("", lang)}
+                    for lang in SITE_LANGUAGES
+                ],
+            },
+        }
+        (root / "mkdocs.yml").write_text(
+            yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        configs.append(root / "mkdocs.yml")
+    return configs
+
+
+def _template_labels(language: str) -> dict[str, Any]:
+    """The label sections the templates use, passed through the config."""
+    from ..i18n import table
+
+    return table(language)

@@ -1,0 +1,225 @@
+"""View models: what each page shows, formatted once, in one language.
+
+Templates print these values (escaping them); they never format data
+themselves. A text that is missing in the page's language falls back to
+Latvian and says so: `{"text": ..., "lang": "lv"}` marks such a fallback so the
+template can set the `lang` attribute and show the notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+
+from ..context import BuildContext
+from ..escaping import safe_link
+from ..i18n import label
+from ..model import Catalogue, MicroQualification, Provider, Text
+from ..rules import isced_f_fields
+
+
+class Labels:
+    """Label lookups bound to one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return label(self.language, key, **values)
+
+
+def text(value: Text | None, language: str) -> dict[str, Any] | None:
+    """A text in the page's language, or the Latvian one marked as a fallback."""
+    if value is None:
+        return None
+    if value.has(language):
+        return {"text": value.get(language), "lang": None}
+    return {"text": value.lv, "lang": "lv"}
+
+
+def number(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+@lru_cache(maxsize=None)
+def _translation(domain: str, language: str) -> gettext.NullTranslations:
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+@lru_cache(maxsize=None)
+def language_name(code: str, language: str) -> str:
+    """The name of a language of instruction in the page's language (`ru` -> `krievu`)."""
+    record = pycountry.languages.get(alpha_2=code)
+    if record is None:
+        return code
+    name = _translation("iso639-3", language).gettext(record.name)
+    return name.lower() if language == "lv" else name
+
+
+@lru_cache(maxsize=None)
+def country_name(code: str, language: str) -> str:
+    record = pycountry.countries.get(alpha_2=code)
+    if record is None:
+        return code
+    return _translation("iso3166-1", language).gettext(getattr(record, "common_name", record.name))
+
+
+def date(value: dt.date | None) -> dict[str, str] | None:
+    return {"iso": value.isoformat(), "text": value.isoformat()} if value else None
+
+
+def level(entry: MicroQualification, L: Labels) -> str:
+    return L("units.level", lki=entry.lki, eqf=entry.eqf)
+
+
+def workload(entry: MicroQualification, L: Labels) -> str:
+    parts = [L("units.hours", n=number(entry.hours))]
+    if entry.ects is not None:
+        parts.append(L("units.ects", n=number(entry.ects)))
+    return " · ".join(parts)
+
+
+def cost(entry: MicroQualification, L: Labels) -> str:
+    if entry.cost_type == "paid" and entry.cost_amount is not None:
+        return f"{number(entry.cost_amount)} {entry.cost_currency}"
+    return L(f"cost_type.{entry.cost_type}")
+
+
+def provider_names(entry: MicroQualification, catalogue: Catalogue, language: str) -> list[dict[str, Any]]:
+    names = []
+    for provider_id in entry.awarding_bodies:
+        provider = catalogue.providers[provider_id]
+        names.append({"name": text(provider.name, language), "path": f"providers/{provider.id}/"})
+    return names
+
+
+def card(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, Any]:
+    """The key facts shown in listings (sector, provider and level pages)."""
+    L = Labels(language)
+    return {
+        "id": entry.id,
+        "path": ctx.entry_path(entry),
+        "title": text(entry.title, language),
+        "level": level(entry, L),
+        "workload": workload(entry, L),
+        "participation": L(f"participation_form.{entry.participation_form}"),
+        "providers": provider_names(entry, catalogue, language),
+        "languages": ", ".join(language_name(code, language) for code in entry.languages),
+        "status": entry.status,
+        "status_label": L(f"status.{entry.status}"),
+        "overdue": entry.review_overdue(ctx.today),
+        "example": catalogue.is_example(entry),
+    }
+
+
+def provider_block(provider: Provider, language: str) -> dict[str, Any]:
+    L = Labels(language)
+    return {
+        "id": provider.id,
+        "path": f"providers/{provider.id}/",
+        "name": text(provider.name, language),
+        "legal_name": provider.legal_name,
+        "type": L(f"provider_type.{provider.type}"),
+        "registration_number": provider.registration_number,
+        "education_register_number": provider.education_register_number,
+        "address": provider.legal_address,
+        "country": country_name(provider.country, language),
+        "region": provider.region,
+        "email": provider.contact.email,
+        "phone": provider.contact.phone,
+        "contact_name": provider.contact.name,
+        "website": safe_link(provider.website),
+        "example": provider.example,
+    }
+
+
+def entry_page(
+    entry: MicroQualification,
+    catalogue: Catalogue,
+    ctx: BuildContext,
+    language: str,
+    built_from: list[str],
+) -> dict[str, Any]:
+    """Everything an entry page shows, in Annex I order where the Annex sets one."""
+    L = Labels(language)
+    authority = catalogue.authorities[entry.authorised_by]
+    entries = catalogue.entries
+
+    def link(entry_id: str) -> dict[str, Any]:
+        target = entries[entry_id]
+        return {"title": text(target.title, language), "path": ctx.entry_path(target), "status": target.status,
+                "status_label": L(f"status.{target.status}")}
+
+    providers = [provider_block(catalogue.providers[p], language) for p in entry.awarding_bodies]
+    countries = sorted({(p["country"], p["region"] or "") for p in providers})
+    larger = entry.larger_qualification
+    return {
+        "id": entry.id,
+        "version": entry.version,
+        "status": entry.status,
+        "status_label": L(f"status.{entry.status}"),
+        "status_reason": text(entry.status_reason, language),
+        "replaced_by": link(entry.replaced_by) if entry.replaced_by else None,
+        "overdue": entry.review_overdue(ctx.today),
+        "example": catalogue.is_example(entry),
+        "title": text(entry.title, language),
+        "title_other": text(entry.title, "en" if language == "lv" else "lv"),
+        "purpose": text(entry.purpose, language),
+        "sector": {"name": text(catalogue.sectors[entry.sector].name, language), "path": f"{entry.sector}/"},
+        "countries": [", ".join(filter(None, pair)) for pair in countries],
+        "providers": providers,
+        "learning_outcomes": [
+            {"text": text(o.text, language),
+             "esco": [{"uri": uri, "link": safe_link("https://" + uri.removeprefix("http://"))} for uri in o.esco_skills]}
+            for o in entry.learning_outcomes
+        ],
+        "workload": workload(entry, L),
+        "level": level(entry, L),
+        "level_path": f"levels/{entry.lki}/",
+        "assessment_methods": [L(f"assessment_method.{m}") for m in entry.assessment_methods],
+        "assessment_description": text(entry.assessment_description, language),
+        "participation": L(f"participation_form.{entry.participation_form}"),
+        "qa_type": text(entry.qa_type, language),
+        "authority": {"name": text(authority.name, language), "type": L(f"authority_type.{authority.type}"),
+                      "website": safe_link(authority.website)},
+        "decision": entry.decision,
+        "decision_date": date(entry.decision_date),
+        "review_due": date(entry.review_due),
+        "prerequisites": text(entry.prerequisites, language),
+        "supervision": L(f"supervision.{entry.supervision}") if entry.supervision else None,
+        "standalone": entry.standalone,
+        "stacks_into": [link(i) for i in entry.stacks_into if i in entries],
+        "built_from": [link(i) for i in built_from],
+        "larger_qualification": (
+            {"title": text(larger.title, language), "level": L("units.level_short", n=larger.lki), "url": safe_link(larger.url)}
+            if larger else None
+        ),
+        "further_information": text(entry.further_information, language),
+        "isced_f": f"{entry.isced_f} {isced_f_fields().get(entry.isced_f, '')}".strip(),
+        "duration": L(f"duration_unit.{entry.duration_unit}", n=entry.duration_amount),
+        "schedule_times": [L(f"schedule_time.{t}") for t in entry.schedule_times],
+        "schedule_description": text(entry.schedule_description, language),
+        "languages": [language_name(code, language) for code in entry.languages],
+        "locations": [{"municipality": loc.municipality, "address": loc.address} for loc in entry.locations],
+        "online": entry.online,
+        "cost": cost(entry, L),
+        "cost_type": L(f"cost_type.{entry.cost_type}"),
+        "funding": text(entry.funding, language),
+        "on_demand": entry.on_demand,
+        "starts": [date(d) for d in entry.upcoming_starts(ctx.today)],
+        "contact": {"name": entry.contact.name, "email": entry.contact.email, "phone": entry.contact.phone},
+        "homepage": safe_link(entry.homepage),
+        "changed": date(ctx.changed(entry)),
+        "data_links": {
+            "json": ctx.api_path(f"entries/{entry.id}.json"),
+            "version": ctx.api_path(f"entries/{entry.id}/v{entry.version}.json"),
+            "elm": ctx.api_path(f"elm/{entry.id}.jsonld"),
+            "ob3": ctx.api_path(f"ob3/{entry.id}.json"),
+        },
+    }
