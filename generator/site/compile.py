@@ -22,7 +22,7 @@ import yaml
 from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
 from ..escaping import html_text
 from ..model import Catalogue, MicroQualification
-from . import views
+from . import finder, views
 from .views import Labels
 
 HERE = Path(__file__).resolve().parent
@@ -133,6 +133,8 @@ class SourceTree:
                 "lki": n, "description": self.L(f"levels.descriptions.{n}"), "entries": cards(by_level.get(n, [])),
             })
 
+        self.page("finder/index.md", "mq-finder.html", self.L("nav.finder"), finder.view(catalogue, ctx, language))
+
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
@@ -150,6 +152,7 @@ class SourceTree:
             {html_text(L("nav.sectors")): sectors},
             {html_text(L("nav.providers")): "providers/index.md"},
             {html_text(L("nav.levels")): levels},
+            {html_text(L("nav.finder")): "finder/index.md"},
             *pages,
         ]
 
