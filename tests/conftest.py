@@ -40,3 +40,17 @@ def catalogue_copy(tmp_path: Path) -> Path:
     target = tmp_path / "catalogue"
     shutil.copytree(CATALOGUE_DIR, target)
     return target
+
+
+SITE_URL = "https://mqcat.example.org/"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped catalogue built once per test session, exactly as `mqcat build` does."""
+    from generator.site.build import build
+
+    work = tmp_path_factory.mktemp("built")
+    site = work / "site"
+    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "site-src")
+    return site

@@ -1,0 +1,138 @@
+"""Hostile contributor text reaches every page as text: no markup, no script, no link."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import pytest
+import yaml
+
+from generator.site.build import build
+
+from .conftest import REPO_ROOT, SITE_URL, TODAY
+from .html_support import parse
+
+MARK = "mqPwned"
+PAYLOADS = [
+    f"<script>window.{MARK}=1</script>",
+    f"</script><script>window.{MARK}=2</script>",
+    f'" onmouseover="window.{MARK}=3" x="',
+    f"javascript:window.{MARK}=4",
+    f"[click](javascript:window.{MARK}=5) ![img](https://evil.example/{MARK}.png)",
+    f'<img src="https://evil.example/{MARK}.png" onerror="window.{MARK}=6">',
+    "{{ config.site_name }} {% raw %} &amp; &lt;b&gt;",
+    f"=HYPERLINK(\"https://evil.example/{MARK}\")",
+    f"<!-- {MARK} --> ]]> <![CDATA[ x ]]>",
+]
+ENTRY = "transport-logistics/forklift-safe-operation.yaml"
+PROVIDER_KEYS = ("legal_name", "legal_address")
+
+
+def _poison(value: Any, counter: list[int]) -> Any:
+    """Replace every free text (language maps, keywords) with a hostile payload."""
+    if isinstance(value, dict):
+        if set(value) <= {"lv", "en"} and all(isinstance(v, str) for v in value.values()):
+            counter[0] += 1
+            payload = PAYLOADS[counter[0] % len(PAYLOADS)]
+            return {lang: f"{payload} {lang}" for lang in value}
+        return {key: _poison(item, counter) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_poison(item, counter) for item in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    work = tmp_path_factory.mktemp("hostile")
+    catalogue = work / "catalogue"
+    import shutil
+
+    shutil.copytree(REPO_ROOT / "catalogue", catalogue)
+    path = catalogue / ENTRY
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = _poison(data, [0])
+    data["keywords"] = {"lv": PAYLOADS[:5], "en": PAYLOADS[4:]}
+    data["quality_assurance"]["decision"] = PAYLOADS[1]
+    data["contact"]["name"] = PAYLOADS[2]
+    for index, location in enumerate(data.get("locations", [])):
+        location["municipality"] = PAYLOADS[index % len(PAYLOADS)][:80]
+        location["address"] = PAYLOADS[(index + 1) % len(PAYLOADS)]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    provider_path = catalogue / "providers" / f"{data['awarding_bodies'][0]}.yaml"
+    provider = _poison(yaml.safe_load(provider_path.read_text(encoding="utf-8")), [3])
+    for key in PROVIDER_KEYS:
+        provider[key] = PAYLOADS[5] + " " + key
+    provider_path.write_text(yaml.safe_dump(provider, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    site = work / "site"
+    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "src", catalogue_dir=catalogue)
+    return site, data
+
+
+def _pages(site: Path, data: dict[str, Any]) -> list[Path]:
+    pages = []
+    for prefix in ("", "en/"):
+        pages += [
+            site / prefix / data["sector"] / data["id"] / "index.html",
+            site / prefix / data["sector"] / "index.html",
+            site / prefix / "providers" / data["awarding_bodies"][0] / "index.html",
+            site / prefix / "index.html",
+            site / prefix / "levels" / str(data["level"]["lki"]) / "index.html",
+        ]
+    return pages
+
+
+def test_hostile_text_adds_no_markup(hostile_site: tuple[Path, dict[str, Any]]) -> None:
+    site, data = hostile_site
+    for path in _pages(site, data):
+        page = parse(path)
+        for element in page.elements:
+            assert not any(name.startswith("on") for name in element.attrs), (path, element)
+            for attribute in ("href", "src", "action"):
+                value = element.attrs.get(attribute, "")
+                assert not value.lower().startswith("javascript:"), (path, element)
+                assert "evil.example" not in value, (path, element)
+            if element.tag == "script":
+                assert MARK not in element.text or element.attrs.get("type") in ("application/ld+json", "application/json"), path
+        assert page.find("img") == [] or all("evil" not in e.attrs.get("src", "") for e in page.find("img"))
+
+
+def test_hostile_text_is_shown_as_text(hostile_site: tuple[Path, dict[str, Any]]) -> None:
+    site, data = hostile_site
+    page = parse(site / data["sector"] / data["id"] / "index.html")
+    assert data["title"]["lv"] in page.text
+    assert data["title"]["lv"] in page.title
+    assert data["learning_outcomes"][0]["text"]["lv"] in page.text
+
+
+def test_json_ld_in_script_is_data_and_cannot_close_the_element(hostile_site: tuple[Path, dict[str, Any]]) -> None:
+    site, data = hostile_site
+    raw = (site / data["sector"] / data["id"] / "index.html").read_text(encoding="utf-8")
+    page = parse(site / data["sector"] / data["id"] / "index.html")
+    blocks = [e.text for e in page.find("script") if e.attrs.get("type") == "application/ld+json"]
+    assert blocks, "the entry page embeds schema.org JSON-LD"
+    for block in blocks:
+        assert "</" not in block and "<!--" not in block
+        parsed = json.loads(block)
+        assert MARK in json.dumps(parsed)
+    assert raw.count("<script") == raw.count("</script>")
+
+
+def test_csv_cells_cannot_become_formulas(hostile_site: tuple[Path, dict[str, Any]]) -> None:
+    site, data = hostile_site
+    with (site / "api" / "v1" / "catalogue.csv").open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.reader(handle):
+            for cell in row:
+                assert not cell.startswith(("=", "+", "-", "@")), cell
+
+
+def test_feeds_escape_hostile_text(hostile_site: tuple[Path, dict[str, Any]]) -> None:
+    site, data = hostile_site
+    for feed in (site / "feed.atom", site / "en" / "feed.atom"):
+        tree = ElementTree.parse(feed)
+        texts = " ".join(tree.getroot().itertext())
+        assert MARK in texts
+        assert not any(element.tag.endswith("script") for element in tree.iter())
