@@ -161,6 +161,7 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
     """Write the source tree for every language; return the mkdocs.yml of each."""
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
+    base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     configs = []
     for language in SITE_LANGUAGES:
         root = out / language
@@ -169,12 +170,14 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
         tree = SourceTree(catalogue, ctx, language, docs)
         tree.write_all(built_from)
         other = tree.other
+        L = Labels(language)
         config = {
             "INHERIT": os.path.relpath(base_config, root),
-            "site_name": Labels(language)("site.name"),
+            "site_name": L("site.name"),
+            "site_description": L("site.description"),
             "site_url": ctx.url("", language),
             "docs_dir": "docs",
-            "theme": {"language": language, "custom_dir": "../overrides"},
+            "theme": {"language": language, "custom_dir": "../overrides", "palette": _palette(base, L)},
             "nav": tree.nav(),
             "extra": {
                 "mq": {
@@ -197,6 +200,16 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
         )
         configs.append(root / "mkdocs.yml")
     return configs
+
+
+def _palette(base: dict[str, Any], L: Labels) -> list[dict[str, Any]]:
+    """The base palette with its toggle names in the page's language (a list replaces, not merges)."""
+    palette = [dict(scheme) for scheme in base.get("theme", {}).get("palette", [])]
+    for scheme in palette:
+        if "toggle" in scheme:
+            target = "dark" if scheme.get("scheme") == "default" else "light"
+            scheme["toggle"] = dict(scheme["toggle"], name=L(f"palette.to_{target}"))
+    return palette
 
 
 def _template_labels(language: str) -> dict[str, Any]:
