@@ -110,7 +110,8 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
 
     sector_ids = {s["id"] for _, d in valid["sectors"] for s in d.data["sectors"]}
     authority_ids = {a["id"] for _, d in valid["authorities"] for a in d.data["authorities"]}
-    provider_ids = {d.data["id"] for _, d in valid["provider"]}
+    # A provider or entry with a schema error still exists: references to it are not "unknown".
+    provider_ids = _ids(docs["provider"])
     for _, doc in valid["sectors"]:
         result.problems.extend(rules.check_sectors(doc))
     for _, doc in valid["authorities"]:
@@ -135,16 +136,24 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
                                            hint="move the file into its sector's folder"))
     # Reference checks need the registries; skip them when a registry failed, to avoid noise.
     if valid["sectors"] and valid["authorities"]:
-        result.problems.extend(rules.check_references(entries, provider_ids, sector_ids, authority_ids))
+        result.problems.extend(rules.check_references(entries, provider_ids, sector_ids, authority_ids,
+                                                      entry_ids=_ids(docs["entry"])))
 
-    # Documents that failed the schema count towards completeness: no model on any error.
+    # Documents that failed the schema count towards completeness: no model on any error,
+    # including errors in files that the path filter leaves out of the report.
+    complete = not result.errors and all(len(docs[kind]) == len(valid[kind]) for kind in docs)
     if only is not None:
         shown_only = {display_path(p, root) for p in only}
         result.problems = [p for p in result.problems if p.file in shown_only]
     result.problems.sort()
-    if not result.errors and all(len(docs[kind]) == len(valid[kind]) for kind in docs):
+    if complete:
         result.catalogue = _build(valid)
     return result
+
+
+def _ids(loaded: list[tuple[Path, Document]]) -> set[str]:
+    """The ids that loaded documents give, whether or not they passed the schema."""
+    return {d.data["id"] for _, d in loaded if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)}
 
 
 def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
@@ -175,5 +184,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
 
 class CatalogueInvalid(Exception):
     def __init__(self, result: Result) -> None:
-        super().__init__(f"{len(result.errors)} error(s) in the catalogue")
+        shown = "\n".join(p.text() for p in result.errors[:10])
+        more = f"\n... and {len(result.errors) - 10} more" if len(result.errors) > 10 else ""
+        super().__init__(f"{len(result.errors)} error(s) in the catalogue:\n{shown}{more}")
         self.result = result

@@ -18,6 +18,9 @@ COMMANDS = {
     "build": "validate and build the public site with its open data",
     "serve": "preview the site locally, rebuilding when a catalogue file changes",
     "new": "start a new micro-qualification file with every field, ready to fill in",
+    "diff": "compare two revisions of the catalogue and write the review report",
+    "codeowners": "write .github/CODEOWNERS from the sector registry (or --check it)",
+    "certificate": "write print-ready certificates and unsigned OB 3.0 credentials for a list of learners",
 }
 
 

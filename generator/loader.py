@@ -1,15 +1,21 @@
-"""Safe loading of catalogue YAML files, keeping the position of every node.
+"""Safe loading of catalogue YAML files, with the position of every node on demand.
 
 PyYAML's C parser composes the node tree; this module turns nodes into plain
 Python values itself, so that:
 
-* no tag ever constructs an object (only the plain YAML types are known);
+* no tag ever constructs an object (only the plain YAML types are known, and an
+  explicit `!!int`, `!!bool`... must agree with what the value says anyway);
 * duplicate keys are errors (PyYAML keeps the last one silently);
-* only `true`/`false` are booleans and dates stay strings: `no`, `on` and
-  `2026-01-01` mean what the author typed, and the schema checks date formats;
+* only `true`/`false` are booleans, only plain decimal numbers are numbers, and
+  dates stay strings: `no`, `on`, `0x1F`, `1_000` and `2026-01-01` mean what
+  the author typed, and the schema checks date formats;
 * anchors and aliases are refused, which also rules out alias-expansion bombs;
-* oversized files, non-UTF-8 bytes and invisible control characters in text
-  (bidirectional overrides, zero-width characters) are refused with a position.
+* oversized files, non-UTF-8 bytes, control characters and invisible characters
+  in text (bidirectional overrides, zero-width characters) are refused with the
+  line and column where they are.
+
+Positions are looked up only when a problem is reported: a Document keeps its
+source text and composes the node tree again for the first lookup.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import yaml
 from .problems import Problem, field_path
 
 try:  # The C parser is much faster; pure Python is the fallback.
-    from yaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml.reader import Reader as _Reader
@@ -47,24 +53,31 @@ NULL = "tag:yaml.org,2002:null"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
 
-# Invisible characters that can make a text read differently from what it is
-# (Trojan Source) or hide content: bidirectional controls, zero-width characters.
-_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Characters refused in text: C0/C1 control characters other than tab and line
+# feed, and invisible characters that can make a text read differently from what
+# it is (Trojan Source) or hide content: bidirectional controls, zero-width characters.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+# Plain scalars that are not text. Only values that YAML 1.1 (PyYAML's emitter)
+# and YAML 1.2 (editors, other tools) both read as the same non-text type, so
+# that whatever yaml.safe_dump writes unquoted comes back as the same value:
+# no leading zeros (`0613` is a code, not 613), no exponent without a point.
+_IMPLICIT = {
+    BOOL: (re.compile(r"^(?:true|false)$"), list("tf")),
+    NULL: (re.compile(r"^(?:~|null|)$"), ["~", "n", ""]),
+    INT: (re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")),
+    FLOAT: (re.compile(r"^(?:[-+]?[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?$"), list("-+.0123456789")),
+}
 
 
 class _Resolver(yaml.resolver.BaseResolver):
-    """Implicit types of YAML 1.2's core schema, minus dates and yes/no/on/off."""
+    """Implicit types of plain scalars: see _IMPLICIT."""
 
 
-_Resolver.add_implicit_resolver(BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
-_Resolver.add_implicit_resolver(NULL, re.compile(r"^(?:~|null|)$"), ["~", "n", ""])
-_Resolver.add_implicit_resolver(INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
-_Resolver.add_implicit_resolver(
-    FLOAT,
-    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"),
-    list("-+.0123456789"),
-)
+for _tag, (_pattern, _first) in _IMPLICIT.items():
+    _Resolver.add_implicit_resolver(_tag, _pattern, _first)
 
 
 if _Composer is None:
@@ -87,30 +100,65 @@ else:  # pragma: no cover
 
 @dataclass
 class Document:
-    """A loaded catalogue file: its data and the position of every node in it."""
+    """A loaded catalogue file: its data, and the source text to find positions in."""
 
     path: Path
     display: str
     data: Any
-    # (line, column), 1-based, of each value node and of each mapping key.
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
+    _root: Any = field(default=None, init=False, repr=False, compare=False)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
-        """Position of the node at `path`, or of its nearest existing ancestor."""
-        table = self.key_positions if key else self.positions
-        probe = tuple(path)
-        while probe:
-            if probe in table:
-                return table[probe]
-            if key and probe in self.positions:
-                return self.positions[probe]
-            probe = probe[:-1]
-        return self.positions.get((), (1, 1))
+        """(line, column), 1-based, of the node at `path`, or of its nearest existing ancestor.
+
+        With `key`, the position of the mapping key rather than of its value.
+        """
+        if self._root is None:
+            self._root = _compose(self.text, self.display) if self.text else False
+        node, key_node = self._root, None
+        if not node:
+            return (1, 1)
+        for part in path:
+            child = _child(node, part)
+            if child is None:
+                break
+            key_node, node = child
+        return _mark((key_node if key and key_node is not None else node).start_mark)
 
     def problem(self, path: Path_, message: str, *, hint: str = "", key: bool = False, **kw: Any) -> Problem:
         line, column = self.position(path, key=key)
         return Problem(self.display, line, column, field_path(path), message, hint=hint, **kw)
+
+
+def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
+    """(key node or None, value node) one step below `node`, or None where there is none."""
+    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+        for key_node, value_node in node.value:
+            if key_node.value == part:
+                return key_node, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def _path_to(node: Any, target: Any, path: Path_ = ()) -> Path_ | None:
+    """The document path of `target` (a value or a key node) below `node`."""
+    if node is target:
+        return path
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key_node is target:
+                return path + (key,)
+            found = _path_to(value_node, target, path + (key,))
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _path_to(item, target, path + (index,))
+            if found is not None:
+                return found
+    return None
 
 
 class LoadError(Exception):
@@ -125,81 +173,83 @@ def _mark(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of the character at `offset`."""
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+class _Refused(Exception):
+    """Raised while building values; parse_text adds the field path and position."""
+
+    def __init__(self, node: Any, message: str, hint: str = "", offset: int | None = None, *, in_key: bool = False) -> None:
+        super().__init__(message)
+        self.node, self.message, self.hint, self.offset = node, message, hint, offset
+        # A refused key is reported under its mapping's path: the key itself may be unprintable.
+        self.in_key = in_key
+
+
+_BAD_TAG_HINT = "remove the tag (the part starting with !)"
+
+
 class _Builder:
-    """Turns a composed node tree into plain values, recording positions."""
+    """Turns a composed node tree into plain values, refusing what a catalogue file must not hold."""
 
-    def __init__(self, display: str) -> None:
-        self.display = display
-        self.positions: dict[Path_, tuple[int, int]] = {}
-        self.key_positions: dict[Path_, tuple[int, int]] = {}
-        self.seen: set[int] = set()
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.count = 0
 
-    def fail(self, node: Any, path: Path_, message: str, hint: str = "", *, at_key: bool = False) -> LoadError:
-        line, column = self.key_positions[path] if at_key and path in self.key_positions else _mark(node.start_mark)
-        return LoadError(Problem(self.display, line, column, field_path(path), message, hint=hint))
-
-    def build(self, node: Any, path: Path_) -> Any:
-        if id(node) in self.seen:
-            raise self.fail(
-                node, path, "anchors and aliases (&name, *name) are not allowed in catalogue files",
-                "write the value out in full; reviewers read each entry on its own", at_key=True,
-            )
-        self.seen.add(id(node))
-        if len(self.seen) > MAX_NODES:
-            raise self.fail(node, path, f"the document has more than {MAX_NODES} values", "split it or shorten it")
-        self.positions[path] = _mark(node.start_mark)
-        tag = node.tag
-        if isinstance(node, yaml.MappingNode):
-            if tag != MAP:
-                raise self._bad_tag(node, path)
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, INT):
-                    raise self.fail(key_node, path, "mapping keys must be plain words", "write the key as text, e.g. `title:`")
-                key = key_node.value
-                if key in result:
-                    first = self.key_positions[path + (key,)]
-                    raise self.fail(
-                        key_node, path + (key,),
-                        f"duplicate key '{key}' (first given on line {first[0]})",
-                        "keep one of them; YAML would silently use only the last",
-                    )
-                self.key_positions[path + (key,)] = _mark(key_node.start_mark)
-                result[key] = self.build(value_node, path + (key,))
-            return result
+    def build(self, node: Any) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if node.tag != (MAP if isinstance(node, yaml.MappingNode) else SEQ):
+            raise _Refused(node, f"YAML tag '{node.tag}' is not allowed", _BAD_TAG_HINT)
+        self.count += len(node.value)
+        if self.count > MAX_NODES:
+            raise _Refused(node, f"the document has more than {MAX_NODES} values", "split it or shorten it")
         if isinstance(node, yaml.SequenceNode):
-            if tag != SEQ:
-                raise self._bad_tag(node, path)
-            return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        return self._scalar(node, path)
+            return [self.build(item) for item in node.value]
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, INT):
+                raise _Refused(key_node, "mapping keys must be plain words", "write the key as text, e.g. `title:`",
+                               in_key=True)
+            key = key_node.value
+            if key in result:
+                first = next(k for k, _ in node.value if k.value == key)
+                raise _Refused(key_node, f"duplicate key '{key}' (first given on line {first.start_mark.line + 1})",
+                               "keep one of them; YAML would silently use only the last")
+            self._check_text(key_node, key, in_key=True)
+            result[key] = self.build(value_node)
+        return result
 
-    def _bad_tag(self, node: Any, path: Path_) -> LoadError:
-        return self.fail(node, path, f"YAML tag '{node.tag}' is not allowed", "remove the tag (the part starting with !)")
-
-    def _scalar(self, node: Any, path: Path_) -> Any:
+    def _scalar(self, node: Any) -> Any:
         tag, value = node.tag, node.value
         if tag == STR:
-            self._check_text(node, path, value)
+            self._check_text(node, value)
             return value
+        implicit = _IMPLICIT.get(tag)
+        # An explicit tag (`!!bool yes`, `!!int abc`) must not give a value another meaning.
+        if implicit is None or not implicit[0].match(value):
+            raise _Refused(node, f"YAML tag '{tag}' is not allowed", _BAD_TAG_HINT)
         if tag == INT:
             return int(value)
         if tag == FLOAT:
             return float(value)
         if tag == BOOL:
             return value == "true"
-        if tag == NULL:
-            return None
-        raise self._bad_tag(node, path)
+        return None
 
-    def _check_text(self, node: Any, path: Path_, value: str) -> None:
-        bad = _INVISIBLE.search(value) or _CONTROL.search(value.replace("\t", "").replace("\n", ""))
+    def _check_text(self, node: Any, value: str, *, in_key: bool = False) -> None:
+        bad = _FORBIDDEN.search(value)
         if bad:
             char = bad.group()
+            # Point at the character itself where the source has it literally (not as an escape).
+            offset = self.text.find(char, node.start_mark.index, node.end_mark.index)
             name = unicodedata.name(char, "control character")
-            raise self.fail(
-                node, path,
-                f"text contains the invisible character U+{ord(char):04X} ({name})",
+            raise _Refused(
+                node, f"text contains the invisible character U+{ord(char):04X} ({name})",
                 "retype the text without it; invisible characters can make text read differently from what it is",
+                offset if offset >= 0 else None, in_key=in_key,
             )
 
 
@@ -207,9 +257,10 @@ def _decode(raw: bytes, display: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        before = raw[: error.start]
-        line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        # Columns count characters, as editors and the YAML parser do; the bytes before are valid.
+        column = len(raw[line_start:error.start].decode("utf-8")) + 1
         raise LoadError(
             Problem(display, line, column, "", f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
                     hint="save the file with UTF-8 encoding")
@@ -217,27 +268,71 @@ def _decode(raw: bytes, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def _anchor_refusal(loader: Any, display: str) -> LoadError | None:
+    """The first anchor or alias, at its own position (a composed tree no longer shows either)."""
+    while loader.check_event():
+        event = loader.get_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line, column = _mark(event.start_mark)
+            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+            return LoadError(Problem(
+                display, line, column, "",
+                f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
+                hint="write the value out in full; reviewers read each entry on its own",
+            ))
+    return None
+
+
+def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
+    """The node tree of the single document in `text`; LoadError with a position on failure."""
+    loader = None
+    try:
+        if refuse_anchors and ("&" in text or "*" in text):
+            loader = _ComposingLoader(text)
+            refusal = _anchor_refusal(loader, display)
+            loader.dispose()
+            if refusal is not None:
+                raise refusal
+        loader = _ComposingLoader(text)
+        return loader.get_single_node()
+    except yaml.reader.ReaderError as error:
+        # The reader refuses control characters before any parsing: report where the first one is.
+        char = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        offset = text.find(char)
+        line, column = _line_column(text, offset) if offset >= 0 else (1, 1)
+        name = unicodedata.name(char, "control character")
+        raise LoadError(Problem(display, line, column, "", f"the file contains the character U+{ord(char):04X} ({name}), which YAML does not allow",
+                                hint="remove it; it is invisible in most editors")) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = _mark(mark) if mark else (1, 1)
+        message = " ".join(str(part) for part in (error.context, error.problem) if part)
+        raise LoadError(Problem(display, line, column, "", f"YAML syntax error: {message}",
+                                hint="check indentation and quoting near this position")) from None
+    except yaml.YAMLError as error:
+        raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
 def parse_text(text: str, path: Path, display: str) -> Document:
     """Parse YAML text into a Document; raise LoadError with a position on failure."""
-    loader = _ComposingLoader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line, column = _mark(mark) if mark else (1, 1)
-            message = " ".join(str(part) for part in (error.context, error.problem) if part)
-            raise LoadError(Problem(display, line, column, "", f"YAML syntax error: {message}",
-                                    hint="check indentation and quoting near this position")) from None
-        except yaml.YAMLError as error:
-            raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
-    finally:
-        loader.dispose()
-    if node is None:
+    root = _compose(text, display, refuse_anchors=True)
+    if root is None:
         raise LoadError(Problem(display, 1, 1, "", "the file is empty", hint="start from `mqcat new`"))
-    builder = _Builder(display)
-    data = builder.build(node, ())
-    return Document(path, display, data, builder.positions, builder.key_positions)
+    try:
+        data = _Builder(text).build(root)
+    except _Refused as refused:
+        where = _path_to(root, refused.node) or ()
+        if refused.in_key:
+            where = where[:-1]
+        if refused.offset is not None:
+            line, column = _line_column(text, refused.offset)
+        else:
+            line, column = _mark(refused.node.start_mark)
+        raise LoadError(Problem(display, line, column, field_path(where), refused.message, hint=refused.hint)) from None
+    return Document(path, display, data, text)
 
 
 def load_file(path: Path, display: str | None = None) -> Document:

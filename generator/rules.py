@@ -76,8 +76,10 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                                         hint="remove it, or set `status: withdrawn`"))
         elif data["replaced_by"] == data["id"]:
             problems.append(doc.problem(("replaced_by",), "an entry cannot replace itself"))
-    if data["participation_form"] != "online" and not data.get("locations"):
-        problems.append(doc.problem(("locations",), f"a {data['participation_form']} programme needs at least one place",
+    form = data["participation_form"]
+    if form != "online" and not data.get("locations"):
+        article = "an" if form[0] in "aeiou" else "a"
+        problems.append(doc.problem(("locations",), f"{article} {form} programme needs at least one place",
                                     hint="add `locations:` with the municipality where learners attend", key=True))
     cost = data["cost"]
     if cost["type"] == "paid":
@@ -125,11 +127,13 @@ def check_english(doc: Document) -> list[Problem]:
 
 
 def check_provider(doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
     stem = doc.path.stem
     if doc.data["id"] != stem:
-        return [doc.problem(("id",), f"id '{doc.data['id']}' differs from the file name '{stem}.yaml'",
-                            hint=f"rename the file to {doc.data['id']}.yaml or set `id: {stem}`")]
-    return check_english(doc)
+        problems.append(doc.problem(("id",), f"id '{doc.data['id']}' differs from the file name '{stem}.yaml'",
+                                    hint=f"rename the file to {doc.data['id']}.yaml or set `id: {stem}`"))
+    problems.extend(check_english(doc))
+    return problems
 
 
 def check_sectors(doc: Document) -> list[Problem]:
@@ -172,10 +176,15 @@ def check_references(
     provider_ids: set[str],
     sector_ids: set[str],
     authority_ids: set[str],
+    entry_ids: set[str] | None = None,
 ) -> list[Problem]:
-    """Every reference resolves, and stackability has no cycles."""
+    """Every reference resolves, and stackability has no cycles.
+
+    `entries` are the entries that passed the schema; `entry_ids` (default: their
+    ids) are all the ids that exist, including those of entries with schema errors.
+    """
     problems: list[Problem] = []
-    entry_ids = set(entries)
+    entry_ids = set(entries) if entry_ids is None else entry_ids
     for entry_id, doc in entries.items():
         data = doc.data
         if data["sector"] not in sector_ids:
@@ -195,7 +204,7 @@ def check_references(
         if replacement is not None and replacement != entry_id:
             if replacement not in entry_ids:
                 problems.append(_unknown(doc, ("replaced_by",), "micro-qualification", replacement, entry_ids, "the catalogue"))
-            elif entries[replacement].data["status"] == "withdrawn":
+            elif replacement in entries and entries[replacement].data["status"] == "withdrawn":
                 problems.append(doc.problem(("replaced_by",), f"the replacement '{replacement}' is withdrawn too",
                                             hint="point to an entry that learners can still take", severity=Severity.WARNING))
     problems.extend(_stack_cycles(entries))

@@ -4,15 +4,24 @@ The schema files in `schema/` are the single source of field names and allowed
 values. This module loads them once, checks formats for real (dates, URIs,
 e-mail addresses, ISO language, country and currency codes) and turns
 jsonschema's errors into problems that name the line, the field and the fix.
+
+jsonschema is thorough but slow, and nearly every document is valid. So each
+schema is also compiled into a predicate that answers only "certainly valid":
+a document it passes has no schema error; every other document goes through
+jsonschema, which decides and explains. The predicate never overrules jsonschema,
+and a keyword it does not know makes it pass nothing.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import math
+import numbers
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import jsonschema
 import pycountry
@@ -20,6 +29,9 @@ from referencing import Registry, Resource
 
 from .loader import Document
 from .problems import Problem
+
+if TYPE_CHECKING:
+    from referencing._core import Resolver
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
 if not SCHEMA_DIR.is_dir():  # installed as a package: schemas ship inside it
@@ -67,6 +79,193 @@ def schema(name: str) -> dict[str, Any]:
 def validator(name: str) -> jsonschema.Draft202012Validator:
     """A format-checking validator for one record kind."""
     return jsonschema.Draft202012Validator(schema(name), registry=_registry(), format_checker=_format_checker)
+
+
+Predicate = Callable[[Any], bool]
+
+
+class _Unsupported(Exception):
+    """The schema uses a keyword that the fast predicate does not implement."""
+
+
+# Keywords that only annotate; they never make a document invalid.
+_ANNOTATIONS = frozenset({"$schema", "$defs", "$comment", "title", "description", "examples", "default",
+                          "deprecated", "readOnly", "writeOnly"})
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+    "object": (dict,), "array": (list,), "null": (type(None),),
+}
+
+
+def _always(instance: Any) -> bool:
+    return True
+
+
+def _never(instance: Any) -> bool:
+    return False
+
+
+def _every(checks: list[Predicate]) -> Predicate:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+
+    def every(instance: Any) -> bool:
+        for check in checks:
+            if not check(instance):
+                return False
+        return True
+
+    return every
+
+
+def _distinct(items: list[Any]) -> bool:
+    """True only when the items are certainly pairwise different as JSON values."""
+    if all(type(item) is str for item in items):
+        return len(set(items)) == len(items)
+    if all(type(item) is dict and all(type(v) is str for v in item.values()) for item in items):
+        return len({tuple(sorted(item.items())) for item in items}) == len(items)
+    return False  # not sure: let jsonschema decide
+
+
+def _compile(schema: Any, resolver: Resolver, *, root: bool = False) -> Predicate:
+    """A predicate that is true only for instances that `schema` certainly accepts.
+
+    Where it is unsure (a float that is a whole number, a list of mixed items) it
+    says false, which only sends the document to jsonschema.
+    """
+    if schema is True:
+        return _always
+    if schema is False:
+        return _never
+    unknown = set(schema) - _ANNOTATIONS - {
+        "$ref", "type", "enum", "properties", "required", "additionalProperties", "anyOf",
+        "items", "minItems", "maxItems", "uniqueItems", "minLength", "maxLength", "pattern", "format",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minProperties",
+    } - ({"$id"} if root else set())
+    if unknown:
+        raise _Unsupported(", ".join(sorted(unknown)))
+    checks: list[Predicate] = []
+    if "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        checks.append(_compile(resolved.contents, resolved.resolver))
+    if "type" in schema:
+        names = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        types = frozenset(t for name in names for t in _TYPES[name])
+        checks.append(lambda instance: type(instance) in types)
+    if "enum" in schema:
+        if not all(type(v) is str for v in schema["enum"]):
+            raise _Unsupported("enum of non-text values")
+        allowed = frozenset(schema["enum"])
+        checks.append(lambda instance: type(instance) is str and instance in allowed)
+    if "anyOf" in schema:
+        options = [_compile(option, resolver) for option in schema["anyOf"]]
+        checks.append(lambda instance: any(option(instance) for option in options))
+    if "format" in schema:
+        fmt = schema["format"]
+        checks.append(lambda instance: _format_checker.conforms(instance, fmt))
+    checks.extend(_object_checks(schema, resolver))
+    checks.extend(_array_checks(schema, resolver))
+    checks.extend(_string_checks(schema))
+    checks.extend(_number_checks(schema))
+    return _every(checks)
+
+
+def _object_checks(schema: dict[str, Any], resolver: Resolver) -> list[Predicate]:
+    keywords = {"properties", "required", "additionalProperties", "minProperties"}
+    if not keywords & set(schema):
+        return []
+    properties = {name: _compile(sub, resolver) for name, sub in schema.get("properties", {}).items()}
+    required = frozenset(schema.get("required", ()))
+    extra = schema.get("additionalProperties", True)
+    extra_check = None if extra is True else _compile(extra, resolver)
+    min_properties = schema.get("minProperties", 0)
+
+    def object_check(instance: Any) -> bool:
+        if type(instance) is not dict:
+            return not isinstance(instance, dict)  # the keywords apply to objects only
+        if len(instance) < min_properties or not required <= instance.keys():
+            return False
+        for name, value in instance.items():
+            check = properties.get(name)
+            if check is None:
+                if extra_check is not None and not extra_check(value):
+                    return False
+            elif not check(value):
+                return False
+        return True
+
+    return [object_check]
+
+
+def _array_checks(schema: dict[str, Any], resolver: Resolver) -> list[Predicate]:
+    keywords = {"items", "minItems", "maxItems", "uniqueItems"}
+    if not keywords & set(schema):
+        return []
+    item_check = _compile(schema.get("items", True), resolver)
+    low, high = schema.get("minItems", 0), schema.get("maxItems", math.inf)
+    unique = schema.get("uniqueItems", False)
+
+    def array_check(instance: Any) -> bool:
+        if type(instance) is not list:
+            return not isinstance(instance, list)  # the keywords apply to lists only
+        if not low <= len(instance) <= high or (unique and not _distinct(instance)):
+            return False
+        for item in instance:
+            if not item_check(item):
+                return False
+        return True
+
+    return [array_check]
+
+
+def _string_checks(schema: dict[str, Any]) -> list[Predicate]:
+    if not {"minLength", "maxLength", "pattern"} & set(schema):
+        return []
+    low, high = schema.get("minLength", 0), schema.get("maxLength", math.inf)
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+
+    def string_check(instance: Any) -> bool:
+        if type(instance) is not str:
+            return not isinstance(instance, str)  # the keywords apply to text only
+        return low <= len(instance) <= high and (pattern is None or pattern.search(instance) is not None)
+
+    return [string_check]
+
+
+def _number_checks(schema: dict[str, Any]) -> list[Predicate]:
+    keywords = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+    if not set(keywords) & set(schema):
+        return []
+    low, high = schema.get("minimum", -math.inf), schema.get("maximum", math.inf)
+    above, below = schema.get("exclusiveMinimum", -math.inf), schema.get("exclusiveMaximum", math.inf)
+    step = schema.get("multipleOf")
+
+    def number_check(instance: Any) -> bool:
+        if type(instance) not in (int, float):
+            # The keywords apply to numbers only, and true/false are not numbers.
+            return isinstance(instance, bool) or not isinstance(instance, numbers.Number)
+        if not (low <= instance <= high and above < instance < below):
+            return False
+        if step is None:
+            return True
+        if isinstance(step, float):
+            quotient = instance / step
+            return math.isfinite(quotient) and int(quotient) == quotient
+        return instance % step == 0
+
+    return [number_check]
+
+
+@lru_cache(maxsize=None)
+def quick_check(name: str) -> Predicate:
+    """The "certainly valid" predicate of one record kind's schema (see the module docstring)."""
+    document = schema(name)
+    try:
+        return _compile(document, _registry().resolver(base_uri=document.get("$id", name)), root=True)
+    except _Unsupported:
+        return _never
 
 
 _TYPE_WORDS = {
@@ -166,7 +365,15 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
 
 def check(doc: Document, schema_name: str) -> list[Problem]:
     """Validate a loaded document against one schema; every error, in file order."""
+    if quick_check(schema_name)(doc.data):
+        return []
+    errors = list(validator(schema_name).iter_errors(doc.data))
+    # A value that fails its format (a date, a web address) usually fails the same
+    # definition's pattern too: report the mistake once.
+    failed_format = {(tuple(e.absolute_path), id(e.schema)) for e in errors if e.validator == "format"}
     problems: list[Problem] = []
-    for error in validator(schema_name).iter_errors(doc.data):
+    for error in errors:
+        if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
+            continue
         problems.extend(_problems_for(error, doc))
     return problems

@@ -55,7 +55,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     path = catalogue / ENTRY
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data = _poison(data, [0])
-    data["keywords"] = {"lv": PAYLOADS[:5], "en": PAYLOADS[4:]}
+    data["keywords"] = {"lv": [p[:60] for p in PAYLOADS[:5]], "en": [p[:60] for p in PAYLOADS[4:]]}
     data["quality_assurance"]["decision"] = PAYLOADS[1]
     data["contact"]["name"] = PAYLOADS[2]
     for index, location in enumerate(data.get("locations", [])):

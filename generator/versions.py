@@ -1,0 +1,388 @@
+"""Immutable published versions of every entry, read from the catalogue's git history.
+
+Every version of an entry that was ever published stays at
+
+    api/v1/entries/<id>/v<version>.json
+
+with bytes that never change, and `api/v1/versions.json` lists each version
+with its address and its SHA-256 digest in Subresource Integrity form, so that a
+credential (W3C VC 2.0 `relatedResource` with `digestSRI`) can pin exactly the
+description it certifies.
+
+Why the bytes cannot change:
+
+* A versioned file holds the canonical JSON of the SOURCE document (the entry's
+  YAML as the loader reads it) in a fixed envelope `{"entry", "id", "version"}`:
+  keys sorted, compact separators, UTF-8. Nothing the generator derives is in
+  it, so changes to the generator never touch old versions.
+* A version is published at the first commit on the main line (`--first-parent`)
+  in which that (id, version) appears, and its content is that commit's. Later
+  commits that keep the version (new intake dates, a contact, a withdrawal) do
+  not alter it; the living description is `api/v1/entries/<id>.json`.
+* The build refuses when the working tree's entry keeps a published version but
+  changed in substance (the fields for which the schema says "raise the
+  version"), and when the clone is shallow (its history would rewrite versions).
+
+History is read in one pass, linear in the number of changes: `git log
+--first-parent --reverse --raw` over catalogue/, then one `git cat-file
+--batch` for the blobs of entry files. The same pass gives each entry file's
+last change date (`last_changed`) for the site.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .catalogue import PROVIDERS_DIR
+from .context import BuildContext
+from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
+from .model import Catalogue, MicroQualification
+from .problems import Problem, Severity
+from .review.diff import SUBSTANTIVE_FIELDS
+
+CATALOGUE_DIR = "catalogue"
+MANIFEST_PATH = "versions.json"
+MANIFEST_FORMAT = {"name": "mqcat-versions", "version": "1.0"}
+MEDIA_TYPE = "application/json"
+
+# Ids and versions from history end up in file paths: accept only what the schema allows.
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_MAX_ID = 80
+_MAX_VERSION = 999
+_HEADER = "\x01"
+
+
+class VersionsRefused(Exception):
+    """The build must not publish: a published version would change. Carries the problems."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(p.text() for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """One (id, version) as first published: the source data and where it came from."""
+
+    id: str
+    version: int
+    data: dict[str, Any]
+    path: str  # repository path of the file it was read from
+    commit: str | None = None  # None: not committed yet (working tree only)
+    date: dt.date | None = None
+
+    @property
+    def content(self) -> bytes:
+        return canonical_bytes(self.id, self.version, self.data)
+
+
+@dataclass
+class History:
+    """What the catalogue's main line of history says about entries."""
+
+    # (id, version) -> the first commit in which it appears.
+    versions: dict[tuple[str, int], PublishedVersion] = field(default_factory=dict)
+    # Entry file path relative to catalogue/ (`<sector>/<id>.yaml`) -> date of its last commit.
+    changed: dict[str, dt.date] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    shallow: bool = False
+
+
+def version_path(entry_id: str, version: int) -> str:
+    """Path under api/v1/ of one immutable version (`entries/<id>/v<version>.json`)."""
+    return f"entries/{entry_id}/v{version}.json"
+
+
+def canonical_bytes(entry_id: str, version: int, data: dict[str, Any]) -> bytes:
+    """The exact bytes of a versioned file: the source document in a fixed envelope, canonical JSON."""
+    document = {"entry": data, "id": entry_id, "version": version}
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False).encode("utf-8")
+
+
+def digest_sri(content: bytes) -> str:
+    """The Subresource Integrity digest of `content`: `sha256-<base64>`."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
+
+
+def substance(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an entry that may change only with a new version."""
+    return {name: data.get(name) for name in SUBSTANTIVE_FIELDS}
+
+
+# Reading git history.
+
+
+class _Git:
+    """Runs git in one repository, without the caller's GIT_* environment (hooks set GIT_DIR)."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+        self.env["GIT_TERMINAL_PROMPT"] = "0"
+
+    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", "-c", "log.showSignature=false", *args], cwd=self.cwd, env=self.env,
+                              input=stdin, capture_output=True, check=False)
+
+
+def _git_failure(args: str, process: subprocess.CompletedProcess[bytes]) -> VersionsRefused:
+    said = process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
+    return VersionsRefused([Problem(CATALOGUE_DIR, 1, 1, "", f"`git {args}` failed: {said}",
+                                    hint="the published versions come from git history; check the clone")])
+
+
+def _no_history(reason: str) -> History:
+    return History(warnings=[Problem(
+        CATALOGUE_DIR, 1, 1, "", f"{reason}: only the current version of each entry is published",
+        Severity.WARNING, "build from a git clone with full history to publish every earlier version",
+    )])
+
+
+def read_history(repo_root: Path) -> History:
+    """The catalogue's history at HEAD; without git or commits, an empty History with a warning.
+
+    Raises VersionsRefused when git fails inside a repository.
+    """
+    git = _Git(repo_root)
+    try:
+        probe = git.run("rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
+    except FileNotFoundError:
+        return _no_history("git is not installed")
+    if probe.returncode != 0:
+        said = probe.stderr.decode("utf-8", "replace").strip().splitlines()
+        return _no_history(f"{repo_root} is not in a git repository ({said[0] if said else 'git failed'})")
+    toplevel, prefix, shallow = (probe.stdout.decode("utf-8").splitlines() + ["", "", ""])[:3]
+    head = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    if head.returncode != 0:
+        return _no_history("the repository has no commits yet")
+    return _read_history(toplevel, head.stdout.decode("ascii").strip(), prefix + CATALOGUE_DIR + "/",
+                         shallow == "true")
+
+
+@lru_cache(maxsize=8)
+def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool) -> History:
+    """One pass over the main line of history at `head` (cached: history at a commit never changes)."""
+    git = _Git(Path(toplevel))
+    args = ("log", "--first-parent", "--diff-merges=first-parent", "--reverse", "--raw", "--no-renames",
+            "--no-abbrev", "-z", f"--format={_HEADER}%H %cs", head, "--", f":(top){catalogue_prefix}")
+    log = git.run(*args)
+    if log.returncode != 0:
+        raise _git_failure("log", log)
+    commits = _parse_log(log.stdout.decode("utf-8", "surrogateescape"), catalogue_prefix)
+
+    history = History(shallow=shallow)
+    blobs = {blob for _, _, changes in commits for _, blob, path in changes if blob and _is_entry_file(path)}
+    documents = _load_blobs(git, sorted(blobs), history.warnings, commits)
+    for commit, date, changes in commits:
+        for status, blob, path in changes:
+            if not _is_entry_file(path):
+                continue
+            relative = path[len(catalogue_prefix):]
+            history.changed[relative] = date
+            loaded = documents.get(blob) if status != "D" else None
+            if loaded is None:
+                continue
+            key = (loaded["id"], loaded["version"])
+            if key not in history.versions:
+                history.versions[key] = PublishedVersion(key[0], key[1], loaded, CATALOGUE_DIR + "/" + relative,
+                                                         commit, date)
+    return history
+
+
+def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, list[tuple[str, str, str]]]]:
+    """`git log -z --raw` output -> [(commit, date, [(status, new blob or '', path)])]."""
+    commits: list[tuple[str, dt.date, list[tuple[str, str, str]]]] = []
+    tokens = iter(output.split("\0"))
+    for token in tokens:
+        token = token.lstrip("\n")
+        if token.startswith(_HEADER):
+            sha, _, day = token[1:].partition(" ")
+            commits.append((sha, dt.date.fromisoformat(day.strip()), []))
+        elif token.startswith(":") and commits:
+            path = next(tokens, "")
+            old_mode, new_mode, _, new_blob, status = token[1:].split(" ")[:5]
+            if not path.startswith(catalogue_prefix):
+                continue
+            regular = new_mode in ("100644", "100755")
+            blob = new_blob if regular and status[0] != "D" else ""
+            commits[-1][2].append((status[0], blob, path))
+    return commits
+
+
+def _is_entry_file(path: str) -> bool:
+    """`catalogue/<sector>/<id>.yaml`, not a provider (the same layout rule as the validator)."""
+    parts = PurePosixPath(path).parts
+    return len(parts) >= 3 and parts[-1].endswith(".yaml") and parts[-2] != PROVIDERS_DIR \
+        and parts[-3] == CATALOGUE_DIR
+
+
+def _load_blobs(git: _Git, blobs: list[str], warnings: list[Problem],
+                commits: list[tuple[str, dt.date, list[tuple[str, str, str]]]]) -> dict[str, dict[str, Any]]:
+    """Entry documents by blob id; blobs that do not load as an entry are skipped with a warning."""
+    if not blobs:
+        return {}
+    batch = git.run("cat-file", "--batch", stdin=("\n".join(blobs) + "\n").encode("ascii"))
+    if batch.returncode != 0:
+        raise _git_failure("cat-file --batch", batch)
+    where = {blob: (path, commit) for commit, _, changes in reversed(commits) for _, blob, path in changes if blob}
+    documents: dict[str, dict[str, Any]] = {}
+    out, position = batch.stdout, 0
+    while position < len(out):
+        end = out.index(b"\n", position)
+        header = out[position:end].decode("ascii").split(" ")
+        position = end + 1
+        if len(header) < 3:  # "<sha> missing"
+            continue
+        blob, size = header[0], int(header[2])
+        raw = out[position:position + size]
+        position += size + 1
+        path, commit = where.get(blob, (CATALOGUE_DIR, ""))
+        data = _entry_data(raw, path, commit, warnings)
+        if data is not None:
+            documents[blob] = data
+    return documents
+
+
+def _entry_data(raw: bytes, path: str, commit: str, warnings: list[Problem]) -> dict[str, Any] | None:
+    def skip(message: str, line: int = 1, column: int = 1) -> None:
+        warnings.append(Problem(path, line, column, "", f"in commit {commit[:12]}: {message}; that version is skipped",
+                                Severity.WARNING))
+
+    if len(raw) > MAX_FILE_BYTES:
+        skip(f"the file is {len(raw)} bytes, over the limit")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        skip("the file is not valid UTF-8")
+        return None
+    try:
+        doc = parse_text(text.removeprefix("\ufeff"), Path(path), path)
+    except LoadError as error:
+        skip(error.problem.message, error.problem.line, error.problem.column)
+        return None
+    data = doc.data
+    entry_id = data.get("id") if isinstance(data, dict) else None
+    version = data.get("version") if isinstance(data, dict) else None
+    if not (isinstance(entry_id, str) and _ID.match(entry_id) and len(entry_id) <= _MAX_ID):
+        skip("no valid `id`")
+        return None
+    if not (isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= _MAX_VERSION):
+        skip("no valid `version`")
+        return None
+    return data
+
+
+# What the site and the build call.
+
+
+def last_changed(repo_root: Path, catalogue: Catalogue) -> dict[str, dt.date]:
+    """Entry id -> date of the last commit that touched its file (entries never committed are left out)."""
+    history = read_history(repo_root)
+    result: dict[str, dt.date] = {}
+    for entry in catalogue.entries.values():
+        date = history.changed.get(f"{entry.sector}/{entry.id}.yaml")
+        if date is not None:
+            result[entry.id] = date
+    return result
+
+
+def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo_root: Path) -> list[Problem]:
+    """Write every published version and versions.json; return warnings.
+
+    Raises VersionsRefused when a published version would change: the working
+    tree keeps a published version number but changed its substance, or the
+    clone is shallow.
+    """
+    history = read_history(repo_root)
+    if history.shallow:
+        raise VersionsRefused([Problem(
+            CATALOGUE_DIR, 1, 1, "", "the repository is a shallow clone: the published versions cannot all be read",
+            hint="fetch the full history (`git fetch --unshallow`, or actions/checkout with `fetch-depth: 0`)",
+        )])
+    warnings = list(history.warnings)
+    versions = dict(history.versions)
+    refusals: list[Problem] = []
+    latest: dict[str, int] = {}
+    for entry_id, version in versions:
+        latest[entry_id] = max(version, latest.get(entry_id, 0))
+
+    for entry in sorted(catalogue.entries.values(), key=lambda e: e.id):
+        published = versions.get((entry.id, entry.version))
+        if published is None:
+            versions[(entry.id, entry.version)] = PublishedVersion(entry.id, entry.version, entry.data, entry.source)
+        elif substance(published.data) != substance(entry.data):
+            refusals.append(_changed_problem(entry, published, latest[entry.id], repo_root))
+        if entry.version < latest.get(entry.id, 0):
+            warnings.append(_version_problem(
+                entry, repo_root, f"version {entry.version} is lower than the published version {latest[entry.id]}",
+                f"versions only go up: set `version: {latest[entry.id] + 1}`", Severity.WARNING))
+    if refusals:
+        raise VersionsRefused(refusals)
+
+    api_dir = site_dir / ctx.api_path("")
+    manifest: dict[str, Any] = {}
+    for (entry_id, version), published in sorted(versions.items()):
+        content = published.content
+        target = api_dir / version_path(entry_id, version)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        current = catalogue.entries.get(entry_id)
+        record = manifest.setdefault(entry_id, {
+            "current_version": current.version if current else None,
+            "entry": ctx.api_url(f"entries/{entry_id}.json") if current else None,
+            "versions": [],
+        })
+        record["versions"].append({
+            "version": version,
+            "url": ctx.api_url(version_path(entry_id, version)),
+            "mediaType": MEDIA_TYPE,
+            "digestSRI": digest_sri(content),
+            "published": published.date.isoformat() if published.date else None,
+            "commit": published.commit,
+        })
+    document = {
+        "format": MANIFEST_FORMAT,
+        "generated": ctx.today.isoformat(),
+        "site": ctx.site_url,
+        "entries": manifest,
+    }
+    (api_dir / MANIFEST_PATH).write_text(
+        json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    return warnings
+
+
+def _changed_problem(entry: MicroQualification, published: PublishedVersion, latest: int, repo_root: Path) -> Problem:
+    changed = [name for name in SUBSTANTIVE_FIELDS if published.data.get(name) != entry.data.get(name)]
+    when = f"on {published.date.isoformat()} (commit {(published.commit or '')[:12]})" if published.date else ""
+    return _version_problem(
+        entry, repo_root,
+        f"version {entry.version} of '{entry.id}' was published {when} and certificates may point at it, "
+        f"but {', '.join(changed)} changed since",
+        f"raise version to {latest + 1} (`version: {latest + 1}`); a published version never changes",
+        Severity.ERROR,
+    )
+
+
+def _version_problem(entry: MicroQualification, repo_root: Path, message: str, hint: str,
+                     severity: Severity) -> Problem:
+    """A problem at the `version:` line of the entry's file."""
+    line, column = 1, 1
+    path = Path(entry.source)
+    try:
+        doc = load_file(path if path.is_absolute() else repo_root / path, entry.source)
+        line, column = doc.position(("version",), key=True)
+    except LoadError:
+        pass
+    return Problem(entry.source, line, column, "version", message, severity, hint)
