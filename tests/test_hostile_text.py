@@ -57,6 +57,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     data = _poison(data, [0])
     data["keywords"] = {"lv": [p[:60] for p in PAYLOADS[:5]], "en": [p[:60] for p in PAYLOADS[4:]]}
     data["quality_assurance"]["decision"] = PAYLOADS[1]
+    data["version"] += 1  # a changed published entry needs a new version
     data["contact"]["name"] = PAYLOADS[2]
     for index, location in enumerate(data.get("locations", [])):
         location["municipality"] = PAYLOADS[index % len(PAYLOADS)][:80]

@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
-from ..escaping import html_text
+from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
+from ..opendata import schema_org
 from . import finder, views
 from .views import Labels
 
@@ -51,7 +52,7 @@ class SourceTree:
         self._made: set[Path] = set()
 
     def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
-             description: str = "", body: str = "", search: bool = True) -> None:
+             description: str = "", body: str = "", search: bool = True, extra: dict[str, Any] | None = None) -> None:
         """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
         target = self.docs / path
         if target.parent not in self._made:
@@ -71,6 +72,7 @@ class SourceTree:
             meta["description"] = html_text(description)
         if not search:
             meta["search"] = {"exclude": True}
+        meta.update(extra or {})
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
 
     def text(self, value: Any) -> str:
@@ -111,8 +113,11 @@ class SourceTree:
 
         for entry in catalogue.entries.values():
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
+            extra = {}
+            if entry.published:
+                extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
             self.page(f"{entry.sector}/{entry.id}.md", "mq-entry.html", self.text(entry.title), view,
-                      description=self.text(entry.purpose), search=entry.published)
+                      description=self.text(entry.purpose), search=entry.published, extra=extra)
 
         providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
         self.page("providers/index.md", "mq-providers.html", self.L("nav.providers"), {
