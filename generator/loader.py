@@ -268,33 +268,35 @@ def _decode(raw: bytes, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _anchor_refusal(loader: Any, display: str) -> LoadError | None:
-    """The first anchor or alias, at its own position (a composed tree no longer shows either)."""
-    while loader.check_event():
-        event = loader.get_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            line, column = _mark(event.start_mark)
-            sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
-            return LoadError(Problem(
-                display, line, column, "",
-                f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
-                hint="write the value out in full; reviewers read each entry on its own",
-            ))
-    return None
+def _refuse_anchors(text: str, display: str) -> None:
+    """Raise LoadError at the first anchor or alias: a composed tree no longer shows where they were."""
+    loader = _ComposingLoader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                line, column = _mark(event.start_mark)
+                sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
+                raise LoadError(Problem(
+                    display, line, column, "",
+                    f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
+                    hint="write the value out in full; reviewers read each entry on its own",
+                ))
+    finally:
+        loader.dispose()
 
 
 def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
     """The node tree of the single document in `text`; LoadError with a position on failure."""
-    loader = None
     try:
+        # Anchors and aliases need an `&` or a `*`; most files have neither and are parsed once.
         if refuse_anchors and ("&" in text or "*" in text):
-            loader = _ComposingLoader(text)
-            refusal = _anchor_refusal(loader, display)
-            loader.dispose()
-            if refusal is not None:
-                raise refusal
+            _refuse_anchors(text, display)
         loader = _ComposingLoader(text)
-        return loader.get_single_node()
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.reader.ReaderError as error:
         # The reader refuses control characters before any parsing: report where the first one is.
         char = chr(error.character) if isinstance(error.character, int) else str(error.character)
@@ -311,9 +313,6 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
                                 hint="check indentation and quoting near this position")) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
 
 
 def parse_text(text: str, path: Path, display: str) -> Document:

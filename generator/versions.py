@@ -359,7 +359,7 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
         "entries": manifest,
     }
     (api_dir / MANIFEST_PATH).write_text(
-        json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+        json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
     return warnings
 
 

@@ -52,11 +52,11 @@ def replace_text(path: Path, old: str, new: str) -> Path:
     return path
 
 
-def locate(path: Path, needle: str) -> tuple[int, int]:
-    """1-based line and column where `needle` first appears in the file."""
+def locate(path: Path, needle: str, at: str | None = None) -> tuple[int, int]:
+    """1-based line and column of the first line with `needle`, at `needle` or at `at` in that line."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if needle in line:
-            return number, line.index(needle) + 1
+            return number, line.index(at or needle) + 1
     raise AssertionError(f"{needle!r} not in {path}")
 
 
@@ -232,7 +232,7 @@ def test_title_needs_both_latvian_and_english(catalogue_copy: Path) -> None:
     path = rewrite(catalogue_copy / FORKLIFT, delete("title", "en"))
     problem = only_problem(catalogue_copy, path)
     assert (problem.field, problem.severity) == ("title.en", Severity.ERROR)
-    assert problem.message == "required field 'en' (English) is missing"
+    assert problem.message == "required field 'en' is missing"
     assert problem.line == locate(path, "title:")[0]
 
 
@@ -375,7 +375,8 @@ def test_missing_english_text_is_a_warning(catalogue_copy: Path) -> None:
     path = rewrite(catalogue_copy / FORKLIFT, delete("purpose", "en"))
     problem = only_problem(catalogue_copy, path)
     assert (problem.field, problem.severity, problem.message) == ("purpose", Severity.WARNING, "the English text is missing")
-    assert problem.line == locate(path, "purpose:")[0]
+    assert problem.hint.startswith("add `en:` beside `lv:`")
+    assert (problem.line, problem.column) == (locate(path, "purpose:")[0] + 1, 3)  # the `lv:` to add `en:` beside
 
 
 def test_missing_english_provider_name_is_a_warning(catalogue_copy: Path) -> None:
@@ -451,7 +452,7 @@ def test_unknown_reference_suggests_an_existing_id(
     path = rewrite(catalogue_copy / FORKLIFT, change)
     problem = only_problem(catalogue_copy, path)
     assert (problem.field, problem.message, problem.hint) == (field, message, hint)
-    assert (problem.line, problem.column) == locate(path, needle)
+    assert (problem.line, problem.column) == locate(path, needle, at=needle.removeprefix("- "))
 
 
 def test_unknown_sector_suggests_an_existing_one(catalogue_copy: Path) -> None:
@@ -476,7 +477,7 @@ def test_stackability_cycle_is_an_error(catalogue_copy: Path) -> None:
         f"catalogue/{WAREHOUSE}", "stackability.stacks_into[0]",
         "stackability cycle: forklift-safe-operation -> warehouse-operations -> forklift-safe-operation",
     )]
-    assert (cycles[0].line, cycles[0].column) == locate(path, "- forklift-safe-operation")
+    assert (cycles[0].line, cycles[0].column) == locate(path, "- forklift-safe-operation", at="forklift-safe-operation")
 
 
 def test_entry_with_a_schema_error_is_still_a_known_reference(catalogue_copy: Path) -> None:
@@ -507,7 +508,7 @@ def test_file_outside_the_catalogue_layout_is_an_error(catalogue_copy: Path, pla
 
 def test_reserved_sector_id_is_an_error(catalogue_copy: Path) -> None:
     def add_search_sector(data: dict[str, Any]) -> None:
-        data["sectors"].append({**data["sectors"][0], "id": "search"})
+        data["sectors"].append({**copy.deepcopy(data["sectors"][0]), "id": "search"})
 
     path = rewrite(catalogue_copy / "sectors.yaml", add_search_sector)
     problem = only_problem(catalogue_copy, path)
@@ -517,7 +518,7 @@ def test_reserved_sector_id_is_an_error(catalogue_copy: Path) -> None:
 
 
 def test_sector_id_used_twice_is_an_error(catalogue_copy: Path) -> None:
-    path = rewrite(catalogue_copy / "sectors.yaml", lambda data: data["sectors"].append(dict(data["sectors"][0])))
+    path = rewrite(catalogue_copy / "sectors.yaml", lambda data: data["sectors"].append(copy.deepcopy(data["sectors"][0])))
     problem = only_problem(catalogue_copy, path)
     assert problem.message == "sector id 'transport-logistics' is used twice (also sectors[0])"
 
@@ -666,6 +667,8 @@ def _mutate(draw: st.DrawFn, data: Any) -> None:
     node = data
     while True:
         keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            return
         key = draw(st.sampled_from(keys))
         child = node[key]
         if isinstance(child, (dict, list)) and child and draw(st.booleans()):

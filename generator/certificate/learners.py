@@ -89,10 +89,11 @@ class _Row:
     line: int
     values: dict[str, Any]
     positions: dict[str, tuple[int, int]]
-    label: str  # how messages name the row: "row 3" (YAML list item) or "" (CSV: the line says it)
+    label: str  # how messages name the row: "[3]." (YAML list item) or "" (CSV: the line says it)
+    column: int = 1  # where the row starts: a missing field is reported there
 
     def problem(self, field: str, message: str, hint: str = "") -> Problem:
-        line, column = self.positions.get(field, (self.line, 1))
+        line, column = self.positions.get(field, (self.line, self.column))
         return Problem(self.file, line, column, f"{self.label}{field}" if self.label else field, message, hint=hint)
 
 
@@ -175,7 +176,7 @@ def _yaml_rows(path: Path, shown: str) -> list[_Row]:
                                     hint="write name:, identifier:, issue_date: under the '-'"))
             continue
         positions = {str(key): document.position((index, key)) for key in item}
-        rows.append(_Row(shown, line, {str(k): v for k, v in item.items()}, positions, f"[{index}]."))
+        rows.append(_Row(shown, line, {str(k): v for k, v in item.items()}, positions, f"[{index}].", column))
     if problems:
         raise LearnerFileError(problems)
     return rows
