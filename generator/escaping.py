@@ -11,7 +11,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# (character, JSON escape) pairs; chained str.replace is much faster than str.translate here.
+_SCRIPT_SAFE = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -22,7 +23,10 @@ def html_text(value: object) -> str:
 
 def json_for_script(value: Any) -> str:
     """JSON that is safe inside <script type="application/ld+json">: no `</script>`, no `<!--`."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in _SCRIPT_SAFE:
+        text = text.replace(char, escape)
+    return text
 
 
 def csv_cell(value: object) -> str:

@@ -170,7 +170,7 @@ def read_history(repo_root: Path) -> History:
                          shallow == "true")
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool) -> History:
     """One pass over the main line of history at `head` (cached: history at a commit never changes)."""
     git = _Git(Path(toplevel))
@@ -180,6 +180,8 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
     if log.returncode != 0:
         raise _git_failure("log", log)
     commits = _parse_log(log.stdout.decode("utf-8", "surrogateescape"), catalogue_prefix)
+    if not commits:
+        return _no_history(f"no commit touches {catalogue_prefix} yet")
 
     history = History(shallow=shallow)
     blobs = {blob for _, _, changes in commits for _, blob, path in changes if blob and _is_entry_file(path)}

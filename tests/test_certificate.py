@@ -363,9 +363,10 @@ def test_pdf_unavailable_is_reported_and_the_rest_is_written(
 
 def test_pdf_files_are_written_where_weasyprint_is_installed(tmp_path: Path, entry: MicroQualification) -> None:
     pytest.importorskip("weasyprint")
-    assert run_cli(entry.id, "--learner", str(DATA / "learners.yaml"), "--out", str(tmp_path), "--pdf") == 0
-    assert all(p.read_bytes().startswith(b"%PDF") for p in tmp_path.glob("*.pdf"))
-    assert len(list(tmp_path.glob("*.pdf"))) == len(load_learners(DATA / "learners.yaml"))
+    learners = tmp_path / "one.csv"
+    learners.write_text("name,identifier,issue_date\nAnna Bērziņa,A1,2026-11-20\n", encoding="utf-8")
+    assert run_cli(entry.id, "--learner", str(learners), "--out", str(tmp_path / "out"), "--pdf") == 0
+    assert (tmp_path / "out" / "001-anna-berzina.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_the_default_output_folder_keeps_itself_out_of_git(
@@ -395,3 +396,27 @@ def test_the_version_digest_ties_the_credentials_to_the_versioned_record(
     assert credential["relatedResource"][0] == {
         "id": f"{SITE_URL}api/v1/entries/{entry.id}/v{entry.version}.json",
         "digestSRI": digest, "mediaType": "application/json"}
+
+
+def test_the_versions_manifest_supplies_the_digest_of_the_certified_version(
+        tmp_path: Path, entry: MicroQualification) -> None:
+    from generator import versions
+
+    digest = versions.digest_sri(versions.canonical_bytes(entry.id, entry.version, entry.data))
+    manifest = tmp_path / "versions.json"
+    manifest.write_text(json.dumps({"entries": {entry.id: {"versions": [
+        {"version": entry.version, "url": f"{SITE_URL}api/v1/{versions.version_path(entry.id, entry.version)}",
+         "digestSRI": digest}]}}}), encoding="utf-8")
+    assert run_cli(entry.id, "--learner", str(DATA / "learners.yaml"), "--out", str(tmp_path / "out"),
+                   "--versions", str(manifest)) == 0
+    credential = json.loads((tmp_path / "out" / "001-anna-berzina.json").read_text(encoding="utf-8"))
+    assert credential["relatedResource"][0]["digestSRI"] == digest
+
+
+def test_a_version_missing_from_the_manifest_is_a_usage_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], entry: MicroQualification) -> None:
+    manifest = tmp_path / "versions.json"
+    manifest.write_text(json.dumps({"entries": {entry.id: {"versions": []}}}), encoding="utf-8")
+    assert run_cli(entry.id, "--learner", str(DATA / "learners.yaml"), "--out", str(tmp_path / "out"),
+                   "--versions", str(manifest)) == 2
+    assert f"version {entry.version} of '{entry.id}' is not listed" in capsys.readouterr().err

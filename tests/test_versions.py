@@ -260,3 +260,17 @@ def test_a_shallow_clone_is_refused(repo: Path, tmp_path: Path) -> None:
         publish(clone, tmp_path / "site")
     assert "shallow" in refused.value.problems[0].message
     assert not (tmp_path / "site").exists()
+
+
+def test_a_repository_without_catalogue_history_publishes_current_versions_with_a_warning(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "README.md").write_text("Not yet a catalogue.\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "Start")
+    shutil.copytree(CATALOGUE_DIR, root / "catalogue")
+    warnings = publish(root, tmp_path / "site")
+    assert [w.severity for w in warnings] == [Severity.WARNING]
+    assert "only the current version" in warnings[0].message
+    catalogue = load_catalogue(root / "catalogue")
+    assert all(version_file(tmp_path / "site", e.id, e.version).is_file() for e in catalogue.entries.values())

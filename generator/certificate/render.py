@@ -29,6 +29,7 @@ from ..i18n import label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
 from ..site.views import Labels, country_name, level, number, workload
+from ..versions import version_path
 from .learners import Learner
 
 STYLESHEET = Path(__file__).resolve().parent / "certificate.css"
@@ -42,7 +43,7 @@ def certificate_url(entry: MicroQualification, ctx: BuildContext) -> str:
 
 def versioned_record_url(entry: MicroQualification, ctx: BuildContext) -> str:
     """The immutable JSON record of exactly the version a certificate certifies."""
-    return ctx.api_url(f"entries/{entry.id}/v{entry.version}.json")
+    return ctx.api_url(version_path(entry.id, entry.version))
 
 
 def qr_svg(data: str, title: str) -> str:

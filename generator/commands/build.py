@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..catalogue import CatalogueInvalid, find_repository_root
 from ..problems import render
-from ..site.build import BuildFailed, build
+from ..site.build import BuildFailed, BuildReport, build
+from ..versions import VersionsRefused
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -24,23 +25,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes")
 
 
+def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
+    """Build; print warnings, or the problems that stopped the build. None when it failed."""
+    try:
+        report = build(root, site_dir, **options)  # type: ignore[arg-type]
+    except CatalogueInvalid as invalid:
+        print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
+        print("mqcat build: the catalogue has errors; nothing was written.", file=sys.stderr)
+        return None
+    except VersionsRefused as refused:
+        print(render(refused.problems, len(refused.problems), "text"), file=sys.stderr)
+        print("mqcat build: a published version would change; nothing was written.", file=sys.stderr)
+        return None
+    except BuildFailed as failed:
+        print(f"mqcat build: {failed}", file=sys.stderr)
+        print("mqcat build: nothing was written.", file=sys.stderr)
+        return None
+    for warning in report.warnings:
+        print(warning.text(), file=sys.stderr)
+    return report
+
+
 def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    try:
-        report = build(root, site_dir, site_url=args.site_url, today=args.today)
-    except CatalogueInvalid as invalid:
-        print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
-        print("mqcat build: the catalogue has errors; nothing was written.", file=sys.stderr)
+    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today)
+    if report is None:
         return 1
-    except BuildFailed as failed:
-        print(f"mqcat build: {failed}", file=sys.stderr)
-        print("mqcat build: nothing was written.", file=sys.stderr)
-        return 1
-    for warning in report.warnings:
-        print(warning.text(), file=sys.stderr)
-    entries = len(report.catalogue.entries)
-    print(f"Built {entries} micro-qualifications, {report.pages} pages, into {site_dir} "
+    print(f"Built {len(report.catalogue.entries)} micro-qualifications, {report.pages} pages, into {site_dir} "
           f"in {time.perf_counter() - started:.1f} s.")
     return 0

@@ -4,7 +4,9 @@ For each learner in FILE (CSV with the header name,identifier,issue_date,issue_p
 or YAML: a list of such mappings) this writes a print-ready A4 HTML certificate in
 Latvian and English and an unsigned Open Badges 3.0 AchievementCredential (JSON) for
 the issuer to sign, and with --pdf a PDF where WeasyPrint is installed.
-Existing files are never overwritten without --force.
+With --versions (the built site's api/v1/versions.json) each credential names the
+exact version it certifies, with its SRI digest. Existing files are never
+overwritten without --force.
 Exit status: 0 written, 1 problems in the learner file or the entry, 2 usage error.
 """
 
@@ -40,9 +42,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--language", choices=("lv", "en"), default="lv",
                         help="the language printed first on the certificate (default: lv)")
     parser.add_argument("--site-url", metavar="URL", help="public address of the catalogue (default: site_url of mkdocs.yml)")
-    parser.add_argument("--version-digest", metavar="SRI",
-                        help="SRI digest of api/v1/entries/<ID>/v<version>.json from api/v1/versions.json; "
-                             "the OB 3.0 credentials then name that exact version in relatedResource")
+    digest = parser.add_mutually_exclusive_group()
+    digest.add_argument("--versions", type=Path, metavar="FILE",
+                        help="api/v1/versions.json of the built site: the OB 3.0 credentials then name the exact "
+                             "version they certify, with its digest, in relatedResource")
+    digest.add_argument("--version-digest", metavar="SRI",
+                        help="the same digest given directly (the digestSRI of this version in versions.json)")
     parser.add_argument("--catalogue", type=Path, help="the catalogue folder (default: ./catalogue of the repository)")
 
 
@@ -80,6 +85,12 @@ def run(args: argparse.Namespace) -> int:
         successor = f"; it is replaced by '{entry.replaced_by}'" if entry.replaced_by else ""
         return _fail(f"'{entry.id}' is withdrawn: no new certificates are issued for it{successor}")
 
+    version_digest = args.version_digest
+    if args.versions:
+        version_digest, problem = _digest_from_manifest(args.versions, entry.id, entry.version)
+        if problem:
+            return _fail(problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
+
     try:
         learners = load_learners(args.learners, root)
     except LearnerFileError as error:
@@ -113,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     for stem, learner in zip(stems, learners):
         page = render_certificate_page(entry, catalogue, ctx, learner, args.language)
         (out / f"{stem}.html").write_text(page, encoding="utf-8")
-        credential = achievement_credential(entry, catalogue, ctx, learner, version_digest=args.version_digest)
+        credential = achievement_credential(entry, catalogue, ctx, learner, version_digest=version_digest)
         (out / f"{stem}.json").write_text(json.dumps(credential, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if args.pdf and pdf_problem is None:
             if write_pdf(page, out / f"{stem}.pdf") > 1:
@@ -134,6 +145,23 @@ def _site_url(root: Path) -> str | None:
     from ..site.build import base_site_url  # the site's own reading of mkdocs.yml
 
     return base_site_url(root)
+
+
+def _digest_from_manifest(path: Path, entry_id: str, version: int) -> tuple[str | None, str]:
+    """The digestSRI of one version in a versions.json manifest, or a message saying why not."""
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        versions = manifest["entries"][entry_id]["versions"]
+        digest = next(v["digestSRI"] for v in versions if v["version"] == version)
+    except OSError as error:
+        return None, f"{path}: cannot read the file: {error.strerror}"
+    except (ValueError, KeyError, TypeError):
+        return None, f"{path}: not a versions.json manifest"
+    except StopIteration:
+        return None, f"{path}: version {version} of '{entry_id}' is not listed"
+    if not isinstance(digest, str) or not _SRI.match(digest):
+        return None, f"{path}: the digest of version {version} of '{entry_id}' is malformed"
+    return digest, ""
 
 
 def _file_stem(index: int, learner: Learner) -> str:

@@ -16,9 +16,8 @@ import threading
 import time
 from pathlib import Path
 
-from ..catalogue import CatalogueInvalid, find_repository_root
-from ..problems import render
-from ..site.build import BuildFailed, build
+from ..catalogue import find_repository_root
+from .build import build_and_report
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,17 +36,10 @@ def _snapshot(paths: list[Path]) -> dict[Path, float]:
 
 
 def _rebuild(root: Path, site_dir: Path, site_url: str) -> bool:
-    try:
-        report = build(root, site_dir, site_url=site_url)
-    except CatalogueInvalid as invalid:
-        print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
-        print("Not rebuilt: fix the errors above; still serving the last good site.", file=sys.stderr)
+    report = build_and_report(root, site_dir, site_url=site_url)
+    if report is None:
+        print("Not rebuilt: fix the problems above; still serving the last good site.", file=sys.stderr)
         return False
-    except BuildFailed as failed:
-        print(f"Not rebuilt: {failed}", file=sys.stderr)
-        return False
-    for warning in report.warnings:
-        print(warning.text(), file=sys.stderr)
     print(f"Rebuilt {len(report.catalogue.entries)} micro-qualifications at {time.strftime('%H:%M:%S')}.")
     return True
 

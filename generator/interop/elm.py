@@ -37,6 +37,7 @@ from ..context import BuildContext
 from ..i18n import label
 from ..model import LANGUAGES, Authority, Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
+from ..versions import version_path
 from . import start_of_day
 
 # Published context URLs: the VC v1 context supplies `id` and `type`, as in the official samples.
@@ -164,7 +165,7 @@ def qualification(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
         "provenBy": [_assessment(entry, base)],
         "awardingOpportunity": [_awarding_opportunity(entry, catalogue, ctx)],
         "accreditation": [accreditation(entry, catalogue, ctx)],
-        "supplementaryDocument": [_web_resource(ctx.api_url(f"entries/{entry.id}/v{entry.version}.json"))],
+        "supplementaryDocument": [_web_resource(ctx.api_url(version_path(entry.id, entry.version)))],
         "status": entry.status,
         "dc:modified": _datetime(ctx.changed(entry)),
     })

@@ -25,11 +25,11 @@ from ..context import BuildContext
 from ..i18n import label
 from ..model import LANGUAGES, Catalogue, MicroQualification, Provider
 from ..rules import isced_f_fields
+from ..versions import MEDIA_TYPE, version_path
 from . import start_of_day
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 SCHEMA_URL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
-ESCO_FRAMEWORK_URL = "https://esco.ec.europa.eu/"
 
 # CommonMark lets any ASCII punctuation be escaped; these are the ones that start markup inline.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
@@ -168,9 +168,9 @@ def achievement_credential(
     }
     if version_digest:
         credential["relatedResource"] = [{
-            "id": ctx.api_url(f"entries/{entry.id}/v{entry.version}.json"),
+            "id": ctx.api_url(version_path(entry.id, entry.version)),
             "digestSRI": version_digest,
-            "mediaType": "application/json",
+            "mediaType": MEDIA_TYPE,
         }]
     return credential
 

@@ -111,7 +111,9 @@ def build(
     source_dir = source_dir or repo_root / "build" / "site-src"
     from .. import versions
 
-    last_changed = versions.last_changed(repo_root, catalogue)
+    # Published versions come from the history of the repository that holds the catalogue.
+    history_root = catalogue_dir.parent
+    last_changed = versions.last_changed(history_root, catalogue)
     ctx = BuildContext(site_url=site_url or base_site_url(repo_root), today=today or dt.date.today(),
                        last_changed=last_changed)
     report = BuildReport(catalogue, site_dir, source_dir, warnings=list(result.warnings))
@@ -126,7 +128,7 @@ def build(
         render(configs, new_site)
         for writer in site_writers():
             writer(catalogue, new_site, ctx)
-        report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, repo_root))
+        report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.
         _swap(new_site, site_dir)

@@ -12,6 +12,7 @@ every page, which would make the build quadratic).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -22,6 +23,8 @@ import yaml
 from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
+from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
+from ..certificate.render import render_certificate_html
 from ..opendata import schema_org
 from . import finder, views
 from .views import Labels
@@ -34,9 +37,18 @@ CONTENT_DIR = HERE / "content"
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+# JSON is a subset of YAML's flow style, and json.dumps is many times faster than
+# PyYAML's representer. Line and paragraph separators are escaped because a YAML
+# 1.1 parser would fold them as line breaks inside a quoted scalar.
+_YAML_UNSAFE = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\u0085", "\\u0085"))
+
+
 def _front_matter(meta: dict[str, Any]) -> str:
-    body = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 20, default_flow_style=False)
-    return f"---\n{body}---\n"
+    """Front matter that any YAML parser reads back as `meta`."""
+    body = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in _YAML_UNSAFE:
+        body = body.replace(char, escape)
+    return f"---\n{body}\n---\n"
 
 
 class SourceTree:
@@ -116,6 +128,7 @@ class SourceTree:
             extra = {}
             if entry.published:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
+                extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
             self.page(f"{entry.sector}/{entry.id}.md", "mq-entry.html", self.text(entry.title), view,
                       description=self.text(entry.purpose), search=entry.published, extra=extra)
 
@@ -172,6 +185,7 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
         root = out / language
         docs = root / "docs"
         shutil.copytree(ASSETS_DIR, docs / "assets")
+        shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
         tree = SourceTree(catalogue, ctx, language, docs)
         tree.write_all(built_from)
         other = tree.other

@@ -18,8 +18,11 @@ import pycountry
 from ..context import BuildContext
 from ..escaping import safe_link
 from ..i18n import label
+from ..interop.elm import entry_document_path
+from ..interop.ob3 import achievement_path
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
+from ..versions import version_path
 
 
 class Labels:
@@ -218,8 +221,8 @@ def entry_page(
         "changed": date(ctx.changed(entry)),
         "data_links": {
             "json": ctx.api_path(f"entries/{entry.id}.json"),
-            "version": ctx.api_path(f"entries/{entry.id}/v{entry.version}.json"),
-            "elm": ctx.api_path(f"elm/{entry.id}.jsonld"),
-            "ob3": ctx.api_path(f"ob3/{entry.id}.json"),
+            "version": ctx.api_path(version_path(entry.id, entry.version)),
+            "elm": entry_document_path(ctx, entry),
+            "ob3": achievement_path(ctx, entry, language),
         },
     }
