@@ -18,6 +18,9 @@ EQF_URI = "http://data.europa.eu/snb/eqf/{}"
 ISCED_F_URI = "http://data.europa.eu/snb/isced-f/{}"
 
 PARTICIPATION_FORMS = ("in-person", "blended", "online")
+# Fields whose change alters what a certificate certifies: a published entry that
+# changes any of them needs a new version (the schema's `version` says the same).
+SUBSTANTIVE_FIELDS = ("learning_outcomes", "level", "workload", "assessment", "participation_form", "quality_assurance")
 STATUSES = ("active", "suspended", "withdrawn")
 
 

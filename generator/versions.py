@@ -48,7 +48,7 @@ from .context import BuildContext
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
 from .model import Catalogue, MicroQualification
 from .problems import Problem, Severity
-from .review.diff import SUBSTANTIVE_FIELDS
+from .model import SUBSTANTIVE_FIELDS
 
 CATALOGUE_DIR = "catalogue"
 MANIFEST_PATH = "versions.json"

@@ -241,3 +241,19 @@ def test_build_command_reports_errors_and_writes_nothing(catalogue_copy: Path, t
     assert f"{entry.relative_to(catalogue_copy.parent).as_posix()}:" in result.stderr
     assert "titel" in result.stderr and "nothing was written" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_sitemap_covers_both_languages_with_alternates(built_site: Path, catalogue: Catalogue) -> None:
+    from xml.etree import ElementTree
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.parse(built_site / "sitemap.xml").getroot()
+    locations = {url.findtext("s:loc", namespaces=ns): url for url in root.findall("s:url", ns)}
+    for entry in catalogue.entries.values():
+        for prefix in ("", "en/"):
+            url = locations[f"{SITE_URL}{prefix}{entry.sector}/{entry.id}/"]
+            alternates = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
+            assert alternates == {"lv": f"{SITE_URL}{entry.sector}/{entry.id}/", "en": f"{SITE_URL}en/{entry.sector}/{entry.id}/"}
+    pages = [p for p in built_site.rglob("index.html")]
+    assert len(locations) == len(pages)
+    assert f"Sitemap: {SITE_URL}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")

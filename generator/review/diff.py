@@ -23,6 +23,7 @@ from typing import Any, Iterator
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, Result, validate
 from ..loader import Document, LoadError, load_file
+from ..model import SUBSTANTIVE_FIELDS
 from ..problems import Problem, Severity
 from . import fields
 
@@ -30,7 +31,6 @@ CATALOGUE_DIR = "catalogue"
 
 # The schema's `version` description: raise it whenever a published entry changes
 # in substance (outcomes, level, workload, assessment, participation, quality assurance).
-SUBSTANTIVE_FIELDS = ("learning_outcomes", "level", "workload", "assessment", "participation_form", "quality_assurance")
 # Changes a reviewer must look at closely, even with the version raised.
 ATTENTION_FIELDS = ("level", "workload", "assessment", "participation_form")
 
