@@ -13,6 +13,7 @@ import yaml
 
 from generator.site.build import build
 
+from .a11y_support import browser, serve  # noqa: F401 - fixtures
 from .conftest import REPO_ROOT, SITE_URL, TODAY
 from .html_support import parse
 
@@ -137,3 +138,31 @@ def test_feeds_escape_hostile_text(hostile_site: tuple[Path, dict[str, Any]]) ->
         texts = " ".join(tree.getroot().itertext())
         assert MARK in texts
         assert not any(element.tag.endswith("script") for element in tree.iter())
+
+
+@pytest.mark.browser
+def test_hostile_text_runs_nothing_in_the_browser(hostile_site: tuple[Path, dict[str, Any]], browser: Any) -> None:
+    site, data = hostile_site
+    with serve(site) as base:
+        context = browser.new_context()
+        outside: list[str] = []
+        dialogs: list[str] = []
+        context.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(base)
+                                             else (outside.append(route.request.url), route.abort())))
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        hovered = 0
+        for path in _pages(site, data):
+            page.goto(base + path.relative_to(site).parent.as_posix() + "/")
+            page.wait_for_load_state("load")
+            # Hover over every element that shows hostile text, where an injected handler would sit.
+            carriers = page.query_selector_all(f"main :is(p, li, dd, dt, h1, h2, h3, a, span):has-text('{MARK}')")
+            hovered += len(carriers)
+            for element in carriers[:60]:
+                if element.is_visible():
+                    element.hover(timeout=1000, force=True)
+            assert page.evaluate(f"typeof window.{MARK}") == "undefined", path
+        context.close()
+    assert hovered, "the pages show the hostile text"
+    assert not dialogs
+    assert not [url for url in outside if "evil.example" in url]
