@@ -12,6 +12,9 @@ from generator.catalogue import load_catalogue
 from generator.context import BuildContext
 from generator.model import Catalogue
 
+# Browser fixtures (`browser`, `served_site`) for every test module.
+pytest_plugins = ["tests.a11y_support"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_DIR = REPO_ROOT / "catalogue"
 SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -18,7 +18,7 @@ from generator.cli import main
 from generator.context import BuildContext
 from generator.i18n import label
 from generator.model import Catalogue, MicroQualification, Text
-from generator.site.views import Labels, level, workload
+from generator.formatting import Labels, level, workload
 
 DATA = Path(__file__).resolve().parent / "data"
 SITE_URL = "https://mqcat.example.org/"

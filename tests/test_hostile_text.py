@@ -13,7 +13,7 @@ import yaml
 
 from generator.site.build import build
 
-from .a11y_support import browser, serve  # noqa: F401 - fixtures
+from .a11y_support import serve
 from .conftest import REPO_ROOT, SITE_URL, TODAY
 from .html_support import parse
 

@@ -28,7 +28,7 @@ from ..escaping import html_text, safe_link
 from ..i18n import label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
-from ..site.views import Labels, country_name, level, number, workload
+from ..formatting import Labels, country_name, level, workload
 from ..versions import version_path
 from .learners import Learner
 

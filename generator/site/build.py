@@ -89,9 +89,10 @@ def site_writers() -> list[SiteWriter]:
     """The open-data and interoperability outputs that are built with the site."""
     from .. import opendata
     from ..interop import elm, ob3
+    from .. import search_index
     from . import sitemap
 
-    return [sitemap.write_sitemap, opendata.write_open_data, elm.write_elm, ob3.write_ob3]
+    return [sitemap.write_sitemap, search_index.write_search_index, opendata.write_open_data, elm.write_elm, ob3.write_ob3]
 
 
 def build(

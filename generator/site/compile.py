@@ -151,7 +151,13 @@ class SourceTree:
                 "lki": n, "description": self.L(f"levels.descriptions.{n}"), "entries": cards(by_level.get(n, [])),
             })
 
-        self.page("finder/index.md", "mq-finder.html", self.L("nav.finder"), finder.view(catalogue, ctx, language))
+        self.page("finder/index.md", "mq-finder.html", self.L("nav.finder"), finder.view(catalogue, ctx, language),
+                  extra={"hide": ["toc"], "mq_finder_config": json_for_script({
+                      "labels": {key: self.L(f"finder.{key}") for key in ("results", "no_results", "error")},
+                      "facts": {key: self.L(f"facts.{key}") for key in ("level", "workload", "participation", "providers", "languages")},
+                      "status": {key: self.L(f"status.{key}") for key in ("suspended",)},
+                      "latvianOnly": self.L("language.latvian_only"),
+                  })})
 
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name

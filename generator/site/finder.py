@@ -1,13 +1,49 @@
-"""The finder page (/finder/): its view model. The search index is built by generator.search_index."""
+"""The finder page (/finder/): facet groups and their options, rendered into the page.
+
+The options are written into the HTML at build time (fieldsets with labelled
+checkboxes), so the page has its structure before any script runs; the script
+(assets/finder.js) adds the counts, filters and results from the data that
+generator.search_index writes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..context import BuildContext
-from ..model import Catalogue
+from ..formatting import Labels, language_name, text
+from ..model import PARTICIPATION_FORMS, Catalogue
+
+BANDS = ("up-to-25", "26-80", "81-160", "over-160")
+COSTS = ("free-or-funded", "paid")
+INTAKES = ("open-now", "on-demand")
 
 
 def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, Any]:
-    """What the finder page needs at build time (facet options and their labels)."""
-    return {}
+    """Facet groups in display order: each with its URL parameter, legend and options."""
+    L = Labels(language)
+    published = catalogue.published_entries()
+
+    def options(values: list[tuple[str, str]]) -> list[dict[str, str]]:
+        return [{"value": value, "label": label} for value, label in values]
+
+    sectors = [s for s in catalogue.sectors.values() if any(e.sector == s.id for e in published)]
+    providers = sorted({p for e in published for p in e.awarding_bodies},
+                       key=lambda p: text(catalogue.providers[p].name, language)["text"].casefold())  # type: ignore[index]
+    places = sorted({m for e in published for m in e.municipalities()}, key=str.casefold)
+    languages = sorted({c for e in published for c in e.languages}, key=lambda c: language_name(c, language))
+    groups = [
+        ("sector", [(s.id, text(s.name, language)["text"]) for s in sectors]),  # type: ignore[index]
+        ("level", [(str(n), L("units.level", lki=n, eqf=n)) for n in sorted({e.lki for e in published})]),
+        ("band", [(b, L(f"workload_band.{b}")) for b in BANDS]),
+        ("form", [(f, L(f"participation_form.{f}")) for f in PARTICIPATION_FORMS]),
+        ("language", [(c, language_name(c, language)) for c in languages]),
+        ("provider", [(p, text(catalogue.providers[p].name, language)["text"]) for p in providers]),  # type: ignore[index]
+        ("place", [("online", L("finder.place_online"))] + [(m, m) for m in places]),
+        ("cost", [(c, L(f"finder.cost_{c}")) for c in COSTS]),
+        ("intake", [(i, L(f"finder.intake_{i}")) for i in INTAKES]),
+    ]
+    return {
+        "groups": [{"param": name, "legend": L(f"finder.facet_{name}"), "options": options(values)} for name, values in groups],
+        "today": ctx.today.isoformat(),
+    }

@@ -8,90 +8,16 @@ template can set the `lang` attribute and show the notice.
 
 from __future__ import annotations
 
-import datetime as dt
-import gettext
-from functools import lru_cache
 from typing import Any
-
-import pycountry
 
 from ..context import BuildContext
 from ..escaping import safe_link
-from ..i18n import label
+from ..formatting import Labels, cost, country_name, date, language_name, level, text, workload
 from ..interop.elm import entry_document_path
 from ..interop.ob3 import achievement_path
-from ..model import Catalogue, MicroQualification, Provider, Text
+from ..model import Catalogue, MicroQualification, Provider
 from ..rules import isced_f_fields
 from ..versions import version_path
-
-
-class Labels:
-    """Label lookups bound to one language."""
-
-    def __init__(self, language: str) -> None:
-        self.language = language
-
-    def __call__(self, key: str, **values: Any) -> str:
-        return label(self.language, key, **values)
-
-
-def text(value: Text | None, language: str) -> dict[str, Any] | None:
-    """A text in the page's language, or the Latvian one marked as a fallback."""
-    if value is None:
-        return None
-    if value.has(language):
-        return {"text": value.get(language), "lang": None}
-    return {"text": value.lv, "lang": "lv"}
-
-
-def number(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-@lru_cache(maxsize=None)
-def _translation(domain: str, language: str) -> gettext.NullTranslations:
-    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
-
-
-@lru_cache(maxsize=None)
-def language_name(code: str, language: str) -> str:
-    """The name of a language of instruction in the page's language (`ru` -> `krievu`)."""
-    record = pycountry.languages.get(alpha_2=code)
-    if record is None:
-        return code
-    name = _translation("iso639-3", language).gettext(record.name)
-    return name.lower() if language == "lv" else name
-
-
-@lru_cache(maxsize=None)
-def country_name(code: str, language: str) -> str:
-    record = pycountry.countries.get(alpha_2=code)
-    if record is None:
-        return code
-    return _translation("iso3166-1", language).gettext(getattr(record, "common_name", record.name))
-
-
-def date(value: dt.date | None) -> dict[str, str] | None:
-    return {"iso": value.isoformat(), "text": value.isoformat()} if value else None
-
-
-def level(entry: MicroQualification, L: Labels) -> str:
-    return L("units.level", lki=entry.lki, eqf=entry.eqf)
-
-
-def workload(entry: MicroQualification, L: Labels) -> str:
-    parts = [L("units.hours", n=number(entry.hours))]
-    if entry.ects is not None:
-        parts.append(L("units.ects", n=number(entry.ects)))
-    return " · ".join(parts)
-
-
-def cost(entry: MicroQualification, L: Labels) -> str:
-    if entry.cost_type == "paid" and entry.cost_amount is not None:
-        return f"{number(entry.cost_amount)} {entry.cost_currency}"
-    return L(f"cost_type.{entry.cost_type}")
 
 
 def provider_names(entry: MicroQualification, catalogue: Catalogue, language: str) -> list[dict[str, Any]]:
