@@ -1,0 +1,157 @@
+"""The finder in headless Chromium: queries with and without diacritics, prefixes, facets, URL state."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+from generator.i18n import label
+from generator.model import Catalogue
+from generator.search_index import fold
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture()
+def finder(browser: Any, served_site: str) -> Iterator[Any]:
+    """A page in a fresh context that records console errors and requests leaving 127.0.0.1."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.problems = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.on("request", lambda r: r.url.startswith(served_site) or page.problems.append("outside: " + r.url))
+    page.base = served_site  # type: ignore[attr-defined]
+    yield page
+    assert page.problems == []  # type: ignore[attr-defined]
+    context.close()
+
+
+def open_finder(page: Any, query: str = "", language: str = "lv") -> None:
+    prefix = "" if language == "lv" else "en/"
+    page.goto(f"{page.base}{prefix}finder/{query}")
+    settled(page, language)
+
+
+def settled(page: Any, language: str = "lv") -> None:
+    loading = label(language, "finder.loading")
+    page.wait_for_function("text => document.getElementById('mq-count').textContent !== text", arg=loading)
+    page.wait_for_timeout(300)  # let a debounced update run
+
+
+def result_ids(page: Any) -> set[str]:
+    hrefs = page.eval_on_selector_all("#mq-results a", "links => links.map(a => a.getAttribute('href'))")
+    return {href.rstrip("/").rsplit("/", 1)[-1] for href in hrefs}
+
+
+def test_finder_lists_every_published_entry_without_a_query(finder: Any, catalogue: Catalogue) -> None:
+    open_finder(finder, "?sort=title")
+    published = catalogue.published_entries()
+    assert finder.text_content("#mq-count") == label("lv", "finder.results", n=len(published))
+    shown = finder.eval_on_selector_all("#mq-results li", "items => items.length")
+    assert shown == min(30, len(published))
+
+
+def test_query_with_and_without_diacritics_finds_the_same_entries(finder: Any, catalogue: Catalogue) -> None:
+    entry = next(e for e in catalogue.published_entries() if fold(e.title.lv) != e.title.lv.lower())
+    word = next(w for w in entry.title.lv.split() if fold(w) != w.lower() and len(w) > 4)
+    open_finder(finder, f"?q={word}")
+    with_marks = result_ids(finder)
+    open_finder(finder, f"?q={fold(word)}")
+    without = result_ids(finder)
+    assert entry.id in with_marks
+    assert with_marks == without
+
+
+def test_word_prefix_matches(finder: Any, catalogue: Catalogue) -> None:
+    entry = catalogue.published_entries()[0]
+    word = max(entry.title.lv.split(), key=len)
+    open_finder(finder, f"?q={word[:4]}")
+    assert entry.id in result_ids(finder)
+
+
+def test_words_combine_with_and(finder: Any, catalogue: Catalogue) -> None:
+    entry = catalogue.published_entries()[0]
+    words = [w for w in entry.title.lv.split() if len(w) > 3][:2]
+    open_finder(finder, f"?q={'+'.join(words)}")
+    both = result_ids(finder)
+    open_finder(finder, f"?q={words[0]}")
+    first = result_ids(finder)
+    assert entry.id in both and both <= first
+
+
+def test_facets_and_across_groups_or_within(finder: Any, catalogue: Catalogue) -> None:
+    published = catalogue.published_entries()
+    open_finder(finder, "?form=online&form=blended&cost=paid")
+    expected = {e.id for e in published if e.participation_form in ("online", "blended") and e.cost_type == "paid"}
+    assert finder.text_content("#mq-count") == label("lv", "finder.results", n=len(expected))
+    # Up to 30 cards show; every one is in the expected set.
+    assert result_ids(finder) <= expected and len(result_ids(finder)) == min(30, len(expected))
+
+
+def test_option_counts_say_how_many_results_remain(finder: Any, catalogue: Catalogue) -> None:
+    published = catalogue.published_entries()
+    open_finder(finder, "?cost=paid")
+    for level in sorted({e.lki for e in published}):
+        expected = sum(1 for e in published if e.lki == level and e.cost_type == "paid")
+        count = finder.text_content(f"fieldset[data-param=level] input[value='{level}'] + label [data-count]")
+        assert count == f"({expected})"
+    # Options of the selected group itself count as if chosen alone (OR within a group).
+    paid = sum(1 for e in published if e.cost_type == "paid")
+    assert finder.text_content("fieldset[data-param=cost] input[value=paid] + label [data-count]") == f"({paid})"
+
+
+def test_state_round_trips_through_the_url_reload_and_back(finder: Any, catalogue: Catalogue) -> None:
+    open_finder(finder)
+    sector = catalogue.published_entries()[0].sector
+    finder.check(f"fieldset[data-param=sector] input[value='{sector}']")
+    settled(finder)
+    assert f"sector={sector}" in finder.url
+    filtered = result_ids(finder)
+    assert filtered == {e.id for e in catalogue.published_entries() if e.sector == sector} or len(filtered) == 30
+    finder.reload()
+    settled(finder)
+    assert finder.is_checked(f"fieldset[data-param=sector] input[value='{sector}']")
+    assert result_ids(finder) == filtered
+    finder.go_back()
+    settled(finder)
+    assert not finder.is_checked(f"fieldset[data-param=sector] input[value='{sector}']")
+    assert "sector=" not in finder.url
+
+
+def test_typed_query_updates_results_and_url(finder: Any, catalogue: Catalogue) -> None:
+    entry = catalogue.published_entries()[0]
+    word = max(entry.title.lv.split(), key=len)
+    open_finder(finder)
+    finder.fill("#mq-q", word)
+    finder.press("#mq-q", "Enter")
+    settled(finder)
+    assert entry.id in result_ids(finder)
+    assert "q=" in finder.url
+
+
+def test_home_search_hands_over_to_the_finder(finder: Any, catalogue: Catalogue) -> None:
+    entry = catalogue.published_entries()[0]
+    word = max(entry.title.lv.split(), key=len)
+    finder.goto(finder.base)
+    finder.fill("#mq-home-q", word)
+    finder.press("#mq-home-q", "Enter")
+    finder.wait_for_url("**/finder/**")
+    settled(finder)
+    assert entry.id in result_ids(finder)
+
+
+def test_english_finder_answers_english_queries(finder: Any, catalogue: Catalogue) -> None:
+    entry = next(e for e in catalogue.published_entries() if "forklift" in (e.title.en or "").lower())
+    open_finder(finder, "?q=forklifts", language="en")
+    assert entry.id in result_ids(finder)
+    assert finder.text_content("#mq-count").startswith("Results")
+    links = finder.eval_on_selector_all("#mq-results a", "links => links.map(a => a.href)")
+    assert all("/en/" in link for link in links)
+
+
+def test_no_results_are_announced(finder: Any) -> None:
+    open_finder(finder, "?q=zzzqqqxxx")
+    assert finder.text_content("#mq-count") == label("lv", "finder.no_results")
+    assert finder.get_attribute("#mq-count", "aria-live") == "polite"
