@@ -35,6 +35,7 @@ from lunr.stop_word_filter import stop_word_filter
 from lunr.trimmer import trimmer
 
 from .context import SITE_LANGUAGES, BuildContext
+from .escaping import html_text
 from .model import Catalogue, MicroQualification
 from .formatting import language_name, text
 from .site.views import card, provider_names
@@ -183,6 +184,24 @@ def _dump(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
+def add_to_builtin_search(catalogue: Catalogue, search_index: Path, language: str) -> None:
+    """Add the entries to the theme's own search index, so the header search finds them too.
+
+    Entry pages have no Markdown body (their content comes from a template), so
+    Material's search plugin leaves them out. Titles and text are HTML-escaped:
+    Material's search shows them as HTML.
+    """
+    data = json.loads(search_index.read_text(encoding="utf-8"))
+    paths = {f"{entry.sector}/{entry.id}/": entry for entry in catalogue.published_entries()}
+    docs = [doc for doc in data["docs"] if doc.get("location") not in paths]
+    for path, entry in paths.items():
+        keywords = " ".join(entry.keywords.get(language) or entry.keywords.get("lv") or ())
+        docs.append({"location": path, "title": html_text(entry.title.get(language)),
+                     "text": html_text(f"{entry.purpose.get(language)} {keywords}".strip())})
+    data["docs"] = docs
+    search_index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
 def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
     """Write the finder's data for every language, and lunr.js from the installed MkDocs."""
     target = site_dir / LUNR_JS_PATH
@@ -196,6 +215,9 @@ def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) 
         _dump(root / "entries.json", data)
         for key, part in shards.items():
             _dump(root / "index" / f"{key}.json", part)
+        builtin = site_dir / ctx.prefix(language) / "search" / "search_index.json"
+        if builtin.is_file():
+            add_to_builtin_search(catalogue, builtin, language)
 
 
 __all__ = ["write_search_index", "build_index", "facet_data", "fold", "shard", "lunr"]

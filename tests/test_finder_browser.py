@@ -155,3 +155,15 @@ def test_no_results_are_announced(finder: Any) -> None:
     open_finder(finder, "?q=zzzqqqxxx")
     assert finder.text_content("#mq-count") == label("lv", "finder.no_results")
     assert finder.get_attribute("#mq-count", "aria-live") == "polite"
+
+
+def test_header_search_finds_entries_by_title(finder: Any, catalogue: Catalogue) -> None:
+    # The theme's search has no diacritic folding: take a title word in plain ASCII letters.
+    entry, word = next((e, w) for e in catalogue.published_entries() for w in e.title.lv.split()
+                       if w.isascii() and w.isalpha() and len(w) > 5)
+    finder.goto(finder.base)
+    finder.click("input.md-search__input")
+    finder.keyboard.type(word)
+    finder.wait_for_selector(".md-search-result__item")
+    links = finder.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.pathname)")
+    assert f"/{entry.sector}/{entry.id}/" in links
