@@ -91,8 +91,9 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
                                                 "#mq-results li"))
 
                     def type_query(page: Any) -> None:
-                        page.wait_for_selector("input.md-search__input", state="attached")
-                        page.fill("input.md-search__input", WORD)
+                        page.wait_for_selector("input.md-search__input")
+                        page.click("input.md-search__input")
+                        page.keyboard.type(WORD)
 
                     builtin_runs.append(_measure(browser, base, type_query, ".md-search-result__item"))
                 browser.close()
