@@ -1,9 +1,8 @@
 """Serving a built site on 127.0.0.1 and looking at it in headless Chromium.
 
-For the accessibility tests (tests/test_accessibility.py) and the page-weight
-benchmark. Import the fixtures you use into the test module:
-
-    from .a11y_support import browser, served_site  # noqa: F401
+For the accessibility tests (tests/test_accessibility.py) and any other test that
+drives the site in a browser. tests/conftest.py loads this module as a pytest
+plugin, so its fixtures are available to every test module:
 
 * `served_site` (session): the sample catalogue built once (conftest's
   `built_site`), served over HTTP; the value is the base URL, ending in "/".

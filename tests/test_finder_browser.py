@@ -56,9 +56,9 @@ def test_finder_lists_every_published_entry_without_a_query(finder: Any, catalog
 def test_query_with_and_without_diacritics_finds_the_same_entries(finder: Any, catalogue: Catalogue) -> None:
     entry = next(e for e in catalogue.published_entries() if fold(e.title.lv) != e.title.lv.lower())
     word = next(w for w in entry.title.lv.split() if fold(w) != w.lower() and len(w) > 4)
-    open_finder(finder, f"?q={word}")
+    open_finder(finder, f"?s={word}")
     with_marks = result_ids(finder)
-    open_finder(finder, f"?q={fold(word)}")
+    open_finder(finder, f"?s={fold(word)}")
     without = result_ids(finder)
     assert entry.id in with_marks
     assert with_marks == without
@@ -67,16 +67,16 @@ def test_query_with_and_without_diacritics_finds_the_same_entries(finder: Any, c
 def test_word_prefix_matches(finder: Any, catalogue: Catalogue) -> None:
     entry = catalogue.published_entries()[0]
     word = max(entry.title.lv.split(), key=len)
-    open_finder(finder, f"?q={word[:4]}")
+    open_finder(finder, f"?s={word[:4]}")
     assert entry.id in result_ids(finder)
 
 
 def test_words_combine_with_and(finder: Any, catalogue: Catalogue) -> None:
     entry = catalogue.published_entries()[0]
     words = [w for w in entry.title.lv.split() if len(w) > 3][:2]
-    open_finder(finder, f"?q={'+'.join(words)}")
+    open_finder(finder, f"?s={'+'.join(words)}")
     both = result_ids(finder)
-    open_finder(finder, f"?q={words[0]}")
+    open_finder(finder, f"?s={words[0]}")
     first = result_ids(finder)
     assert entry.id in both and both <= first
 
@@ -128,7 +128,7 @@ def test_typed_query_updates_results_and_url(finder: Any, catalogue: Catalogue) 
     finder.press("#mq-q", "Enter")
     settled(finder)
     assert entry.id in result_ids(finder)
-    assert "q=" in finder.url
+    assert "s=" in finder.url
 
 
 def test_home_search_hands_over_to_the_finder(finder: Any, catalogue: Catalogue) -> None:
@@ -144,7 +144,7 @@ def test_home_search_hands_over_to_the_finder(finder: Any, catalogue: Catalogue)
 
 def test_english_finder_answers_english_queries(finder: Any, catalogue: Catalogue) -> None:
     entry = next(e for e in catalogue.published_entries() if "forklift" in (e.title.en or "").lower())
-    open_finder(finder, "?q=forklifts", language="en")
+    open_finder(finder, "?s=forklifts", language="en")
     assert entry.id in result_ids(finder)
     assert finder.text_content("#mq-count").startswith("Results")
     links = finder.eval_on_selector_all("#mq-results a", "links => links.map(a => a.href)")
@@ -152,7 +152,7 @@ def test_english_finder_answers_english_queries(finder: Any, catalogue: Catalogu
 
 
 def test_no_results_are_announced(finder: Any) -> None:
-    open_finder(finder, "?q=zzzqqqxxx")
+    open_finder(finder, "?s=zzzqqqxxx")
     assert finder.text_content("#mq-count") == label("lv", "finder.no_results")
     assert finder.get_attribute("#mq-count", "aria-live") == "polite"
 
