@@ -1,25 +1,35 @@
 """The finder at scale, beside the theme's built-in search, in headless Chromium.
 
-For each catalogue size the site is built once (`mqcat build`), served on
-127.0.0.1 and opened in a fresh browser context per run (cold cache):
+For each catalogue size (copies of the sample entries under new ids, see
+scale.py) the site is built once with `mqcat build`, served on 127.0.0.1 by a
+small static server that gzips text responses (level 6, compressed once and
+kept, as a static host with precompressed files does) and counts every byte it
+writes (status line, headers, body). Each run opens a fresh browser context
+(cold cache, nothing stored):
 
-* finder: navigate to `/finder/?q=<word>`; stop when the first result card shows;
-* built-in search: navigate to the home page, type the same word into
-  Material's search box as soon as it exists; stop when its first result shows.
+* finder: navigate to `/finder/?s=<query>` (what the home page's search form and
+  a shared link do); stop when the first result card is in the page;
+* built-in search: navigate to the home page, click Material's search box as
+  soon as it shows and type the same query; stop when its first result is in
+  the page.
 
-Bytes are the gzip-compressed size of every response body received until then
-(what a server with gzip sends); time is from navigation start to the first
-result. Medians of --repeat runs.
+Time is from navigation start to the moment a MutationObserver in the page
+sees the first result. Bytes are those of every response the server had
+finished sending by then. Medians of --repeat runs, after one warm-up run per
+size that is not counted (it fills the server's gzip cache).
 
-    python benchmarks/bench_finder.py --entries 1000 10000 --repeat 5
+    python benchmarks/bench_finder.py                         # 1,000 and 10,000 entries, 5 runs
+    python benchmarks/bench_finder.py --entries 10000 --repeat 7 --work /tmp/mq-bench   # keep the builds
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gzip
 import http.server
+import mimetypes
 import os
 import platform
 import shutil
@@ -28,104 +38,248 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import REPO_ROOT, make_catalogue  # noqa: E402
 
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-WORD = "noliktav"
+# A Latvian word prefix ("noliktava", warehouse) in a middle-sized shard, and a
+# prefix with diacritics in the largest shard ("prasības", requirements).
+QUERIES = ("noliktav", "prasīb")
+FINDER_RESULT = "#mq-results li"
+BUILTIN_RESULT = ".md-search-result__item"
+COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+# Records performance.now() when the first element matching the selector appears.
+FIRST_RESULT_JS = """selector => {
+  const seen = () => {
+    if (window.__mqFirst === undefined && document.querySelector(selector)) {
+      window.__mqFirst = performance.now();
+      window.__mqFirstEpoch = performance.timeOrigin + window.__mqFirst;
+    }
+  };
+  new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+}"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:
+class _CountingGzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, text gzipped when the browser accepts it; logs (finish time, bytes) per response."""
+
+    protocol_version = "HTTP/1.1"
+    cache: dict[Path, bytes]
+    log: list[tuple[float, int, str]]
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+            path = path / "index.html"
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if not (path.is_file() and "gzip" in self.headers.get("Accept-Encoding", "") and kind.startswith(COMPRESSIBLE)):
+            return super().send_head()
+        if path not in self.cache:
+            self.cache[path] = gzip.compress(path.read_bytes(), 6, mtime=0)
+        body = self.cache[path]
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return _Body(body)
+
+    def setup(self) -> None:
+        super().setup()
+        self.wfile = _Counting(self.wfile)
+
+    def handle_one_request(self) -> None:
+        self.wfile.count = 0
+        super().handle_one_request()
+        self.wfile.flush()
+        if self.wfile.count:
+            self.log.append((time.time(), self.wfile.count, self.path))
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
 
-def _measure(browser: Any, url: str, action: Any, done_selector: str) -> tuple[float, int]:
+class _Counting:
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.count = stream, 0
+
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        return self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.stream.closed
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def read(self, size: int = -1) -> bytes:
+        data, self.data = (self.data, b"") if size < 0 else (self.data[:size], self.data[size:])
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[tuple[str, list[tuple[float, int, str]]]]:
+    """Serve `directory` with gzip on 127.0.0.1; yield the base URL and the response log."""
+    log: list[tuple[float, int, str]] = []
+    handler = type("Handler", (_CountingGzipHandler,), {"cache": {}, "log": log})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", log
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def build_site(entries: int, work: Path) -> Path:
+    """Build (or reuse) the site of a catalogue of `entries` copies; return the site folder."""
+    folder = work / f"catalogue-{entries}"
+    site = folder / "site"
+    if (site / "finder" / "entries.json").is_file():
+        return site
+    folder.mkdir(parents=True, exist_ok=True)
+    make_catalogue(entries, folder)
+    shutil.copy2(REPO_ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    subprocess.run([sys.executable, "-m", "generator", "build", "--site-dir", str(site), "--today", "2026-11-29"],
+                   cwd=folder, check=True, capture_output=True)
+    return site
+
+
+def measure(browser: Any, log: list[tuple[float, int, str]], url: str, selector: str,
+            act: Callable[[Any], None]) -> tuple[float, int, dict[str, int]]:
+    """One cold run: (seconds from navigation to the first result, bytes sent until then, bytes per path)."""
     context = browser.new_context()
     page = context.new_page()
-    sizes: list[int] = []
-
-    def record(response: Any) -> None:
-        try:
-            sizes.append(len(gzip.compress(response.body(), 6)))
-        except Exception:  # redirects and aborted requests have no body
-            pass
-
-    page.on("response", record)
+    page.add_init_script(f"({FIRST_RESULT_JS})({selector!r})")
+    outside: list[str] = []
+    page.on("request", lambda r: r.url.startswith("http://127.0.0.1:") or outside.append(r.url))
+    del log[:]
     page.goto(url, wait_until="commit")
-    action(page)
-    page.wait_for_selector(done_selector, timeout=60_000)
-    elapsed = page.evaluate("performance.now()")
-    page.wait_for_timeout(200)  # responses that completed with the first result
-    total = sum(sizes)
+    act(page)
+    page.wait_for_function("window.__mqFirst !== undefined", timeout=120_000, polling=50)
+    first_ms, first_epoch_ms = page.evaluate("[window.__mqFirst, window.__mqFirstEpoch]")
+    page.wait_for_timeout(300)  # responses that finished with the first result are logged
+    sent = {path: size for finished, size, path in log if finished * 1000 <= first_epoch_ms + 5}
     context.close()
-    return elapsed / 1000, total
+    assert not outside, outside
+    return first_ms / 1000, sum(sent.values()), sent
 
 
-def run(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+def type_into_header_search(query: str) -> Callable[[Any], None]:
+    def act(page: Any) -> None:
+        page.wait_for_selector("input.md-search__input")
+        page.click("input.md-search__input")
+        page.keyboard.type(query)
+    return act
+
+
+def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     rows = []
-    for size in sizes:
-        with tempfile.TemporaryDirectory(prefix=f"mqcat-finder-{size}-") as folder:
-            work = Path(folder)
-            make_catalogue(size, work)
-            shutil.copy2(REPO_ROOT / "mkdocs.yml", work / "mkdocs.yml")
-            subprocess.run([sys.executable, "-m", "generator", "build", "--site-dir", str(work / "site"),
-                            "--today", "2026-11-29"], cwd=work, check=True, capture_output=True)
-            handler = functools.partial(_Quiet, directory=str(work / "site"))
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            base = f"http://127.0.0.1:{server.server_address[1]}/"
-            index_bytes = sum(p.stat().st_size for p in (work / "site" / "finder").rglob("*.json"))
-            builtin_bytes = (work / "site" / "search" / "search_index.json").stat().st_size
-            finder_runs, builtin_runs = [], []
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                for _ in range(repeat):
-                    finder_runs.append(_measure(browser, f"{base}finder/?q={WORD}", lambda page: None,
-                                                "#mq-results li"))
-
-                    def type_query(page: Any) -> None:
-                        page.wait_for_selector("input.md-search__input")
-                        page.click("input.md-search__input")
-                        page.keyboard.type(WORD)
-
-                    builtin_runs.append(_measure(browser, base, type_query, ".md-search-result__item"))
-                browser.close()
-            server.shutdown()
-            rows.append({
-                "entries": size,
-                "finder_s": statistics.median(r[0] for r in finder_runs),
-                "finder_kb": statistics.median(r[1] for r in finder_runs) / 1024,
-                "builtin_s": statistics.median(r[0] for r in builtin_runs),
-                "builtin_kb": statistics.median(r[1] for r in builtin_runs) / 1024,
-                "finder_data_mb": index_bytes / 2**20,
-                "builtin_index_mb": builtin_bytes / 2**20,
-            })
-            print(f"  {size}: {rows[-1]}", flush=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for size in sizes:
+            started = time.perf_counter()
+            site = build_site(size, work)
+            print(f"# {size:,} entries: site ready in {time.perf_counter() - started:.0f} s", flush=True)
+            finder_files = sorted((site / "finder").rglob("*.json"))
+            with serve(site) as (base, log):
+                for query in QUERIES:
+                    finder = functools.partial(measure, browser, log, f"{base}finder/?s={query}", FINDER_RESULT,
+                                               lambda page: None)
+                    builtin = functools.partial(measure, browser, log, base, BUILTIN_RESULT,
+                                                type_into_header_search(query))
+                    finder(), builtin()  # warm-up: fills the gzip cache
+                    finder_runs = [finder() for _ in range(repeat)]
+                    builtin_runs = [builtin() for _ in range(repeat)]
+                    row = {
+                        "entries": size, "query": query,
+                        "finder_s": statistics.median(r[0] for r in finder_runs),
+                        "finder_bytes": statistics.median(r[1] for r in finder_runs),
+                        "builtin_s": statistics.median(r[0] for r in builtin_runs),
+                        "builtin_bytes": statistics.median(r[1] for r in builtin_runs),
+                        "finder_runs": [r[:2] for r in finder_runs], "builtin_runs": [r[:2] for r in builtin_runs],
+                        "finder_responses": finder_runs[-1][2], "builtin_responses": builtin_runs[-1][2],
+                        "finder_data": sum(p.stat().st_size for p in finder_files),
+                        "largest_shard": max(p.stat().st_size for p in finder_files if p.parent.name == "index"),
+                        "records": (site / "finder" / "entries.json").stat().st_size,
+                        "builtin_index": (site / "search" / "search_index.json").stat().st_size,
+                    }
+                    rows.append(row)
+                    print(f"  {query}: finder {row['finder_s']:.3f} s {row['finder_bytes'] / 1000:.0f} KB, "
+                          f"built-in {row['builtin_s']:.3f} s {row['builtin_bytes'] / 1000:.0f} KB", flush=True)
+        browser.close()
     return rows
+
+
+def machine() -> str:
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    load = ", load average %.1f %.1f %.1f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    return (f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores{load}, "
+            f"Python {platform.python_version()}, {chromium}")
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| entries | query | finder: first result | built-in: first result | time ratio | "
+        "finder: transferred | built-in: transferred | bytes ratio |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['entries']:,} | `{r['query']}` | {r['finder_s'] * 1000:.0f} ms | {r['builtin_s'] * 1000:.0f} ms | "
+            f"{r['finder_s'] / r['builtin_s']:.2f} | {r['finder_bytes'] / 1000:,.0f} KB | "
+            f"{r['builtin_bytes'] / 1000:,.0f} KB | {r['finder_bytes'] / r['builtin_bytes']:.2f} |")
+    lines += ["", "| entries | finder data on disk (records + all shards) | records (entries.json) | largest shard | "
+              "built-in index (search_index.json) |", "|---:|---:|---:|---:|---:|"]
+    for r in {r["entries"]: r for r in rows}.values():
+        lines.append(f"| {r['entries']:,} | {r['finder_data'] / 1e6:.1f} MB | {r['records'] / 1e6:.2f} MB | "
+                     f"{r['largest_shard'] / 1e6:.2f} MB | {r['builtin_index'] / 1e6:.1f} MB |")
+    return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--work", type=Path, help="folder for the catalogues and sites (kept; reused when built)")
     args = parser.parse_args()
-    print(f"# machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
-    rows = run(args.entries, args.repeat)
+    print(f"# machine: {machine()}", flush=True)
+    with contextlib.ExitStack() as stack:
+        work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mqcat-finder-")))
+        rows = run(args.entries, args.repeat, work)
     print()
-    print("| entries | finder: first result | finder: gzip transferred | built-in search: first result | "
-          "built-in: gzip transferred | time ratio | bytes ratio | finder data on disk (all shards) | built-in index on disk |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(table(rows))
+    print()
+    print("runs (s, bytes):")
     for r in rows:
-        print(f"| {r['entries']:,} | {r['finder_s']:.2f} s | {r['finder_kb']:.0f} KB | {r['builtin_s']:.2f} s | "
-              f"{r['builtin_kb']:.0f} KB | {r['finder_s'] / r['builtin_s']:.2f}x | {r['finder_kb'] / r['builtin_kb']:.2f}x | "
-              f"{r['finder_data_mb']:.1f} MB | {r['builtin_index_mb']:.1f} MB |")
+        print(f"  {r['entries']} {r['query']}: finder {r['finder_runs']}; built-in {r['builtin_runs']}")
+    print("responses sent before the first result (last run; path: bytes):")
+    for r in rows:
+        for kind in ("finder", "builtin"):
+            print(f"  {r['entries']} {r['query']} {kind}: " +
+                  ", ".join(f"{path} {size:,}" for path, size in sorted(r[f"{kind}_responses"].items())))
 
 
 if __name__ == "__main__":

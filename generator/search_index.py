@@ -3,74 +3,111 @@
 Built with lunr.py in lunr.js's serialised form; the browser only loads it
 (`lunr.Index.load`), it never indexes. Latvian has no lunr stemmer, so every
 term goes through `mqFold` (lower case, diacritics removed: "pārvadājumi" and
-"parvadajumi" are the same term) at build time and at query time; the browser
-registers a function of the same label (assets/finder.js). English text is
-also stemmed. Queries match by word prefix.
+"parvadajumi" are the same term; punctuation at either end goes too), when
+indexed and when searched. The search pipeline is serialised with the index and named on the
+finder page, so the browser runs exactly these steps on a query
+(assets/finder.js registers a function of the same label). English queries
+are also stemmed after stop words are dropped; the English text is indexed
+unstemmed, so that a stemmed query word ("forklifts" -> "forklift") and a
+partly typed one ("operat") both match by prefix, which a stemmed index
+("operating" -> "oper") would not allow.
 
-One index of the whole catalogue grows to megabytes, so the serialised index is
-split by the first character of each term: a query loads only the shards of
-its words. Scores stay exact because lunr scores with dot products over the
-query's terms only. The facet records (`entries.json`) carry what the cards
-and the facets need; the finder loads them first.
+Query words of three or more characters match terms by prefix, shorter ones
+whole terms. So a word only ever needs the terms that share its first three
+characters, and the serialised index is split into `SHARDS` buckets by a hash
+of those characters (FNV-1a, the same in finder.js): a query loads one small
+bucket per word, whatever the catalogue's size. Every bucket is written, empty
+or not. Scores stay exact because lunr scores with dot products over the
+query's terms only. Documents are referred to by their position in
+`entries.json` (short refs keep the postings small); the records there carry
+what the cards and the facets need, and the finder loads them alongside the
+buckets.
 
-    <language root>/finder/entries.json       facet and card data, one record per published entry
-    <language root>/finder/index/<c>.json     the index's terms starting with <c>, with their vectors
+    <language root>/finder/entries.json       card and facet data, one record per published entry
+    <language root>/finder/index/<n>.json     bucket n (0 to SHARDS - 1) of the index, with its field vectors
+    <language root>/search/search_index.json  the theme's own index: the entries are added to it
     assets/javascripts/lunr.js                lunr.js as shipped by the installed MkDocs
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-import lunr
 import mkdocs
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 from lunr.stemmer import stemmer
 from lunr.stop_word_filter import stop_word_filter
-from lunr.trimmer import trimmer
 
 from .context import SITE_LANGUAGES, BuildContext
 from .escaping import html_text
+from .formatting import Labels, language_name, text
 from .model import Catalogue, MicroQualification
-from .formatting import language_name, text
 from .site.views import card, provider_names
 
 LUNR_JS = Path(mkdocs.__file__).resolve().parent / "contrib" / "search" / "templates" / "search" / "lunr.js"
 LUNR_JS_PATH = "assets/javascripts/lunr.js"
 FIELDS = (("title", 10), ("keywords", 5), ("outcomes", 2), ("purpose", 1), ("provider", 1), ("sector", 1))
-OTHER_SHARD = "_"
+SHARDS = 64
+PREFIX = 3
+EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def fold(value: str) -> str:
-    """Lower case without diacritics: the same rule as mqFold in finder.js."""
+    """Lower case, without diacritics (nonspacing marks after NFD) and without punctuation at either end.
+
+    The same rule as mqFold in finder.js. It trims instead of lunr's trimmer,
+    whose notion of a word character differs between lunr.py (Unicode) and
+    lunr.js (ASCII).
+    """
     decomposed = unicodedata.normalize("NFD", value.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return EDGES.sub("", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
 
 
-def _fold_token(token: Any, index: int | None = None, tokens: list[Any] | None = None) -> Any:
-    return token.update(lambda string, metadata=None: fold(string))
+def fold_token(token: Any, index: int | None = None, tokens: list[Any] | None = None) -> Any:
+    """The `mqFold` pipeline function: a token that folds to nothing (punctuation) drops out."""
+    folded = fold(str(token))
+    return token.update(lambda value, metadata=None: folded) if folded else None
 
 
-Pipeline.register_function(_fold_token, "mqFold")
+Pipeline.register_function(fold_token, "mqFold")
 
 
-def shard_of(term: str) -> str:
-    """The shard a (folded) term lives in: its first character when a-z or 0-9."""
-    first = term[:1]
-    return first if first.isascii() and first.isalnum() else OTHER_SHARD
+def pipeline_functions(language: str, search: bool = False) -> list[Callable[..., Any]]:
+    """The token pipeline of one language: for indexing, or (`search`) for queries.
+
+    English drops stop words; its queries are also stemmed (see the module's docstring).
+    """
+    if language == "en":
+        return [fold_token, stop_word_filter] + ([stemmer] if search else [])
+    return [fold_token]
+
+
+def search_pipeline(language: str) -> list[str]:
+    """The labels of the query pipeline, as lunr.js knows the functions."""
+    labels = {fold_token: "mqFold", stop_word_filter: "stopWordFilter", stemmer: "stemmer"}
+    return [labels[function] for function in pipeline_functions(language, search=True)]
+
+
+def shard_of(term: str) -> int:
+    """The bucket of a (folded) term: FNV-1a of its first three characters (code points), modulo SHARDS."""
+    value = 0x811C9DC5
+    for character in term[:PREFIX]:
+        value = ((value ^ ord(character)) * 0x01000193) & 0xFFFFFFFF
+    return value % SHARDS
 
 
 def _documents(catalogue: Catalogue, language: str) -> list[dict[str, str]]:
     documents = []
-    for entry in catalogue.published_entries():
+    for position, entry in enumerate(catalogue.published_entries()):
         keywords = entry.keywords.get(language) or entry.keywords.get("lv") or ()
         documents.append({
-            "id": entry.id,
+            "ref": str(position),
             "title": entry.title.get(language),
             "keywords": " ".join(keywords),
             "outcomes": " ".join(o.text.get(language) for o in entry.learning_outcomes),
@@ -83,99 +120,110 @@ def _documents(catalogue: Catalogue, language: str) -> list[dict[str, str]]:
 
 
 def build_index(catalogue: Catalogue, language: str) -> dict[str, Any]:
-    """The serialised lunr index of one language (lunr.js 2.3 format)."""
+    """The serialised lunr index of one language (lunr.js 2.3 format); refs are positions in entries.json."""
     builder = Builder()
-    builder.ref("id")
+    builder.ref("ref")
     for name, boost in FIELDS:
         builder.field(name, boost=boost)
-    # Fold first: lunr's trimmer strips non-ASCII letters at word ends ("ēka" -> "ka").
-    builder.pipeline.add(_fold_token, trimmer)
-    builder.search_pipeline.add(_fold_token)
-    if language == "en":
-        builder.pipeline.add(stop_word_filter, stemmer)
-        builder.search_pipeline.add(stemmer)
+    builder.pipeline.add(*pipeline_functions(language))
+    builder.search_pipeline.add(*pipeline_functions(language, search=True))
     for document in _documents(catalogue, language):
         builder.add(document)
     return builder.build().serialize()
 
 
-def shard(serialised: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Split a serialised index by the first character of its terms."""
-    shards: dict[str, dict[str, Any]] = {}
-    term_shard: dict[int, str] = {}
+def shard(serialised: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Split a serialised index into `SHARDS` indexes by `shard_of` their terms."""
+    parts: dict[int, dict[str, Any]] = {key: {"invertedIndex": [], "fieldVectors": {}} for key in range(SHARDS)}
+    term_shard: dict[int, int] = {}
     for term, postings in serialised["invertedIndex"]:
         key = shard_of(term)
         term_shard[postings["_index"]] = key
-        shards.setdefault(key, {"invertedIndex": [], "fieldVectors": {}})["invertedIndex"].append([term, postings])
+        parts[key]["invertedIndex"].append([term, postings])
     for field_ref, vector in serialised["fieldVectors"]:
-        parts: dict[str, list[float]] = {}
+        pieces: dict[int, list[float]] = {}
         for position in range(0, len(vector), 2):
-            key = term_shard[vector[position]]
-            parts.setdefault(key, []).extend(vector[position:position + 2])
-        for key, values in parts.items():
-            shards[key]["fieldVectors"][field_ref] = values
+            pieces.setdefault(term_shard[vector[position]], []).extend(vector[position:position + 2])
+        for key, values in pieces.items():
+            parts[key]["fieldVectors"][field_ref] = values
     common = {k: serialised[k] for k in ("version", "fields", "pipeline")}
     return {
         key: {**common, "fieldVectors": sorted(part["fieldVectors"].items()), "invertedIndex": part["invertedIndex"]}
-        for key, part in shards.items()
+        for key, part in parts.items()
     }
+
+
+RECORD_FIELDS = ("path", "titleFallback", "title", "badges", "level", "workload", "participation",
+                 "providers", "languages", "sector", "lki", "band", "form", "langs", "provs", "places", "cost",
+                 "onDemand", "starts", "hours")
+# Fields whose values repeat from entry to entry: stored as positions in the `texts` table.
+TEXT_FIELDS = ("level", "workload", "participation", "providers", "languages", "band", "form", "cost")
 
 
 def _record(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str,
             tables: dict[str, dict[str, int]]) -> list[Any]:
-    """One entry's facet values and card, as a compact list (see `RECORD_FIELDS`)."""
+    """One entry's card (as views.card formats it) and facet values, as a list in `RECORD_FIELDS` order."""
 
     def code(table: str, value: str) -> int:
         return tables[table].setdefault(value, len(tables[table]))
 
+    def repeated(value: str) -> int:
+        return code("texts", value)
+
     view = card(entry, catalogue, ctx, language)
+    badges = [kind for kind, shown in (
+        (view["status"], view["status"] != "active"), ("overdue", view["overdue"]), ("example", view["example"]),
+    ) if shown]
     places = ["online"] if entry.participation_form == "online" else []
     places += list(entry.municipalities())
     return [
-        entry.id,
         view["path"],
+        1 if view["title"]["lang"] else 0,
         view["title"]["text"],
-        view["level"],
-        view["workload"],
-        view["participation"],
-        "; ".join(p["name"]["text"] for p in provider_names(entry, catalogue, language)),
-        view["languages"],
+        [code("badge", b) for b in badges],
+        repeated(view["level"]),
+        repeated(view["workload"]),
+        repeated(view["participation"]),
+        repeated("; ".join(p["name"]["text"] for p in provider_names(entry, catalogue, language))),
+        repeated(view["languages"]),
         code("sector", entry.sector),
         entry.lki,
-        entry.workload_band,
-        entry.participation_form,
+        repeated(entry.workload_band),
+        repeated(entry.participation_form),
         [code("language", c) for c in entry.languages],
         [code("provider", p) for p in entry.awarding_bodies],
         [code("place", p) for p in places],
-        "paid" if entry.cost_type == "paid" else "free-or-funded",
+        repeated("paid" if entry.cost_type == "paid" else "free-or-funded"),
         1 if entry.on_demand else 0,
         [d.isoformat() for d in entry.starts],
         entry.hours,
-        entry.status,
-        1 if view["title"].get("lang") else 0,
     ]
 
 
-RECORD_FIELDS = ("id", "path", "title", "level", "workload", "participation", "providers", "languages",
-                 "sector", "lki", "band", "form", "langs", "provs", "places", "cost", "onDemand", "starts",
-                 "hours", "status", "titleFallback")
-
-
 def facet_data(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, Any]:
-    """Records for the cards and facets, with the tables their codes refer to."""
-    tables: dict[str, dict[str, int]] = {"sector": {}, "language": {}, "provider": {}, "place": {}}
+    """Records for the cards and facets, with the tables their codes refer to.
+
+    Record i is document "i" of the index.
+    """
+    L = Labels(language)
+    tables: dict[str, dict[str, int]] = {"sector": {}, "language": {}, "provider": {}, "place": {}, "badge": {},
+                                         "texts": {}}
     records = [_record(e, catalogue, ctx, language, tables) for e in catalogue.published_entries()]
+    texts = list(tables.pop("texts"))
+    badge_labels = {"overdue": L("entry.review_overdue"), "example": L("site.example_badge")}
     labels = {
         "sector": {s: text(catalogue.sectors[s].name, language)["text"] for s in tables["sector"]},  # type: ignore[index]
         "language": {c: language_name(c, language) for c in tables["language"]},
         "provider": {p: text(catalogue.providers[p].name, language)["text"] for p in tables["provider"]},  # type: ignore[index]
         "place": {p: p for p in tables["place"]},
+        "badge": {b: badge_labels.get(b) or L(f"status.{b}") for b in tables["badge"]},
     }
     return {
         "fields": list(RECORD_FIELDS),
+        "textFields": list(TEXT_FIELDS),
+        "texts": texts,
         "tables": {name: [[value, labels[name][value]] for value in table] for name, table in tables.items()},
         "entries": records,
-        "shards": sorted(shard_of(chr(c)) for c in range(ord("a"), ord("z") + 1)) + ["0", OTHER_SHARD],
     }
 
 
@@ -184,7 +232,7 @@ def _dump(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def add_to_builtin_search(catalogue: Catalogue, search_index: Path, language: str) -> None:
+def add_to_builtin_search(catalogue: Catalogue, search_index: Path, ctx: BuildContext, language: str) -> None:
     """Add the entries to the theme's own search index, so the header search finds them too.
 
     Entry pages have no Markdown body (their content comes from a template), so
@@ -192,7 +240,7 @@ def add_to_builtin_search(catalogue: Catalogue, search_index: Path, language: st
     Material's search shows them as HTML.
     """
     data = json.loads(search_index.read_text(encoding="utf-8"))
-    paths = {f"{entry.sector}/{entry.id}/": entry for entry in catalogue.published_entries()}
+    paths = {ctx.entry_path(entry): entry for entry in catalogue.published_entries()}
     docs = [doc for doc in data["docs"] if doc.get("location") not in paths]
     for path, entry in paths.items():
         keywords = " ".join(entry.keywords.get(language) or entry.keywords.get("lv") or ())
@@ -209,15 +257,10 @@ def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) 
     shutil.copy2(LUNR_JS, target)
     for language in SITE_LANGUAGES:
         root = site_dir / ctx.prefix(language) / "finder"
-        data = facet_data(catalogue, ctx, language)
-        shards = shard(build_index(catalogue, language))
-        data["shards"] = sorted(shards)
-        _dump(root / "entries.json", data)
-        for key, part in shards.items():
+        _dump(root / "entries.json", facet_data(catalogue, ctx, language))
+        shutil.rmtree(root / "index", ignore_errors=True)  # no bucket left from another layout
+        for key, part in shard(build_index(catalogue, language)).items():
             _dump(root / "index" / f"{key}.json", part)
         builtin = site_dir / ctx.prefix(language) / "search" / "search_index.json"
         if builtin.is_file():
-            add_to_builtin_search(catalogue, builtin, language)
-
-
-__all__ = ["write_search_index", "build_index", "facet_data", "fold", "shard", "lunr"]
+            add_to_builtin_search(catalogue, builtin, ctx, language)

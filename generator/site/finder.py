@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import search_index
 from ..context import BuildContext
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue
@@ -45,5 +46,7 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
     ]
     return {
         "groups": [{"param": name, "legend": L(f"finder.facet_{name}"), "options": options(values)} for name, values in groups],
-        "today": ctx.today.isoformat(),
+        # How the script reads a query: the index's search pipeline, and into how many buckets the index is split.
+        "pipeline": search_index.search_pipeline(language),
+        "shards": search_index.SHARDS,
     }

@@ -1,9 +1,13 @@
 /* mqcat finder: facets, counts and prefix search over the prebuilt lunr index.
  *
  * Data (written by generator/search_index.py next to this page):
- *   entries.json     facet and card records, loaded first;
- *   index/<c>.json   the lunr index's terms that start with <c>, loaded per query word.
- * The state lives in the URL query string: q, sort and one parameter per facet
+ *   entries.json     facet and card records; record i is the index's document "i";
+ *   index/<n>.json   bucket n of the lunr index: the terms whose first three characters
+ *                    hash to n; loaded per query word, at start in parallel with entries.json.
+ * Queries go through the index's own search pipeline (mqFold, and for English stop words
+ * and stemmer), named on the page by the same code that built the index.
+ * The state lives in the URL query string: s (the words; Material's own search
+ * box reads q), sort and one parameter per facet
  * (repeated for several values). Facets combine with AND across groups and OR
  * within one; each option shows how many results it would leave.
  */
@@ -27,69 +31,102 @@
   var shown = PAGE;
   var entries = [];
   var shards = {};
-  var available = {};
-  var today = new Date().toISOString().slice(0, 10);
+  var tables = {};
 
-  /* The same folding as mqFold in generator/search_index.py: lower case, no diacritics. */
-  function fold(text) {
-    return text.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "");
+  /* Today in the visitor's time zone, as an ISO date: intakes that start today are still open. */
+  function isoToday() {
+    var now = new Date();
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate());
   }
-  lunr.Pipeline.registerFunction(function mqFold(token) {
-    return token.update(function (text) { return fold(text); });
-  }, "mqFold");
+  var today = isoToday();
 
+  /* The same rule as fold() in generator/search_index.py: lower case, no diacritics,
+     no punctuation at either end. */
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+  }
+  function mqFold(token) {
+    var folded = fold(token.toString());
+    return folded ? token.update(function () { return folded; }) : undefined;
+  }
+  lunr.Pipeline.registerFunction(mqFold, "mqFold");
+
+  /* The query pipeline the index was built with (generator/search_index.py names it on the
+     page), and the part of it every form of a word goes through: folding. */
+  var pipeline = lunr.Pipeline.load(form.dataset.pipeline.split(" "));
+  var plain = new lunr.Pipeline();
+  plain.add(mqFold);
+  var SHARDS = Number(form.dataset.shards);
+  var PREFIX = 3;
+
+  /* The bucket of a term: FNV-1a of its first three code points, as shard_of in search_index.py. */
   function shardOf(term) {
-    var first = term.charAt(0);
-    return /[a-z0-9]/.test(first) ? first : "_";
+    var value = 0x811c9dc5;
+    Array.from(term).slice(0, PREFIX).forEach(function (character) {
+      value = Math.imul(value ^ character.codePointAt(0), 0x01000193) >>> 0;
+    });
+    return value % SHARDS;
   }
 
   function loadShard(key) {
     if (!shards[key]) {
-      shards[key] = available[key]
-        ? fetch("index/" + key + ".json").then(function (r) {
-            if (!r.ok) throw new Error(r.status);
-            return r.json();
-          }).then(function (data) { return lunr.Index.load(data); })
-        : Promise.resolve(null);
+      shards[key] = fetch("index/" + key + ".json").then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (data) { return lunr.Index.load(data); });
     }
     return shards[key];
   }
 
-  /* Query words -> the terms lunr holds: folded, and for English stemmed, stop words dropped. */
-  function terms(text) {
-    return fold(text).split(/[\s\-]+/).map(function (word) {
-      return word.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
-    }).filter(function (word) {
-      return word && (language !== "en" || lunr.stopWordFilter(word) !== undefined);
-    }).map(function (word) {
-      return language === "en" ? lunr.stemmer(new lunr.Token(word)).toString() : word;
+  /* The query's words, each as the terms it may match: the word through the query pipeline
+     (for English stemmed: "forklifts" -> "forklift") and merely folded (a partly typed
+     "operat" is no stem of anything). Stop words drop out. */
+  function words(text) {
+    return lunr.tokenizer(text).map(function (token) {
+      var forms = pipeline.run([token.clone()]).map(String);
+      if (!forms.length) return [];
+      plain.run([token.clone()]).map(String).forEach(function (form) {
+        if (forms.indexOf(form) < 0) forms.push(form);
+      });
+      return forms;
+    }).filter(function (forms) { return forms.length; });
+  }
+
+  /* One form of a word in its bucket: by prefix from three characters on, else the whole term;
+     whole-term matches count more. Resolves to {position: score}. */
+  function lookUp(form) {
+    return loadShard(shardOf(form)).then(function (index) {
+      var scores = {};
+      index.query(function (q) {
+        if (form.length >= PREFIX) q.term(form, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });
+        q.term(form, { usePipeline: false, boost: 10 });
+      }).forEach(function (hit) { scores[hit.ref] = hit.score; });
+      return scores;
     });
   }
 
-  /* Every term must match some word by prefix; scores add up. Resolves to {id: score} or null (no query). */
+  /* Every word must match (the best of its forms counts); scores add up over words.
+     Resolves to {position: score}, or null when the query has no words (nothing to narrow). */
   function search(text) {
-    var wanted = terms(text);
+    var wanted = words(text);
     if (!wanted.length) return Promise.resolve(null);
-    return Promise.all(wanted.map(function (term) {
-      return loadShard(shardOf(term)).then(function (index) {
-        var scores = {};
-        if (!index) return scores;
-        index.query(function (q) {
-          q.term(term, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });
-          q.term(term, { usePipeline: false, boost: 10 });
-        }).forEach(function (hit) { scores[hit.ref] = hit.score; });
-        return scores;
-      });
-    })).then(function (perTerm) {
-      var result = perTerm[0];
-      perTerm.slice(1).forEach(function (scores) {
-        var next = {};
-        Object.keys(result).forEach(function (id) {
-          if (id in scores) next[id] = result[id] + scores[id];
+    return Promise.all(wanted.map(function (forms) {
+      return Promise.all(forms.map(lookUp)).then(function (perForm) {
+        var best = {};
+        perForm.forEach(function (scores) {
+          Object.keys(scores).forEach(function (ref) { best[ref] = Math.max(best[ref] || 0, scores[ref]); });
         });
-        result = next;
+        return best;
       });
-      return result;
+    })).then(function (perWord) {
+      return perWord.reduce(function (result, scores) {
+        var next = {};
+        Object.keys(result).forEach(function (ref) {
+          if (ref in scores) next[ref] = result[ref] + scores[ref];
+        });
+        return next;
+      });
     });
   }
 
@@ -151,15 +188,27 @@
     var link = document.createElement("a");
     link.href = base + entry.path;
     link.textContent = entry.title;
-    if (entry.titleFallback) link.lang = "lv";
     heading.appendChild(link);
-    item.appendChild(heading);
-    if (entry.status !== "active") {
-      var badge = document.createElement("span");
-      badge.className = "mq-badge mq-badge--" + entry.status;
-      badge.textContent = config.status[entry.status] || entry.status;
-      item.appendChild(badge);
+    if (entry.titleFallback) {
+      /* As the listings show a Latvian title on an English page: marked, with a note. */
+      link.textContent = "";
+      var original = document.createElement("span");
+      original.lang = "lv";
+      original.textContent = entry.title;
+      var note = document.createElement("small");
+      note.className = "mq-fallback";
+      note.textContent = "(" + config.latvianOnly + ")";
+      link.appendChild(original);
+      heading.appendChild(document.createTextNode(" "));
+      heading.appendChild(note);
     }
+    item.appendChild(heading);
+    entry.badges.forEach(function (code) {
+      var badge = document.createElement("span");
+      badge.className = "mq-badge mq-badge--" + tables.badge[code][0];
+      badge.textContent = tables.badge[code][1];
+      item.appendChild(badge);
+    });
     var facts = document.createElement("dl");
     facts.className = "mq-card__facts";
     facts.appendChild(fact(config.facts.level, entry.level));
@@ -176,20 +225,22 @@
     var by = sort.value;
     if (by === "relevance" && !scores) by = "title";
     found.sort(function (a, b) {
-      if (by === "relevance") return (scores[b.id] - scores[a.id]) || collator.compare(a.title, b.title);
+      if (by === "relevance") return (scores[b.ref] - scores[a.ref]) || collator.compare(a.title, b.title);
       if (by === "workload") return (a.hours - b.hours) || collator.compare(a.title, b.title);
       return collator.compare(a.title, b.title);
     });
     return found;
   }
 
+  var ready = false;
   var generation = 0;
   function update() {
+    if (!ready) return;
     var mine = ++generation;
     return search(query.value).then(function (scores) {
       if (mine !== generation) return;
       var chosen = selected();
-      var candidates = scores ? entries.filter(function (e) { return e.id in scores; }) : entries.slice();
+      var candidates = scores ? entries.filter(function (e) { return e.ref in scores; }) : entries.slice();
       groups.forEach(function (group) {
         var param = group.dataset.param;
         var counts = {};
@@ -207,13 +258,13 @@
       found.slice(0, shown).forEach(function (entry) { list.appendChild(card(entry)); });
       more.hidden = found.length <= shown;
       count.textContent = found.length ? format(config.labels.results, found.length) : config.labels.no_results;
-    });
+    }).catch(failed);
   }
 
   /* State <-> URL. */
   function stateToUrl(push) {
     var params = new URLSearchParams();
-    if (query.value.trim()) params.set("q", query.value.trim());
+    if (query.value.trim()) params.set("s", query.value.trim());
     var chosen = selected();
     Object.keys(chosen).forEach(function (param) {
       chosen[param].forEach(function (value) { params.append(param, value); });
@@ -228,7 +279,7 @@
 
   function urlToState() {
     var params = new URLSearchParams(location.search);
-    query.value = params.get("q") || "";
+    query.value = params.get("s") || "";
     sort.value = params.get("sort") || "relevance";
     groups.forEach(function (group) {
       var wanted = params.getAll(group.dataset.param);
@@ -272,25 +323,33 @@
     update();
   });
 
+  function failed(error) {
+    count.textContent = config.labels.error;
+    if (window.console) console.error(error);
+  }
+
   urlToState();
-  fetch("entries.json").then(function (r) {
+  /* The query's shards load while the records do. */
+  var shardsLoaded = search(query.value);
+  var recordsLoaded = fetch("entries.json").then(function (r) {
     if (!r.ok) throw new Error(r.status);
     return r.json();
-  }).then(function (data) {
+  });
+  Promise.all([recordsLoaded, shardsLoaded]).then(function (loaded) {
+    var data = loaded[0];
     var fields = data.fields;
-    var tables = data.tables;
-    data.shards.forEach(function (key) { available[key] = true; });
-    entries = data.entries.map(function (row) {
-      var entry = {};
+    tables = data.tables;
+    entries = data.entries.map(function (row, position) {
+      var entry = { ref: String(position) };
       fields.forEach(function (name, i) { entry[name] = row[i]; });
+      data.textFields.forEach(function (name) { entry[name] = data.texts[entry[name]]; });
       entry.sector = tables.sector[entry.sector][0];
       entry.langs = entry.langs.map(function (i) { return tables.language[i][0]; });
       entry.provs = entry.provs.map(function (i) { return tables.provider[i][0]; });
       entry.places = entry.places.map(function (i) { return tables.place[i][0]; });
       return entry;
     });
+    ready = true;
     return update();
-  }).catch(function () {
-    count.textContent = config.labels.error;
-  });
+  }).catch(failed);
 })();
