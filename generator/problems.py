@@ -35,7 +35,9 @@ class Problem:
         where = f"{self.file}:{self.line}:{self.column}"
         field = f"{self.field}: " if self.field else ""
         hint = f" Hint: {self.hint}" if self.hint else ""
-        return f"{where}: {self.severity.value}: {field}{self.message}{hint}"
+        line = f"{where}: {self.severity.value}: {field}{self.message}{hint}"
+        # One problem per line, whatever the file's text holds (values may span lines).
+        return line.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def field_path(path: Iterable[str | int]) -> str:

@@ -708,3 +708,11 @@ def test_fast_path_never_passes_what_jsonschema_rejects(changed: tuple[str, Any]
     kind, data = changed
     if schemas.quick_check(kind)(data):
         assert list(schemas.validator(kind).iter_errors(data)) == []
+
+
+def test_text_output_keeps_one_problem_per_line() -> None:
+    from generator.problems import Problem
+
+    problem = Problem("f.yaml", 3, 5, 'keywords["home\npage"]', "'a\nb' is not allowed", hint="one\nline")
+    assert "\n" not in problem.text()
+    assert "home\\npage" in problem.text()
