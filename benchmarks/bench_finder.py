@@ -68,16 +68,18 @@ FIRST_RESULT_JS = """selector => {
 
 
 class _CountingGzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, text gzipped when the browser accepts it; logs (finish time, bytes) per response."""
+    """Static files, text gzipped when the browser accepts it; logs (finish time, bytes sent, path,
+    uncompressed size) per response."""
 
     protocol_version = "HTTP/1.1"
     cache: dict[Path, bytes]
-    log: list[tuple[float, int, str]]
+    log: list[tuple[float, int, str, int]]
 
     def send_head(self):  # type: ignore[no-untyped-def]
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
             path = path / "index.html"
+        self.raw_size = path.stat().st_size if path.is_file() else 0
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if not (path.is_file() and "gzip" in self.headers.get("Accept-Encoding", "") and kind.startswith(COMPRESSIBLE)):
             return super().send_head()
@@ -97,10 +99,11 @@ class _CountingGzipHandler(http.server.SimpleHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         self.wfile.count = 0
+        self.raw_size = 0
         super().handle_one_request()
         self.wfile.flush()
         if self.wfile.count:
-            self.log.append((time.time(), self.wfile.count, self.path))
+            self.log.append((time.time(), self.wfile.count, self.path, self.raw_size))
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
@@ -138,9 +141,9 @@ class _Body:
 
 
 @contextlib.contextmanager
-def serve(directory: Path) -> Iterator[tuple[str, list[tuple[float, int, str]]]]:
+def serve(directory: Path) -> Iterator[tuple[str, list[tuple[float, int, str, int]]]]:
     """Serve `directory` with gzip on 127.0.0.1; yield the base URL and the response log."""
-    log: list[tuple[float, int, str]] = []
+    log: list[tuple[float, int, str, int]] = []
     handler = type("Handler", (_CountingGzipHandler,), {"cache": {}, "log": log})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -165,9 +168,10 @@ def build_site(entries: int, work: Path) -> Path:
     return site
 
 
-def measure(browser: Any, log: list[tuple[float, int, str]], url: str, selector: str,
-            act: Callable[[Any], None]) -> tuple[float, int, dict[str, int]]:
-    """One cold run: (seconds from navigation to the first result, bytes sent until then, bytes per path)."""
+def measure(browser: Any, log: list[tuple[float, int, str, int]], url: str, selector: str,
+            act: Callable[[Any], None]) -> tuple[float, int, dict[str, int], int]:
+    """One cold run: seconds from navigation to the first result, bytes sent until then, bytes sent
+    per path, and the uncompressed size of those responses."""
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script(f"({FIRST_RESULT_JS})({selector!r})")
@@ -179,10 +183,11 @@ def measure(browser: Any, log: list[tuple[float, int, str]], url: str, selector:
     page.wait_for_function("window.__mqFirst !== undefined", timeout=120_000, polling=50)
     first_ms, first_epoch_ms = page.evaluate("[window.__mqFirst, window.__mqFirstEpoch]")
     page.wait_for_timeout(300)  # responses that finished with the first result are logged
-    sent = {path: size for finished, size, path in log if finished * 1000 <= first_epoch_ms + 5}
+    done = [(path, size, raw) for finished, size, path, raw in log if finished * 1000 <= first_epoch_ms + 5]
+    sent = {path: size for path, size, _ in done}
     context.close()
     assert not outside, outside
-    return first_ms / 1000, sum(sent.values()), sent
+    return first_ms / 1000, sum(sent.values()), sent, sum(raw for _, _, raw in done)
 
 
 def type_into_header_search(query: str) -> Callable[[Any], None]:
@@ -221,6 +226,8 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
                         "builtin_bytes": statistics.median(r[1] for r in builtin_runs),
                         "finder_runs": [r[:2] for r in finder_runs], "builtin_runs": [r[:2] for r in builtin_runs],
                         "finder_responses": finder_runs[-1][2], "builtin_responses": builtin_runs[-1][2],
+                        "finder_raw": statistics.median(r[3] for r in finder_runs),
+                        "builtin_raw": statistics.median(r[3] for r in builtin_runs),
                         "finder_data": sum(p.stat().st_size for p in finder_files),
                         "largest_shard": max(p.stat().st_size for p in finder_files if p.parent.name == "index"),
                         "records": (site / "finder" / "entries.json").stat().st_size,
@@ -243,14 +250,15 @@ def machine() -> str:
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| entries | query | finder: first result | built-in: first result | time ratio | "
-        "finder: transferred | built-in: transferred | bytes ratio |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        "finder: transferred | built-in: transferred | bytes ratio | finder: uncompressed | built-in: uncompressed |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['entries']:,} | `{r['query']}` | {r['finder_s'] * 1000:.0f} ms | {r['builtin_s'] * 1000:.0f} ms | "
             f"{r['finder_s'] / r['builtin_s']:.2f} | {r['finder_bytes'] / 1000:,.0f} KB | "
-            f"{r['builtin_bytes'] / 1000:,.0f} KB | {r['finder_bytes'] / r['builtin_bytes']:.2f} |")
+            f"{r['builtin_bytes'] / 1000:,.0f} KB | {r['finder_bytes'] / r['builtin_bytes']:.2f} | "
+            f"{r['finder_raw'] / 1e6:.2f} MB | {r['builtin_raw'] / 1e6:.2f} MB |")
     lines += ["", "| entries | finder data on disk (records + all shards) | records (entries.json) | largest shard | "
               "built-in index (search_index.json) |", "|---:|---:|---:|---:|---:|"]
     for r in {r["entries"]: r for r in rows}.values():
