@@ -31,7 +31,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import REPO_ROOT, make_catalogue  # noqa: E402
+from scale import REPO_ROOT, make_catalogue
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
@@ -92,8 +92,19 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, float]]:
             shutil.copy2(REPO_ROOT / "mkdocs.yml", work / "mkdocs.yml")
             ours, base, ours_mem, base_mem = [], [], [], []
             for attempt in range(repeat):
-                seconds, rss = timed([sys.executable, "-m", "generator", "build", "--site-dir", str(work / "site"),
-                                      "--today", "2026-11-29"], work)
+                seconds, rss = timed(
+                    [
+                        sys.executable,
+                        "-m",
+                        "generator",
+                        "build",
+                        "--site-dir",
+                        str(work / "site"),
+                        "--today",
+                        "2026-11-29",
+                    ],
+                    work,
+                )
                 ours.append(seconds)
                 ours_mem.append(rss)
                 if attempt == 0:
@@ -103,13 +114,21 @@ def run(sizes: list[int], repeat: int) -> list[dict[str, float]]:
                 seconds, rss = timed(plain_build(configs, work / "plain-site"), work)
                 base.append(seconds)
                 base_mem.append(rss)
-                print(f"  {size} entries, run {attempt + 1}: mqcat build {ours[-1]:.1f} s, plain mkdocs {base[-1]:.1f} s", flush=True)
+                print(
+                    f"  {size} entries, run {attempt + 1}: mqcat build {ours[-1]:.1f} s, plain mkdocs {base[-1]:.1f} s",
+                    flush=True,
+                )
             pages = sum(1 for _ in (work / "site").rglob("index.html"))
-            rows.append({
-                "entries": size, "pages": pages,
-                "mqcat_s": statistics.median(ours), "plain_s": statistics.median(base),
-                "mqcat_mib": max(ours_mem), "plain_mib": max(base_mem),
-            })
+            rows.append(
+                {
+                    "entries": size,
+                    "pages": pages,
+                    "mqcat_s": statistics.median(ours),
+                    "plain_s": statistics.median(base),
+                    "mqcat_mib": max(ours_mem),
+                    "plain_mib": max(base_mem),
+                }
+            )
     return rows
 
 
@@ -121,12 +140,16 @@ def main() -> None:
     print(f"# machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
     rows = run(args.entries, args.repeat)
     print()
-    print("| entries | pages (both languages) | mqcat build (median) | plain mkdocs build (median) | ratio | peak RSS mqcat | peak RSS plain | mqcat s per 1,000 entries |")
+    print(
+        "| entries | pages (both languages) | mqcat build (median) | plain mkdocs build (median) | ratio | peak RSS mqcat | peak RSS plain | mqcat s per 1,000 entries |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['entries']:,} | {row['pages']:,} | {row['mqcat_s']:.1f} s | {row['plain_s']:.1f} s | "
-              f"{row['mqcat_s'] / row['plain_s']:.2f}x | {row['mqcat_mib']:.0f} MiB | {row['plain_mib']:.0f} MiB | "
-              f"{row['mqcat_s'] / row['entries'] * 1000:.1f} s |")
+        print(
+            f"| {row['entries']:,} | {row['pages']:,} | {row['mqcat_s']:.1f} s | {row['plain_s']:.1f} s | "
+            f"{row['mqcat_s'] / row['plain_s']:.2f}x | {row['mqcat_mib']:.0f} MiB | {row['plain_mib']:.0f} MiB | "
+            f"{row['mqcat_s'] / row['entries'] * 1000:.1f} s |"
+        )
 
 
 if __name__ == "__main__":

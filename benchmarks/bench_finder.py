@@ -39,15 +39,22 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import REPO_ROOT, make_catalogue  # noqa: E402
+from scale import REPO_ROOT, make_catalogue
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # A Latvian word prefix ("noliktava", warehouse) in a middle-sized shard, and a
 # prefix with diacritics in the largest shard ("prasības", requirements).
 QUERIES = ("noliktav", "prasīb")
@@ -105,7 +112,7 @@ class _CountingGzipHandler(http.server.SimpleHTTPRequestHandler):
         if self.wfile.count:
             self.log.append((time.time(), self.wfile.count, self.path, self.raw_size))
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -163,13 +170,18 @@ def build_site(entries: int, work: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     make_catalogue(entries, folder)
     shutil.copy2(REPO_ROOT / "mkdocs.yml", folder / "mkdocs.yml")
-    subprocess.run([sys.executable, "-m", "generator", "build", "--site-dir", str(site), "--today", "2026-11-29"],
-                   cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--site-dir", str(site), "--today", "2026-11-29"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     return site
 
 
-def measure(browser: Any, log: list[tuple[float, int, str, int]], url: str, selector: str,
-            act: Callable[[Any], None]) -> tuple[float, int, dict[str, int], int]:
+def measure(
+    browser: Any, log: list[tuple[float, int, str, int]], url: str, selector: str, act: Callable[[Any], None]
+) -> tuple[float, int, dict[str, int], int]:
     """One cold run: seconds from navigation to the first result, bytes sent until then, bytes sent
     per path, and the uncompressed size of those responses."""
     context = browser.new_context()
@@ -195,6 +207,7 @@ def type_into_header_search(query: str) -> Callable[[Any], None]:
         page.wait_for_selector("input.md-search__input")
         page.click("input.md-search__input")
         page.keyboard.type(query)
+
     return act
 
 
@@ -211,21 +224,26 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
             finder_files = sorted((site / "finder").rglob("*.json"))
             with serve(site) as (base, log):
                 for query in QUERIES:
-                    finder = functools.partial(measure, browser, log, f"{base}finder/?s={query}", FINDER_RESULT,
-                                               lambda page: None)
-                    builtin = functools.partial(measure, browser, log, base, BUILTIN_RESULT,
-                                                type_into_header_search(query))
+                    finder = functools.partial(
+                        measure, browser, log, f"{base}finder/?s={query}", FINDER_RESULT, lambda page: None
+                    )
+                    builtin = functools.partial(
+                        measure, browser, log, base, BUILTIN_RESULT, type_into_header_search(query)
+                    )
                     finder(), builtin()  # warm-up: fills the gzip cache
                     finder_runs = [finder() for _ in range(repeat)]
                     builtin_runs = [builtin() for _ in range(repeat)]
                     row = {
-                        "entries": size, "query": query,
+                        "entries": size,
+                        "query": query,
                         "finder_s": statistics.median(r[0] for r in finder_runs),
                         "finder_bytes": statistics.median(r[1] for r in finder_runs),
                         "builtin_s": statistics.median(r[0] for r in builtin_runs),
                         "builtin_bytes": statistics.median(r[1] for r in builtin_runs),
-                        "finder_runs": [r[:2] for r in finder_runs], "builtin_runs": [r[:2] for r in builtin_runs],
-                        "finder_responses": finder_runs[-1][2], "builtin_responses": builtin_runs[-1][2],
+                        "finder_runs": [r[:2] for r in finder_runs],
+                        "builtin_runs": [r[:2] for r in builtin_runs],
+                        "finder_responses": finder_runs[-1][2],
+                        "builtin_responses": builtin_runs[-1][2],
                         "finder_raw": statistics.median(r[3] for r in finder_runs),
                         "builtin_raw": statistics.median(r[3] for r in builtin_runs),
                         "finder_data": sum(p.stat().st_size for p in finder_files),
@@ -234,8 +252,11 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
                         "builtin_index": (site / "search" / "search_index.json").stat().st_size,
                     }
                     rows.append(row)
-                    print(f"  {query}: finder {row['finder_s']:.3f} s {row['finder_bytes'] / 1000:.0f} KB, "
-                          f"built-in {row['builtin_s']:.3f} s {row['builtin_bytes'] / 1000:.0f} KB", flush=True)
+                    print(
+                        f"  {query}: finder {row['finder_s']:.3f} s {row['finder_bytes'] / 1000:.0f} KB, "
+                        f"built-in {row['builtin_s']:.3f} s {row['builtin_bytes'] / 1000:.0f} KB",
+                        flush=True,
+                    )
         browser.close()
     return rows
 
@@ -243,8 +264,10 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
 def machine() -> str:
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
     load = ", load average %.1f %.1f %.1f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
-    return (f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores{load}, "
-            f"Python {platform.python_version()}, {chromium}")
+    return (
+        f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores{load}, "
+        f"Python {platform.python_version()}, {chromium}"
+    )
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -258,12 +281,19 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['entries']:,} | `{r['query']}` | {r['finder_s'] * 1000:.0f} ms | {r['builtin_s'] * 1000:.0f} ms | "
             f"{r['finder_s'] / r['builtin_s']:.2f} | {r['finder_bytes'] / 1000:,.0f} KB | "
             f"{r['builtin_bytes'] / 1000:,.0f} KB | {r['finder_bytes'] / r['builtin_bytes']:.2f} | "
-            f"{r['finder_raw'] / 1e6:.2f} MB | {r['builtin_raw'] / 1e6:.2f} MB |")
-    lines += ["", "| entries | finder data on disk (records + all shards) | records (entries.json) | largest shard | "
-              "built-in index (search_index.json) |", "|---:|---:|---:|---:|---:|"]
+            f"{r['finder_raw'] / 1e6:.2f} MB | {r['builtin_raw'] / 1e6:.2f} MB |"
+        )
+    lines += [
+        "",
+        "| entries | finder data on disk (records + all shards) | records (entries.json) | largest shard | "
+        "built-in index (search_index.json) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
     for r in {r["entries"]: r for r in rows}.values():
-        lines.append(f"| {r['entries']:,} | {r['finder_data'] / 1e6:.1f} MB | {r['records'] / 1e6:.2f} MB | "
-                     f"{r['largest_shard'] / 1e6:.2f} MB | {r['builtin_index'] / 1e6:.1f} MB |")
+        lines.append(
+            f"| {r['entries']:,} | {r['finder_data'] / 1e6:.1f} MB | {r['records'] / 1e6:.2f} MB | "
+            f"{r['largest_shard'] / 1e6:.2f} MB | {r['builtin_index'] / 1e6:.1f} MB |"
+        )
     return "\n".join(lines)
 
 
@@ -286,8 +316,10 @@ def main() -> None:
     print("responses sent before the first result (last run; path: bytes):")
     for r in rows:
         for kind in ("finder", "builtin"):
-            print(f"  {r['entries']} {r['query']} {kind}: " +
-                  ", ".join(f"{path} {size:,}" for path, size in sorted(r[f"{kind}_responses"].items())))
+            print(
+                f"  {r['entries']} {r['query']} {kind}: "
+                + ", ".join(f"{path} {size:,}" for path, size in sorted(r[f"{kind}_responses"].items()))
+            )
 
 
 if __name__ == "__main__":

@@ -34,22 +34,28 @@ import sys
 import tempfile
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 TARGET_BYTES = 150 * 1000
 GZIP_LEVEL = 6
-COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|ld\+json|xml|atom\+xml|manifest\+json)|image/svg\+xml)")
+COMPRESSIBLE = re.compile(
+    r"^(text/|application/(javascript|json|ld\+json|xml|atom\+xml|manifest\+json)|image/svg\+xml)"
+)
 # Fetched to search, not to show the page; they grow with the catalogue.
 SEARCH_INDEXES = re.compile(r"/search/search_index\.json$|/finder/[^?#]*\.json$|/api/v\d+/[^?#]*index[^?#]*\.json$")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -77,7 +83,7 @@ class GzipHandler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         return _Body(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     # Count what goes over the wire, request by request (a connection may carry several).
@@ -206,20 +212,28 @@ def report(page: str, responses: list[Response], origin: str) -> bool:
     print("| resource type | requests | transferred (gzip, with headers) | uncompressed |")
     print("|---|---:|---:|---:|")
     for kind, items in sorted(by_kind.items(), key=lambda item: -sum(r.transferred for r in item[1])):
-        print(f"| {kind} | {len(items)} | {sum(r.transferred for r in items) / 1000:.1f} KB | "
-              f"{sum(r.decoded for r in items) / 1000:.1f} KB |")
-    print(f"| **total** | {len(counted)} | **{total / 1000:.1f} KB** | {sum(r.decoded for r in counted) / 1000:.1f} KB |")
+        print(
+            f"| {kind} | {len(items)} | {sum(r.transferred for r in items) / 1000:.1f} KB | "
+            f"{sum(r.decoded for r in items) / 1000:.1f} KB |"
+        )
+    print(
+        f"| **total** | {len(counted)} | **{total / 1000:.1f} KB** | {sum(r.decoded for r in counted) / 1000:.1f} KB |"
+    )
     print("\nLargest responses:\n")
     for response in sorted(counted, key=lambda r: -r.transferred)[:8]:
         print(f"- {response.transferred / 1000:.1f} KB {response.kind}: {response.url.removeprefix(origin)}")
     if left_out:
-        print("\nLeft out (search indexes): " + ", ".join(
-            f"{r.url.removeprefix(origin)} {r.transferred / 1000:.1f} KB" for r in left_out))
+        print(
+            "\nLeft out (search indexes): "
+            + ", ".join(f"{r.url.removeprefix(origin)} {r.transferred / 1000:.1f} KB" for r in left_out)
+        )
     fonts = [r.url for r in responses if r.kind == "font"]
     foreign = [r.url for r in responses if not r.url.startswith(origin)]
     ok = total <= TARGET_BYTES and not fonts and not foreign
-    print(f"\nTarget {TARGET_BYTES / 1000:.0f} KB: {'met' if total <= TARGET_BYTES else 'MISSED'}"
-          f" ({total / TARGET_BYTES:.0%}). Web fonts: {fonts or 'none'}. Other hosts: {foreign or 'none'}.")
+    print(
+        f"\nTarget {TARGET_BYTES / 1000:.0f} KB: {'met' if total <= TARGET_BYTES else 'MISSED'}"
+        f" ({total / TARGET_BYTES:.0%}). Web fonts: {fonts or 'none'}. Other hosts: {foreign or 'none'}."
+    )
     return ok
 
 
@@ -233,9 +247,12 @@ def main() -> int:
     from generator.site.build import build
 
     pages = args.page or [default_page()]
-    print(f"# machine: {platform.platform()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-          f"Chromium {chromium_version()}; MkDocs Material {material.__version__ if hasattr(material, '__version__') else '?'}; "
-          f"gzip level {GZIP_LEVEL}", flush=True)
+    print(
+        f"# machine: {platform.platform()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"Chromium {chromium_version()}; MkDocs Material {material.__version__ if hasattr(material, '__version__') else '?'}; "
+        f"gzip level {GZIP_LEVEL}",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="mqcat-weight-") as folder:
         site = args.site_dir
         if site is None:

@@ -26,8 +26,9 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -42,9 +43,7 @@ TARGET_RATIO = 2.5
 def sample_entries(catalogue_dir: Path) -> list[dict[str, Any]]:
     """The shipped micro-qualifications, as loaded by the catalogue's own loader."""
     return [
-        load_file(path).data
-        for path in sorted(catalogue_dir.glob("*/*.yaml"))
-        if path.parent.name != PROVIDERS_DIR
+        load_file(path).data for path in sorted(catalogue_dir.glob("*/*.yaml")) if path.parent.name != PROVIDERS_DIR
     ]
 
 
@@ -161,27 +160,36 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    median = {name: {clock: statistics.median(values) for clock, values in clocks.items()}
-              for name, clocks in seconds.items()}
+    median = {
+        name: {clock: statistics.median(values) for clock, values in clocks.items()} for name, clocks in seconds.items()
+    }
     ratio = {clock: median["full"][clock] / median["floor"][clock] for clock in ("wall", "cpu")}
     max_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
-    print(f"Catalogue: {args.entries} entries, {files} files, {size / 2**20:.1f} MiB; "
-          f"{args.repeat} interleaved runs each after a warm-up; Python {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, PyYAML {yaml.__version__} (libyaml {yaml.__with_libyaml__}), "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"Catalogue: {args.entries} entries, {files} files, {size / 2**20:.1f} MiB; "
+        f"{args.repeat} interleaved runs each after a warm-up; Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, PyYAML {yaml.__version__} (libyaml {yaml.__with_libyaml__}), "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print()
-    print("| Measurement | Wall median (s) | Wall min-max (s) | CPU median (s) | CPU per file (ms) | Peak traced memory (MiB) |")
+    print(
+        "| Measurement | Wall median (s) | Wall min-max (s) | CPU median (s) | CPU per file (ms) | Peak traced memory (MiB) |"
+    )
     print("|---|---:|---:|---:|---:|---:|")
     labels = {"floor": "Parse floor: read + `yaml.load(CSafeLoader)`", "full": "Full validation: `validate()`"}
     for name, label in labels.items():
         wall = seconds[name]["wall"]
-        print(f"| {label} | {median[name]['wall']:.3f} | {min(wall):.3f}-{max(wall):.3f} "
-              f"| {median[name]['cpu']:.3f} | {median[name]['cpu'] / files * 1000:.3f} | {peaks[name] / 2**20:.1f} |")
+        print(
+            f"| {label} | {median[name]['wall']:.3f} | {min(wall):.3f}-{max(wall):.3f} "
+            f"| {median[name]['cpu']:.3f} | {median[name]['cpu'] / files * 1000:.3f} | {peaks[name] / 2**20:.1f} |"
+        )
     print()
     met = ratio["wall"] <= TARGET_RATIO and ratio["cpu"] <= TARGET_RATIO
-    print(f"Ratio validation / parse floor: **{ratio['wall']:.2f}x** wall clock, **{ratio['cpu']:.2f}x** CPU time "
-          f"(target <= {TARGET_RATIO}x: {'met' if met else 'missed'}). Process peak RSS: {max_rss_mib:.0f} MiB.")
+    print(
+        f"Ratio validation / parse floor: **{ratio['wall']:.2f}x** wall clock, **{ratio['cpu']:.2f}x** CPU time "
+        f"(target <= {TARGET_RATIO}x: {'met' if met else 'missed'}). Process peak RSS: {max_rss_mib:.0f} MiB."
+    )
     return 0 if met else 1
 
 

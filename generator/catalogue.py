@@ -71,7 +71,9 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
     valid: dict[str, list[tuple[Path, Document]]] = {kind: [] for kind in docs}
 
     if not catalogue_dir.is_dir():
-        result.problems.append(Problem(display_path(catalogue_dir, root), 1, 1, "", "the catalogue folder does not exist"))
+        result.problems.append(
+            Problem(display_path(catalogue_dir, root), 1, 1, "", "the catalogue folder does not exist")
+        )
         return result
 
     for path in sorted(catalogue_dir.rglob("*")):
@@ -124,20 +126,33 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         result.problems.extend(rules.check_entry(doc, path.parent.name))
         entry_id = doc.data["id"]
         if entry_id in entries:
-            result.problems.append(doc.problem(("id",), f"id '{entry_id}' is already used by {entries[entry_id].display}",
-                                               hint="ids are unique across all sectors; choose another"))
+            result.problems.append(
+                doc.problem(
+                    ("id",),
+                    f"id '{entry_id}' is already used by {entries[entry_id].display}",
+                    hint="ids are unique across all sectors; choose another",
+                )
+            )
             continue
         entries[entry_id] = doc
     for path in {p for p, _ in docs["entry"]}:
         folder = path.parent.name
         if sector_ids and folder not in sector_ids and folder != PROVIDERS_DIR:
-            result.problems.append(Problem(display_path(path, root), 1, 1, "",
-                                           f"the folder '{folder}' is not a sector in catalogue/sectors.yaml",
-                                           hint="move the file into its sector's folder"))
+            result.problems.append(
+                Problem(
+                    display_path(path, root),
+                    1,
+                    1,
+                    "",
+                    f"the folder '{folder}' is not a sector in catalogue/sectors.yaml",
+                    hint="move the file into its sector's folder",
+                )
+            )
     # Reference checks need the registries; skip them when a registry failed, to avoid noise.
     if valid["sectors"] and valid["authorities"]:
-        result.problems.extend(rules.check_references(entries, provider_ids, sector_ids, authority_ids,
-                                                      entry_ids=_ids(docs["entry"])))
+        result.problems.extend(
+            rules.check_references(entries, provider_ids, sector_ids, authority_ids, entry_ids=_ids(docs["entry"]))
+        )
 
     # Documents that failed the schema count towards completeness: no model on any error,
     # including errors in files that the path filter leaves out of the report.
@@ -162,13 +177,24 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
     for _, doc in valid["sectors"]:
         maintainers = tuple(doc.data["maintainers"])
         for s in doc.data["sectors"]:
-            sectors[s["id"]] = Sector(s["id"], Text.from_data(s["name"]), Text.from_data(s["council"]),  # type: ignore[arg-type]
-                                      tuple(s["nace"]), tuple(s["reviewers"]))
+            sectors[s["id"]] = Sector(
+                s["id"],
+                Text.from_data(s["name"]),
+                Text.from_data(s["council"]),  # type: ignore[arg-type]
+                tuple(s["nace"]),
+                tuple(s["reviewers"]),
+            )
     authorities: dict[str, Authority] = {}
     for _, doc in valid["authorities"]:
         for a in doc.data["authorities"]:
-            authorities[a["id"]] = Authority(a["id"], Text.from_data(a["name"]), a["type"], a["country"],  # type: ignore[arg-type]
-                                             a.get("sector"), a.get("website"))
+            authorities[a["id"]] = Authority(
+                a["id"],
+                Text.from_data(a["name"]),
+                a["type"],
+                a["country"],  # type: ignore[arg-type]
+                a.get("sector"),
+                a.get("website"),
+            )
     providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
     entries = {d.data["id"]: MicroQualification.from_data(d.data, d.display) for _, d in valid["entry"]}
     return Catalogue(sectors, authorities, providers, entries, maintainers)

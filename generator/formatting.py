@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import pycountry
@@ -43,12 +43,12 @@ def number(value: float | int | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translation(domain: str, language: str) -> gettext.NullTranslations:
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def language_name(code: str, language: str) -> str:
     """The name of a language of instruction in the page's language (`ru` -> `krievu`)."""
     record = pycountry.languages.get(alpha_2=code)
@@ -58,7 +58,7 @@ def language_name(code: str, language: str) -> str:
     return name.lower() if language == "lv" else name
 
 
-@lru_cache(maxsize=None)
+@cache
 def country_name(code: str, language: str) -> str:
     record = pycountry.countries.get(alpha_2=code)
     if record is None:

@@ -33,10 +33,10 @@ from .problems import Problem, field_path
 try:  # The C parser is much faster; pure Python is the fallback.
     from yaml.cyaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.composer import Composer as _Composer
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
     from yaml.reader import Reader as _Reader
     from yaml.scanner import Scanner as _Scanner
-    from yaml.composer import Composer as _Composer
 else:
     _Reader = _Scanner = _Composer = None  # type: ignore[assignment]
 
@@ -56,9 +56,7 @@ MAP = "tag:yaml.org,2002:map"
 # Characters refused in text: C0/C1 control characters other than tab and line
 # feed, and invisible characters that can make a text read differently from what
 # it is (Trojan Source) or hide content: bidirectional controls, zero-width characters.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 # Plain scalars that are not text. Only values that YAML 1.1 (PyYAML's emitter)
 # and YAML 1.2 (editors, other tools) both read as the same non-text type, so
@@ -181,7 +179,9 @@ def _line_column(text: str, offset: int) -> tuple[int, int]:
 class _Refused(Exception):
     """Raised while building values; parse_text adds the field path and position."""
 
-    def __init__(self, node: Any, message: str, hint: str = "", offset: int | None = None, *, in_key: bool = False) -> None:
+    def __init__(
+        self, node: Any, message: str, hint: str = "", offset: int | None = None, *, in_key: bool = False
+    ) -> None:
         super().__init__(message)
         self.node, self.message, self.hint, self.offset = node, message, hint, offset
         # A refused key is reported under its mapping's path: the key itself may be unprintable.
@@ -211,13 +211,17 @@ class _Builder:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, INT):
-                raise _Refused(key_node, "mapping keys must be plain words", "write the key as text, e.g. `title:`",
-                               in_key=True)
+                raise _Refused(
+                    key_node, "mapping keys must be plain words", "write the key as text, e.g. `title:`", in_key=True
+                )
             key = key_node.value
             if key in result:
                 first = next(k for k, _ in node.value if k.value == key)
-                raise _Refused(key_node, f"duplicate key '{key}' (first given on line {first.start_mark.line + 1})",
-                               "keep one of them; YAML would silently use only the last")
+                raise _Refused(
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {first.start_mark.line + 1})",
+                    "keep one of them; YAML would silently use only the last",
+                )
             self._check_text(key_node, key, in_key=True)
             result[key] = self.build(value_node)
         return result
@@ -247,9 +251,11 @@ class _Builder:
             offset = self.text.find(char, node.start_mark.index, node.end_mark.index)
             name = unicodedata.name(char, "control character")
             raise _Refused(
-                node, f"text contains the invisible character U+{ord(char):04X} ({name})",
+                node,
+                f"text contains the invisible character U+{ord(char):04X} ({name})",
                 "retype the text without it; invisible characters can make text read differently from what it is",
-                offset if offset >= 0 else None, in_key=in_key,
+                offset if offset >= 0 else None,
+                in_key=in_key,
             )
 
 
@@ -260,10 +266,16 @@ def _decode(raw: bytes, display: str) -> str:
         line_start = raw.rfind(b"\n", 0, error.start) + 1
         line = raw.count(b"\n", 0, error.start) + 1
         # Columns count characters, as editors and the YAML parser do; the bytes before are valid.
-        column = len(raw[line_start:error.start].decode("utf-8")) + 1
+        column = len(raw[line_start : error.start].decode("utf-8")) + 1
         raise LoadError(
-            Problem(display, line, column, "", f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
-                    hint="save the file with UTF-8 encoding")
+            Problem(
+                display,
+                line,
+                column,
+                "",
+                f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
+                hint="save the file with UTF-8 encoding",
+            )
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -277,11 +289,16 @@ def _refuse_anchors(text: str, display: str) -> None:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 line, column = _mark(event.start_mark)
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
-                raise LoadError(Problem(
-                    display, line, column, "",
-                    f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
-                    hint="write the value out in full; reviewers read each entry on its own",
-                ))
+                raise LoadError(
+                    Problem(
+                        display,
+                        line,
+                        column,
+                        "",
+                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
+                        hint="write the value out in full; reviewers read each entry on its own",
+                    )
+                )
     finally:
         loader.dispose()
 
@@ -303,14 +320,30 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         offset = text.find(char)
         line, column = _line_column(text, offset) if offset >= 0 else (1, 1)
         name = unicodedata.name(char, "control character")
-        raise LoadError(Problem(display, line, column, "", f"the file contains the character U+{ord(char):04X} ({name}), which YAML does not allow",
-                                hint="remove it; it is invisible in most editors")) from None
+        raise LoadError(
+            Problem(
+                display,
+                line,
+                column,
+                "",
+                f"the file contains the character U+{ord(char):04X} ({name}), which YAML does not allow",
+                hint="remove it; it is invisible in most editors",
+            )
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = _mark(mark) if mark else (1, 1)
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
-        raise LoadError(Problem(display, line, column, "", f"YAML syntax error: {message}",
-                                hint="check indentation and quoting near this position")) from None
+        raise LoadError(
+            Problem(
+                display,
+                line,
+                column,
+                "",
+                f"YAML syntax error: {message}",
+                hint="check indentation and quoting near this position",
+            )
+        ) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
 
@@ -341,8 +374,14 @@ def load_file(path: Path, display: str | None = None) -> Document:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise LoadError(
-                Problem(display, 1, 1, "", f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}",
-                        hint="a programme description is a few kilobytes: shorten the texts")
+                Problem(
+                    display,
+                    1,
+                    1,
+                    "",
+                    f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                    hint="a programme description is a few kilobytes: shorten the texts",
+                )
             )
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)

@@ -9,8 +9,9 @@ here so that every output says the same thing.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 LANGUAGES = ("lv", "en")
 
@@ -32,7 +33,7 @@ class Text:
     en: str | None = None
 
     @classmethod
-    def from_data(cls, data: dict[str, str] | None) -> "Text | None":
+    def from_data(cls, data: dict[str, str] | None) -> Text | None:
         if data is None:
             return None
         return cls(lv=data["lv"], en=data.get("en"))
@@ -59,7 +60,7 @@ class Contact:
     phone: str | None
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> "Contact":
+    def from_data(cls, data: dict[str, Any]) -> Contact:
         return cls(data.get("name"), data.get("email"), data.get("phone"))
 
 
@@ -99,7 +100,7 @@ class Provider:
     source: str = ""
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], source: str = "") -> "Provider":
+    def from_data(cls, data: dict[str, Any], source: str = "") -> Provider:
         return cls(
             id=data["id"],
             name=Text.from_data(data["name"]),  # type: ignore[arg-type]
@@ -188,7 +189,7 @@ class MicroQualification:
     data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any], source: str = "") -> "MicroQualification":
+    def from_data(cls, data: dict[str, Any], source: str = "") -> MicroQualification:
         stack = data.get("stackability") or {}
         larger = stack.get("qualification")
         schedule = data.get("schedule") or {}

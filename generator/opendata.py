@@ -25,8 +25,9 @@ import json
 import shutil
 import weakref
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import schemas
 from .context import BuildContext
@@ -162,33 +163,38 @@ def sector_record(sector: Sector, ctx: BuildContext) -> dict[str, Any]:
 
 
 def provider_record(provider: Provider, ctx: BuildContext) -> dict[str, Any]:
-    return _drop_none({
-        "id": provider.id,
-        "example": provider.example,
-        "name": provider.name.as_dict(),
-        "legal_name": provider.legal_name,
-        "type": provider.type,
-        "registration_number": provider.registration_number,
-        "education_register_number": provider.education_register_number,
-        "legal_address": provider.legal_address,
-        "country": provider.country,
-        "region": provider.region,
-        "contact": _drop_none({"name": provider.contact.name, "email": provider.contact.email,
-                               "phone": provider.contact.phone}),
-        "website": provider.website,
-        "url": _urls(f"providers/{provider.id}/", ctx),
-    })
+    return _drop_none(
+        {
+            "id": provider.id,
+            "example": provider.example,
+            "name": provider.name.as_dict(),
+            "legal_name": provider.legal_name,
+            "type": provider.type,
+            "registration_number": provider.registration_number,
+            "education_register_number": provider.education_register_number,
+            "legal_address": provider.legal_address,
+            "country": provider.country,
+            "region": provider.region,
+            "contact": _drop_none(
+                {"name": provider.contact.name, "email": provider.contact.email, "phone": provider.contact.phone}
+            ),
+            "website": provider.website,
+            "url": _urls(f"providers/{provider.id}/", ctx),
+        }
+    )
 
 
 def authority_record(authority: Authority) -> dict[str, Any]:
-    return _drop_none({
-        "id": authority.id,
-        "name": authority.name.as_dict(),
-        "type": authority.type,
-        "sector": authority.sector,
-        "country": authority.country,
-        "website": authority.website,
-    })
+    return _drop_none(
+        {
+            "id": authority.id,
+            "name": authority.name.as_dict(),
+            "type": authority.type,
+            "sector": authority.sector,
+            "country": authority.country,
+            "website": authority.website,
+        }
+    )
 
 
 class _Registries:
@@ -226,8 +232,11 @@ def _write_entries(catalogue: Catalogue, api_dir: Path, ctx: BuildContext) -> No
     registries = _Registries(catalogue, ctx)
     envelope = {key: _json(value) for key, value in _envelope(ctx).items()}
     withdrawn = [tombstone(e, ctx) for e in sorted(catalogue.entries.values(), key=lambda e: e.id) if not e.published]
-    members = envelope | {"withdrawn": _json(withdrawn)} | {
-        name: _json(records) for name, records in registries.select().items()}
+    members = (
+        envelope
+        | {"withdrawn": _json(withdrawn)}
+        | {name: _json(records) for name, records in registries.select().items()}
+    )
     with (api_dir / JSON_PATH).open("w", encoding="utf-8", newline="\n") as out:
         out.write("{")
         for index, key in enumerate(sorted([*members, "entries"])):
@@ -328,21 +337,28 @@ def _summary(entry: MicroQualification, catalogue: Catalogue, language: str) -> 
         lines.append(label(language, "open_data.reason", reason=entry.status_reason.get(language)))
     if entry.replaced_by:
         successor = catalogue.entries.get(entry.replaced_by)
-        lines.append(label(language, "open_data.replaced_by",
-                           title=successor.title.get(language) if successor else entry.replaced_by))
+        lines.append(
+            label(
+                language,
+                "open_data.replaced_by",
+                title=successor.title.get(language) if successor else entry.replaced_by,
+            )
+        )
     lines.append(label(language, "open_data.version", version=entry.version))
     return "\n\n".join(lines)
 
 
 def atom_feed(catalogue: Catalogue, ctx: BuildContext, language: str) -> bytes:
     """The Atom 1.0 feed of approvals and changes in `language`: newest first, at most FEED_SIZE entries."""
+
     def sub(parent: ET.Element, name: str, text: str | None = None, **attributes: str) -> ET.Element:
         element = ET.SubElement(parent, name, attributes)
         element.text = text
         return element
 
-    entries = sorted(catalogue.entries.values(),
-                     key=lambda e: (_updated(e, ctx), e.decision_date, e.id), reverse=True)[:FEED_SIZE]
+    entries = sorted(catalogue.entries.values(), key=lambda e: (_updated(e, ctx), e.decision_date, e.id), reverse=True)[
+        :FEED_SIZE
+    ]
     feed_url = ctx.url(FEED_FILE, language)
     # Unprefixed names in the Atom namespace: ElementTree's default_namespace option refuses
     # unqualified attributes (rel, href), so the root declares the namespace itself.
@@ -366,8 +382,13 @@ def atom_feed(catalogue: Catalogue, ctx: BuildContext, language: str) -> bytes:
         sub(item, "link", rel="alternate", type="text/html", href=ctx.entry_url(entry, language))
         sub(item, "link", rel="alternate", type="application/json", href=ctx.api_url(f"entries/{entry.id}.json"))
         sector = catalogue.sectors.get(entry.sector)
-        sub(item, "category", term=entry.sector, scheme=ctx.url("", language),
-            label=sector.name.get(language) if sector else entry.sector)
+        sub(
+            item,
+            "category",
+            term=entry.sector,
+            scheme=ctx.url("", language),
+            label=sector.name.get(language) if sector else entry.sector,
+        )
         sub(item, "summary", _summary(entry, catalogue, language), type="text")
     ET.indent(feed)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
@@ -411,16 +432,22 @@ def _levels(entry: MicroQualification, ctx: BuildContext, language: str) -> list
             "@id": entry.eqf_uri,
             "name": label(language, "certificate.frameworks.eqf_level", n=entry.eqf),
             "termCode": str(entry.eqf),
-            "inDefinedTermSet": {"@type": "DefinedTermSet", "@id": EQF_SCHEME,
-                                 "name": label(language, "certificate.frameworks.eqf")},
+            "inDefinedTermSet": {
+                "@type": "DefinedTermSet",
+                "@id": EQF_SCHEME,
+                "name": label(language, "certificate.frameworks.eqf"),
+            },
         },
         {
             "@type": "DefinedTerm",
             "name": label(language, "certificate.frameworks.lki_level", n=entry.lki),
             "termCode": str(entry.lki),
             "url": ctx.url(f"levels/{entry.lki}/", language),
-            "inDefinedTermSet": {"@type": "DefinedTermSet", "name": label(language, "certificate.frameworks.lki"),
-                                 "url": ctx.url("levels/", language)},
+            "inDefinedTermSet": {
+                "@type": "DefinedTermSet",
+                "name": label(language, "certificate.frameworks.lki"),
+                "url": ctx.url("levels/", language),
+            },
         },
     ]
 
@@ -428,8 +455,7 @@ def _levels(entry: MicroQualification, ctx: BuildContext, language: str) -> list
 def _outcomes(entry: MicroQualification, language: str) -> list[Any]:
     skills = dict.fromkeys(skill for outcome in entry.learning_outcomes for skill in outcome.esco_skills)
     return [outcome.text.get(language) for outcome in entry.learning_outcomes] + [
-        {"@type": "DefinedTerm", "@id": skill, "url": skill, "inDefinedTermSet": ESCO_SKILLS_SCHEME}
-        for skill in skills
+        {"@type": "DefinedTerm", "@id": skill, "url": skill, "inDefinedTermSet": ESCO_SKILLS_SCHEME} for skill in skills
     ]
 
 
@@ -443,8 +469,12 @@ def _organisation(provider: Provider, ctx: BuildContext, language: str) -> dict[
         "url": safe_link(provider.website),
         "email": provider.contact.email,
         "telephone": provider.contact.phone,
-        "address": {"@type": "PostalAddress", "streetAddress": provider.legal_address,
-                    "addressRegion": provider.region, "addressCountry": provider.country},
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": provider.legal_address,
+            "addressRegion": provider.region,
+            "addressCountry": provider.country,
+        },
     }
 
 
@@ -461,9 +491,16 @@ def _authority(authority: Authority | None, language: str) -> dict[str, Any] | N
 
 def _places(entry: MicroQualification) -> list[dict[str, Any]]:
     places: list[dict[str, Any]] = [
-        {"@type": "Place", "name": location.municipality,
-         "address": {"@type": "PostalAddress", "streetAddress": location.address,
-                     "addressLocality": location.municipality, "addressCountry": LOCATIONS_COUNTRY}}
+        {
+            "@type": "Place",
+            "name": location.municipality,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": location.address,
+                "addressLocality": location.municipality,
+                "addressCountry": LOCATIONS_COUNTRY,
+            },
+        }
         for location in entry.locations
     ]
     if entry.participation_form != "in-person":
@@ -542,13 +579,22 @@ def schema_org(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContex
             {"@type": "StructuredValue", "value": entry.ects, "unitText": "ECTS"} if entry.ects else None
         ),
         "coursePrerequisites": _text(entry.prerequisites, language),
-        "provider": [_organisation(catalogue.providers[p], ctx, language)
-                     for p in entry.awarding_bodies if p in catalogue.providers],
+        "provider": [
+            _organisation(catalogue.providers[p], ctx, language)
+            for p in entry.awarding_bodies
+            if p in catalogue.providers
+        ],
         "hasCourseInstance": _course_instances(entry, ctx) if offered else None,
         "offers": _offer(entry, language) if offered else None,
-        "isPartOf": [_course_reference(catalogue.entries[target], ctx, language)
-                     for target in entry.stacks_into if target in catalogue.entries],
-        "hasPart": [_course_reference(catalogue.entries[part], ctx, language)
-                    for part in _parts(catalogue).get(entry.id, ()) if part in catalogue.entries],
+        "isPartOf": [
+            _course_reference(catalogue.entries[target], ctx, language)
+            for target in entry.stacks_into
+            if target in catalogue.entries
+        ],
+        "hasPart": [
+            _course_reference(catalogue.entries[part], ctx, language)
+            for part in _parts(catalogue).get(entry.id, ())
+            if part in catalogue.entries
+        ],
     }
     return _compact({"@context": "https://schema.org", "@graph": [credential, course]})

@@ -7,10 +7,10 @@ field path inside the document, what is wrong and, where one helps, how to fix i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable
 
 
 class Severity(str, Enum):

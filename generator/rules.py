@@ -7,7 +7,7 @@ field types; it reports problems at the position of the offending node.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,14 @@ from .problems import Problem, Severity
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 # Top-level web paths the site uses itself; a sector id must not take one.
-RESERVED_IDS = frozenset({"about", "api", "assets", "en", "finder", "levels", "providers", "schema", "search", "stylesheets", "javascripts"})
+RESERVED_IDS = frozenset(
+    {"about", "api", "assets", "en", "finder", "levels", "providers", "schema", "search", "stylesheets", "javascripts"}
+)
 
 ECTS_HOURS = (25, 30)
 
 
-@lru_cache(maxsize=None)
+@cache
 def isced_f_fields() -> dict[str, str]:
     """ISCED-F 2013 detailed fields: code -> English label."""
     table = json.loads((VOCAB_DIR / "isced-f.json").read_text(encoding="utf-8"))
@@ -39,61 +41,119 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
     problems: list[Problem] = []
     stem = doc.path.stem
     if data["id"] != stem:
-        problems.append(doc.problem(("id",), f"id '{data['id']}' differs from the file name '{stem}.yaml'",
-                                    hint=f"rename the file to {data['id']}.yaml or set `id: {stem}`"))
+        problems.append(
+            doc.problem(
+                ("id",),
+                f"id '{data['id']}' differs from the file name '{stem}.yaml'",
+                hint=f"rename the file to {data['id']}.yaml or set `id: {stem}`",
+            )
+        )
     if data["sector"] != sector_folder:
-        problems.append(doc.problem(("sector",), f"sector '{data['sector']}' differs from the folder '{sector_folder}'",
-                                    hint=f"move the file to catalogue/{data['sector']}/ or set `sector: {sector_folder}`"))
+        problems.append(
+            doc.problem(
+                ("sector",),
+                f"sector '{data['sector']}' differs from the folder '{sector_folder}'",
+                hint=f"move the file to catalogue/{data['sector']}/ or set `sector: {sector_folder}`",
+            )
+        )
     level = data["level"]
     if level["eqf"] != level["lki"]:
-        problems.append(doc.problem(("level", "eqf"), f"EQF level {level['eqf']} differs from LKI level {level['lki']}",
-                                    hint=f"LKI levels map one to one onto EQF levels: set `eqf: {level['lki']}`"))
+        problems.append(
+            doc.problem(
+                ("level", "eqf"),
+                f"EQF level {level['eqf']} differs from LKI level {level['lki']}",
+                hint=f"LKI levels map one to one onto EQF levels: set `eqf: {level['lki']}`",
+            )
+        )
     if data["isced_f"] not in isced_f_fields():
-        problems.append(doc.problem(("isced_f",), f"'{data['isced_f']}' is not an ISCED-F 2013 detailed field",
-                                    hint="use a four-digit code such as \"1041\" (transport services); see the about page for the list"))
+        problems.append(
+            doc.problem(
+                ("isced_f",),
+                f"'{data['isced_f']}' is not an ISCED-F 2013 detailed field",
+                hint='use a four-digit code such as "1041" (transport services); see the about page for the list',
+            )
+        )
     qa = data["quality_assurance"]
     if qa["review_due"] <= qa["decision_date"]:
-        problems.append(doc.problem(("quality_assurance", "review_due"),
-                                    f"review due {qa['review_due']} is not after the approval date {qa['decision_date']}",
-                                    hint="set the date of the next review, usually two to three years after approval"))
+        problems.append(
+            doc.problem(
+                ("quality_assurance", "review_due"),
+                f"review due {qa['review_due']} is not after the approval date {qa['decision_date']}",
+                hint="set the date of the next review, usually two to three years after approval",
+            )
+        )
     workload = data["workload"]
     if "ects" in workload:
         low, high = ECTS_HOURS
         per_credit = workload["hours"] / workload["ects"]
         if not low <= per_credit <= high:
-            problems.append(_warning(
-                doc, ("workload", "ects"),
-                f"{workload['hours']} hours for {workload['ects']} ECTS is {per_credit:.1f} hours per credit; 1 ECTS is {low}-{high} hours",
-                hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} and {workload['hours'] / low:.1f}",
-            ))
+            problems.append(
+                _warning(
+                    doc,
+                    ("workload", "ects"),
+                    f"{workload['hours']} hours for {workload['ects']} ECTS is {per_credit:.1f} hours per credit; 1 ECTS is {low}-{high} hours",
+                    hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} and {workload['hours'] / low:.1f}",
+                )
+            )
     status = data["status"]
     if status in ("suspended", "withdrawn") and "status_reason" not in data:
-        problems.append(doc.problem(("status",), f"a {status} entry needs a status_reason",
-                                    hint="add `status_reason:` with lv and en texts saying why"))
+        problems.append(
+            doc.problem(
+                ("status",),
+                f"a {status} entry needs a status_reason",
+                hint="add `status_reason:` with lv and en texts saying why",
+            )
+        )
     if "replaced_by" in data:
         if status != "withdrawn":
-            problems.append(doc.problem(("replaced_by",), "replaced_by is only for withdrawn entries",
-                                        hint="remove it, or set `status: withdrawn`"))
+            problems.append(
+                doc.problem(
+                    ("replaced_by",),
+                    "replaced_by is only for withdrawn entries",
+                    hint="remove it, or set `status: withdrawn`",
+                )
+            )
         elif data["replaced_by"] == data["id"]:
             problems.append(doc.problem(("replaced_by",), "an entry cannot replace itself"))
     form = data["participation_form"]
     if form != "online" and not data.get("locations"):
         article = "an" if form[0] in "aeiou" else "a"
-        problems.append(doc.problem(("locations",), f"{article} {form} programme needs at least one place",
-                                    hint="add `locations:` with the municipality where learners attend", key=True))
+        problems.append(
+            doc.problem(
+                ("locations",),
+                f"{article} {form} programme needs at least one place",
+                hint="add `locations:` with the municipality where learners attend",
+                key=True,
+            )
+        )
     cost = data["cost"]
     if cost["type"] == "paid":
         for part in ("amount", "currency"):
             if part not in cost:
-                problems.append(doc.problem(("cost", part), f"a paid programme needs cost.{part}",
-                                            hint="e.g. `amount: 350` and `currency: EUR`", key=True))
+                problems.append(
+                    doc.problem(
+                        ("cost", part),
+                        f"a paid programme needs cost.{part}",
+                        hint="e.g. `amount: 350` and `currency: EUR`",
+                        key=True,
+                    )
+                )
     elif cost["type"] == "funded" and "funding" not in cost:
-        problems.append(doc.problem(("cost", "funding"), "a funded programme needs cost.funding: who funds it and who is eligible",
-                                    key=True))
+        problems.append(
+            doc.problem(
+                ("cost", "funding"), "a funded programme needs cost.funding: who funds it and who is eligible", key=True
+            )
+        )
     intakes = data["intakes"]
     if not intakes["on_demand"] and not intakes.get("starts") and status == "active":
-        problems.append(_warning(doc, ("intakes",), "no start date and not on demand: learners cannot tell when to start",
-                                 hint="add `starts:` dates or set `on_demand: true`"))
+        problems.append(
+            _warning(
+                doc,
+                ("intakes",),
+                "no start date and not on demand: learners cannot tell when to start",
+                hint="add `starts:` dates or set `on_demand: true`",
+            )
+        )
     stack = data.get("stackability") or {}
     if data["id"] in stack.get("stacks_into", ()):
         problems.append(doc.problem(("stackability", "stacks_into"), "an entry cannot stack into itself"))
@@ -112,8 +172,14 @@ def check_english(doc: Document) -> list[Problem]:
         if isinstance(value, dict):
             if "lv" in value and set(value) <= {"lv", "en"} and isinstance(value["lv"], str):
                 if "en" not in value and path not in _REQUIRED_BILINGUAL:
-                    problems.append(_warning(doc, path, "the English text is missing",
-                                             hint="add `en:` beside `lv:`; the English site otherwise shows the Latvian text"))
+                    problems.append(
+                        _warning(
+                            doc,
+                            path,
+                            "the English text is missing",
+                            hint="add `en:` beside `lv:`; the English site otherwise shows the Latvian text",
+                        )
+                    )
                 return
             for key, item in value.items():
                 if key != "keywords":
@@ -130,8 +196,13 @@ def check_provider(doc: Document) -> list[Problem]:
     problems: list[Problem] = []
     stem = doc.path.stem
     if doc.data["id"] != stem:
-        problems.append(doc.problem(("id",), f"id '{doc.data['id']}' differs from the file name '{stem}.yaml'",
-                                    hint=f"rename the file to {doc.data['id']}.yaml or set `id: {stem}`"))
+        problems.append(
+            doc.problem(
+                ("id",),
+                f"id '{doc.data['id']}' differs from the file name '{stem}.yaml'",
+                hint=f"rename the file to {doc.data['id']}.yaml or set `id: {stem}`",
+            )
+        )
     problems.extend(check_english(doc))
     return problems
 
@@ -142,11 +213,18 @@ def check_sectors(doc: Document) -> list[Problem]:
     for index, sector in enumerate(doc.data["sectors"]):
         sid = sector["id"]
         if sid in seen:
-            problems.append(doc.problem(("sectors", index, "id"), f"sector id '{sid}' is used twice (also sectors[{seen[sid]}])"))
+            problems.append(
+                doc.problem(("sectors", index, "id"), f"sector id '{sid}' is used twice (also sectors[{seen[sid]}])")
+            )
         seen.setdefault(sid, index)
         if sid in RESERVED_IDS:
-            problems.append(doc.problem(("sectors", index, "id"), f"'{sid}' is reserved for the site's own pages",
-                                        hint="choose another sector id"))
+            problems.append(
+                doc.problem(
+                    ("sectors", index, "id"),
+                    f"'{sid}' is reserved for the site's own pages",
+                    hint="choose another sector id",
+                )
+            )
     return problems
 
 
@@ -155,11 +233,15 @@ def check_authorities(doc: Document, sector_ids: set[str]) -> list[Problem]:
     seen: set[str] = set()
     for index, authority in enumerate(doc.data["authorities"]):
         if authority["id"] in seen:
-            problems.append(doc.problem(("authorities", index, "id"), f"authority id '{authority['id']}' is used twice"))
+            problems.append(
+                doc.problem(("authorities", index, "id"), f"authority id '{authority['id']}' is used twice")
+            )
         seen.add(authority["id"])
         sector = authority.get("sector")
         if sector is not None and sector not in sector_ids:
-            problems.append(_unknown(doc, ("authorities", index, "sector"), "sector", sector, sector_ids, "catalogue/sectors.yaml"))
+            problems.append(
+                _unknown(doc, ("authorities", index, "sector"), "sector", sector, sector_ids, "catalogue/sectors.yaml")
+            )
     return problems
 
 
@@ -191,29 +273,59 @@ def check_references(
             problems.append(_unknown(doc, ("sector",), "sector", data["sector"], sector_ids, "catalogue/sectors.yaml"))
         for index, provider in enumerate(data["awarding_bodies"]):
             if provider not in provider_ids:
-                problems.append(_unknown(doc, ("awarding_bodies", index), "provider", provider, provider_ids, "catalogue/providers/"))
+                problems.append(
+                    _unknown(
+                        doc, ("awarding_bodies", index), "provider", provider, provider_ids, "catalogue/providers/"
+                    )
+                )
         authority = data["quality_assurance"]["authorised_by"]
         if authority not in authority_ids:
-            problems.append(_unknown(doc, ("quality_assurance", "authorised_by"), "authorising body", authority,
-                                     authority_ids, "catalogue/authorities.yaml"))
+            problems.append(
+                _unknown(
+                    doc,
+                    ("quality_assurance", "authorised_by"),
+                    "authorising body",
+                    authority,
+                    authority_ids,
+                    "catalogue/authorities.yaml",
+                )
+            )
         for index, target in enumerate((data.get("stackability") or {}).get("stacks_into", ())):
             if target not in entry_ids:
-                problems.append(_unknown(doc, ("stackability", "stacks_into", index), "micro-qualification", target,
-                                         entry_ids, "the catalogue"))
+                problems.append(
+                    _unknown(
+                        doc,
+                        ("stackability", "stacks_into", index),
+                        "micro-qualification",
+                        target,
+                        entry_ids,
+                        "the catalogue",
+                    )
+                )
         replacement = data.get("replaced_by")
         if replacement is not None and replacement != entry_id:
             if replacement not in entry_ids:
-                problems.append(_unknown(doc, ("replaced_by",), "micro-qualification", replacement, entry_ids, "the catalogue"))
+                problems.append(
+                    _unknown(doc, ("replaced_by",), "micro-qualification", replacement, entry_ids, "the catalogue")
+                )
             elif replacement in entries and entries[replacement].data["status"] == "withdrawn":
-                problems.append(doc.problem(("replaced_by",), f"the replacement '{replacement}' is withdrawn too",
-                                            hint="point to an entry that learners can still take", severity=Severity.WARNING))
+                problems.append(
+                    doc.problem(
+                        ("replaced_by",),
+                        f"the replacement '{replacement}' is withdrawn too",
+                        hint="point to an entry that learners can still take",
+                        severity=Severity.WARNING,
+                    )
+                )
     problems.extend(_stack_cycles(entries))
     return problems
 
 
 def _stack_cycles(entries: dict[str, Document]) -> list[Problem]:
     graph = {
-        entry_id: [t for t in (doc.data.get("stackability") or {}).get("stacks_into", ()) if t in entries and t != entry_id]
+        entry_id: [
+            t for t in (doc.data.get("stackability") or {}).get("stacks_into", ()) if t in entries and t != entry_id
+        ]
         for entry_id, doc in entries.items()
     }
     WHITE, GREY, BLACK = 0, 1, 2
@@ -232,12 +344,16 @@ def _stack_cycles(entries: dict[str, Document]) -> list[Problem]:
                 stack[-1] = (node, index + 1)
                 target = graph[node][index]
                 if colour[target] == GREY:
-                    cycle = trail[trail.index(target):] + [target]
+                    cycle = trail[trail.index(target) :] + [target]
                     doc = entries[node]
                     position = doc.data["stackability"]["stacks_into"].index(target)
-                    problems.append(doc.problem(("stackability", "stacks_into", position),
-                                                "stackability cycle: " + " -> ".join(cycle),
-                                                hint="a micro-qualification cannot be part of itself; remove one link"))
+                    problems.append(
+                        doc.problem(
+                            ("stackability", "stacks_into", position),
+                            "stackability cycle: " + " -> ".join(cycle),
+                            hint="a micro-qualification cannot be part of itself; remove one link",
+                        )
+                    )
                 elif colour[target] == WHITE:
                     colour[target] = GREY
                     stack.append((target, 0))

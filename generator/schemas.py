@@ -19,9 +19,10 @@ import json
 import math
 import numbers
 import re
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pycountry
@@ -60,7 +61,7 @@ def _is_currency(value: object) -> bool:
     return not isinstance(value, str) or pycountry.currencies.get(alpha_3=value) is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry() -> Registry:
     resources = [
         (path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8"))))
@@ -69,13 +70,13 @@ def _registry() -> Registry:
     return Registry().with_resources(resources)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict[str, Any]:
     """The parsed schema document with the given file name."""
     return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(name: str) -> jsonschema.Draft202012Validator:
     """A format-checking validator for one record kind."""
     return jsonschema.Draft202012Validator(schema(name), registry=_registry(), format_checker=_format_checker)
@@ -89,11 +90,28 @@ class _Unsupported(Exception):
 
 
 # Keywords that only annotate; they never make a document invalid.
-_ANNOTATIONS = frozenset({"$schema", "$defs", "$comment", "title", "description", "examples", "default",
-                          "deprecated", "readOnly", "writeOnly"})
+_ANNOTATIONS = frozenset(
+    {
+        "$schema",
+        "$defs",
+        "$comment",
+        "title",
+        "description",
+        "examples",
+        "default",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+    }
+)
 _TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
-    "object": (dict,), "array": (list,), "null": (type(None),),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
 }
 
 
@@ -139,11 +157,34 @@ def _compile(schema: Any, resolver: Resolver, *, root: bool = False) -> Predicat
         return _always
     if schema is False:
         return _never
-    unknown = set(schema) - _ANNOTATIONS - {
-        "$ref", "type", "enum", "properties", "required", "additionalProperties", "anyOf",
-        "items", "minItems", "maxItems", "uniqueItems", "minLength", "maxLength", "pattern", "format",
-        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minProperties",
-    } - ({"$id"} if root else set())
+    unknown = (
+        set(schema)
+        - _ANNOTATIONS
+        - {
+            "$ref",
+            "type",
+            "enum",
+            "properties",
+            "required",
+            "additionalProperties",
+            "anyOf",
+            "items",
+            "minItems",
+            "maxItems",
+            "uniqueItems",
+            "minLength",
+            "maxLength",
+            "pattern",
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+            "minProperties",
+        }
+        - ({"$id"} if root else set())
+    )
     if unknown:
         raise _Unsupported(", ".join(sorted(unknown)))
     checks: list[Predicate] = []
@@ -258,7 +299,7 @@ def _number_checks(schema: dict[str, Any]) -> list[Predicate]:
     return [number_check]
 
 
-@lru_cache(maxsize=None)
+@cache
 def quick_check(name: str) -> Predicate:
     """The "certainly valid" predicate of one record kind's schema (see the module docstring)."""
     document = schema(name)
@@ -310,8 +351,9 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
         properties = sub.get("properties", {})
         title = properties.get(missing, {}).get("title", "")
         what = f" ({title})" if title else ""
-        yield doc.problem(path + (missing,), f"required field '{missing}'{what} is missing",
-                          hint=f"add `{missing}:` here", key=True)
+        yield doc.problem(
+            path + (missing,), f"required field '{missing}'{what} is missing", hint=f"add `{missing}:` here", key=True
+        )
     elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(sub.get("properties", {}))
         for key in sorted(set(instance) - set(allowed)):
@@ -333,18 +375,34 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
         yield doc.problem(path, f"'{instance}' is not a valid {error.validator_value}", hint=_example(sub))
     elif keyword == "pattern":
         if str(error.validator_value).startswith("^https://"):
-            yield doc.problem(path, f"'{instance}' is not an https:// address",
-                              hint="only https:// links are published; use the secure address")
+            yield doc.problem(
+                path,
+                f"'{instance}' is not an https:// address",
+                hint="only https:// links are published; use the secure address",
+            )
         elif str(error.validator_value) == "\\S":
             yield doc.problem(path, "the text is blank", hint="write the text or remove the field")
         else:
             described = sub.get("description", "")
-            yield doc.problem(path, f"'{instance}' is not in the expected form. {described}".strip(), hint=_example(sub))
+            yield doc.problem(
+                path, f"'{instance}' is not in the expected form. {described}".strip(), hint=_example(sub)
+            )
     elif keyword == "anyOf" and sub.get("anyOf") and all("required" in s for s in sub["anyOf"]):
         options = " or ".join(s["required"][0] for s in sub["anyOf"])
         yield doc.problem(path, f"give at least one of: {options}", hint=f"add `{sub['anyOf'][0]['required'][0]}:`")
-    elif keyword in ("minItems", "maxItems", "minLength", "maxLength", "minimum", "maximum",
-                     "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems", "minProperties"):
+    elif keyword in (
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "uniqueItems",
+        "minProperties",
+    ):
         messages = {
             "minItems": f"needs at least {error.validator_value} item(s)",
             "maxItems": f"has more than {error.validator_value} items",

@@ -35,8 +35,9 @@ import json
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import mkdocs
 from lunr.builder import Builder
@@ -106,16 +107,20 @@ def _documents(catalogue: Catalogue, language: str) -> list[dict[str, str]]:
     documents = []
     for position, entry in enumerate(catalogue.published_entries()):
         keywords = entry.keywords.get(language) or entry.keywords.get("lv") or ()
-        documents.append({
-            "ref": str(position),
-            "title": entry.title.get(language),
-            "keywords": " ".join(keywords),
-            "outcomes": " ".join(o.text.get(language) for o in entry.learning_outcomes),
-            "purpose": entry.purpose.get(language),
-            "provider": " ".join(catalogue.providers[p].name.get(language) + " " + catalogue.providers[p].legal_name
-                                 for p in entry.awarding_bodies),
-            "sector": catalogue.sectors[entry.sector].name.get(language),
-        })
+        documents.append(
+            {
+                "ref": str(position),
+                "title": entry.title.get(language),
+                "keywords": " ".join(keywords),
+                "outcomes": " ".join(o.text.get(language) for o in entry.learning_outcomes),
+                "purpose": entry.purpose.get(language),
+                "provider": " ".join(
+                    catalogue.providers[p].name.get(language) + " " + catalogue.providers[p].legal_name
+                    for p in entry.awarding_bodies
+                ),
+                "sector": catalogue.sectors[entry.sector].name.get(language),
+            }
+        )
     return documents
 
 
@@ -143,7 +148,7 @@ def shard(serialised: dict[str, Any]) -> dict[int, dict[str, Any]]:
     for field_ref, vector in serialised["fieldVectors"]:
         pieces: dict[int, list[float]] = {}
         for position in range(0, len(vector), 2):
-            pieces.setdefault(term_shard[vector[position]], []).extend(vector[position:position + 2])
+            pieces.setdefault(term_shard[vector[position]], []).extend(vector[position : position + 2])
         for key, values in pieces.items():
             parts[key]["fieldVectors"][field_ref] = values
     common = {k: serialised[k] for k in ("version", "fields", "pipeline")}
@@ -153,15 +158,35 @@ def shard(serialised: dict[str, Any]) -> dict[int, dict[str, Any]]:
     }
 
 
-RECORD_FIELDS = ("path", "titleFallback", "title", "badges", "level", "workload", "participation",
-                 "providers", "languages", "sector", "lki", "band", "form", "langs", "provs", "places", "cost",
-                 "onDemand", "starts", "hours")
+RECORD_FIELDS = (
+    "path",
+    "titleFallback",
+    "title",
+    "badges",
+    "level",
+    "workload",
+    "participation",
+    "providers",
+    "languages",
+    "sector",
+    "lki",
+    "band",
+    "form",
+    "langs",
+    "provs",
+    "places",
+    "cost",
+    "onDemand",
+    "starts",
+    "hours",
+)
 # Fields whose values repeat from entry to entry: stored as positions in the `texts` table.
 TEXT_FIELDS = ("level", "workload", "participation", "providers", "languages", "band", "form", "cost")
 
 
-def _record(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str,
-            tables: dict[str, dict[str, int]]) -> list[Any]:
+def _record(
+    entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str, tables: dict[str, dict[str, int]]
+) -> list[Any]:
     """One entry's card (as views.card formats it) and facet values, as a list in `RECORD_FIELDS` order."""
 
     def code(table: str, value: str) -> int:
@@ -171,9 +196,15 @@ def _record(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, 
         return code("texts", value)
 
     view = card(entry, catalogue, ctx, language)
-    badges = [kind for kind, shown in (
-        (view["status"], view["status"] != "active"), ("overdue", view["overdue"]), ("example", view["example"]),
-    ) if shown]
+    badges = [
+        kind
+        for kind, shown in (
+            (view["status"], view["status"] != "active"),
+            ("overdue", view["overdue"]),
+            ("example", view["example"]),
+        )
+        if shown
+    ]
     places = ["online"] if entry.participation_form == "online" else []
     places += list(entry.municipalities())
     return [
@@ -206,8 +237,14 @@ def facet_data(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[s
     Record i is document "i" of the index.
     """
     L = Labels(language)
-    tables: dict[str, dict[str, int]] = {"sector": {}, "language": {}, "provider": {}, "place": {}, "badge": {},
-                                         "texts": {}}
+    tables: dict[str, dict[str, int]] = {
+        "sector": {},
+        "language": {},
+        "provider": {},
+        "place": {},
+        "badge": {},
+        "texts": {},
+    }
     records = [_record(e, catalogue, ctx, language, tables) for e in catalogue.published_entries()]
     texts = list(tables.pop("texts"))
     badge_labels = {"overdue": L("entry.review_overdue"), "example": L("site.example_badge")}
@@ -244,8 +281,13 @@ def add_to_builtin_search(catalogue: Catalogue, search_index: Path, ctx: BuildCo
     docs = [doc for doc in data["docs"] if doc.get("location") not in paths]
     for path, entry in paths.items():
         keywords = " ".join(entry.keywords.get(language) or entry.keywords.get("lv") or ())
-        docs.append({"location": path, "title": html_text(entry.title.get(language)),
-                     "text": html_text(f"{entry.purpose.get(language)} {keywords}".strip())})
+        docs.append(
+            {
+                "location": path,
+                "title": html_text(entry.title.get(language)),
+                "text": html_text(f"{entry.purpose.get(language)} {keywords}".strip()),
+            }
+        )
     data["docs"] = docs
     search_index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 

@@ -46,9 +46,8 @@ from typing import Any
 from .catalogue import PROVIDERS_DIR
 from .context import BuildContext
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
-from .model import Catalogue, MicroQualification
+from .model import SUBSTANTIVE_FIELDS, Catalogue, MicroQualification
 from .problems import Problem, Severity
-from .model import SUBSTANTIVE_FIELDS
 
 CATALOGUE_DIR = "catalogue"
 MANIFEST_PATH = "versions.json"
@@ -106,8 +105,9 @@ def version_path(entry_id: str, version: int) -> str:
 def canonical_bytes(entry_id: str, version: int, data: dict[str, Any]) -> bytes:
     """The exact bytes of a versioned file: the source document in a fixed envelope, canonical JSON."""
     document = {"entry": data, "id": entry_id, "version": version}
-    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode(
+        "utf-8"
+    )
 
 
 def digest_sri(content: bytes) -> str:
@@ -132,21 +132,46 @@ class _Git:
         self.env["GIT_TERMINAL_PROMPT"] = "0"
 
     def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["git", "-c", "log.showSignature=false", *args], cwd=self.cwd, env=self.env,
-                              input=stdin, capture_output=True, check=False)
+        return subprocess.run(
+            ["git", "-c", "log.showSignature=false", *args],
+            cwd=self.cwd,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            check=False,
+        )
 
 
 def _git_failure(args: str, process: subprocess.CompletedProcess[bytes]) -> VersionsRefused:
     said = process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
-    return VersionsRefused([Problem(CATALOGUE_DIR, 1, 1, "", f"`git {args}` failed: {said}",
-                                    hint="the published versions come from git history; check the clone")])
+    return VersionsRefused(
+        [
+            Problem(
+                CATALOGUE_DIR,
+                1,
+                1,
+                "",
+                f"`git {args}` failed: {said}",
+                hint="the published versions come from git history; check the clone",
+            )
+        ]
+    )
 
 
 def _no_history(reason: str) -> History:
-    return History(warnings=[Problem(
-        CATALOGUE_DIR, 1, 1, "", f"{reason}: only the current version of each entry is published",
-        Severity.WARNING, "build from a git clone with full history to publish every earlier version",
-    )])
+    return History(
+        warnings=[
+            Problem(
+                CATALOGUE_DIR,
+                1,
+                1,
+                "",
+                f"{reason}: only the current version of each entry is published",
+                Severity.WARNING,
+                "build from a git clone with full history to publish every earlier version",
+            )
+        ]
+    )
 
 
 def read_history(repo_root: Path) -> History:
@@ -166,16 +191,27 @@ def read_history(repo_root: Path) -> History:
     head = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     if head.returncode != 0:
         return _no_history("the repository has no commits yet")
-    return _read_history(toplevel, head.stdout.decode("ascii").strip(), prefix + CATALOGUE_DIR + "/",
-                         shallow == "true")
+    return _read_history(toplevel, head.stdout.decode("ascii").strip(), prefix + CATALOGUE_DIR + "/", shallow == "true")
 
 
 @lru_cache(maxsize=2)
 def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool) -> History:
     """One pass over the main line of history at `head` (cached: history at a commit never changes)."""
     git = _Git(Path(toplevel))
-    args = ("log", "--first-parent", "--diff-merges=first-parent", "--reverse", "--raw", "--no-renames",
-            "--no-abbrev", "-z", f"--format={_HEADER}%H %cs", head, "--", f":(top){catalogue_prefix}")
+    args = (
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--reverse",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        "-z",
+        f"--format={_HEADER}%H %cs",
+        head,
+        "--",
+        f":(top){catalogue_prefix}",
+    )
     log = git.run(*args)
     if log.returncode != 0:
         raise _git_failure("log", log)
@@ -190,15 +226,16 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
         for status, blob, path in changes:
             if not _is_entry_file(path):
                 continue
-            relative = path[len(catalogue_prefix):]
+            relative = path[len(catalogue_prefix) :]
             history.changed[relative] = date
             loaded = documents.get(blob) if status != "D" else None
             if loaded is None:
                 continue
             key = (loaded["id"], loaded["version"])
             if key not in history.versions:
-                history.versions[key] = PublishedVersion(key[0], key[1], loaded, CATALOGUE_DIR + "/" + relative,
-                                                         commit, date)
+                history.versions[key] = PublishedVersion(
+                    key[0], key[1], loaded, CATALOGUE_DIR + "/" + relative, commit, date
+                )
     return history
 
 
@@ -225,12 +262,12 @@ def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, l
 def _is_entry_file(path: str) -> bool:
     """`catalogue/<sector>/<id>.yaml`, not a provider (the same layout rule as the validator)."""
     parts = PurePosixPath(path).parts
-    return len(parts) >= 3 and parts[-1].endswith(".yaml") and parts[-2] != PROVIDERS_DIR \
-        and parts[-3] == CATALOGUE_DIR
+    return len(parts) >= 3 and parts[-1].endswith(".yaml") and parts[-2] != PROVIDERS_DIR and parts[-3] == CATALOGUE_DIR
 
 
-def _load_blobs(git: _Git, blobs: list[str], warnings: list[Problem],
-                commits: list[tuple[str, dt.date, list[tuple[str, str, str]]]]) -> dict[str, dict[str, Any]]:
+def _load_blobs(
+    git: _Git, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[tuple[str, str, str]]]]
+) -> dict[str, dict[str, Any]]:
     """Entry documents by blob id; blobs that do not load as an entry are skipped with a warning."""
     if not blobs:
         return {}
@@ -247,7 +284,7 @@ def _load_blobs(git: _Git, blobs: list[str], warnings: list[Problem],
         if len(header) < 3:  # "<sha> missing"
             continue
         blob, size = header[0], int(header[2])
-        raw = out[position:position + size]
+        raw = out[position : position + size]
         position += size + 1
         path, commit = where.get(blob, (CATALOGUE_DIR, ""))
         data = _entry_data(raw, path, commit, warnings)
@@ -258,8 +295,11 @@ def _load_blobs(git: _Git, blobs: list[str], warnings: list[Problem],
 
 def _entry_data(raw: bytes, path: str, commit: str, warnings: list[Problem]) -> dict[str, Any] | None:
     def skip(message: str, line: int = 1, column: int = 1) -> None:
-        warnings.append(Problem(path, line, column, "", f"in commit {commit[:12]}: {message}; that version is skipped",
-                                Severity.WARNING))
+        warnings.append(
+            Problem(
+                path, line, column, "", f"in commit {commit[:12]}: {message}; that version is skipped", Severity.WARNING
+            )
+        )
 
     if len(raw) > MAX_FILE_BYTES:
         skip(f"the file is {len(raw)} bytes, over the limit")
@@ -309,10 +349,18 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
     """
     history = read_history(repo_root)
     if history.shallow:
-        raise VersionsRefused([Problem(
-            CATALOGUE_DIR, 1, 1, "", "the repository is a shallow clone: the published versions cannot all be read",
-            hint="fetch the full history (`git fetch --unshallow`, or actions/checkout with `fetch-depth: 0`)",
-        )])
+        raise VersionsRefused(
+            [
+                Problem(
+                    CATALOGUE_DIR,
+                    1,
+                    1,
+                    "",
+                    "the repository is a shallow clone: the published versions cannot all be read",
+                    hint="fetch the full history (`git fetch --unshallow`, or actions/checkout with `fetch-depth: 0`)",
+                )
+            ]
+        )
     warnings = list(history.warnings)
     versions = dict(history.versions)
     refusals: list[Problem] = []
@@ -327,9 +375,15 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
         elif substance(published.data) != substance(entry.data):
             refusals.append(_changed_problem(entry, published, latest[entry.id], repo_root))
         if entry.version < latest.get(entry.id, 0):
-            warnings.append(_version_problem(
-                entry, repo_root, f"version {entry.version} is lower than the published version {latest[entry.id]}",
-                f"versions only go up: set `version: {latest[entry.id] + 1}`", Severity.WARNING))
+            warnings.append(
+                _version_problem(
+                    entry,
+                    repo_root,
+                    f"version {entry.version} is lower than the published version {latest[entry.id]}",
+                    f"versions only go up: set `version: {latest[entry.id] + 1}`",
+                    Severity.WARNING,
+                )
+            )
     if refusals:
         raise VersionsRefused(refusals)
 
@@ -341,19 +395,24 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
         current = catalogue.entries.get(entry_id)
-        record = manifest.setdefault(entry_id, {
-            "current_version": current.version if current else None,
-            "entry": ctx.api_url(f"entries/{entry_id}.json") if current else None,
-            "versions": [],
-        })
-        record["versions"].append({
-            "version": version,
-            "url": ctx.api_url(version_path(entry_id, version)),
-            "mediaType": MEDIA_TYPE,
-            "digestSRI": digest_sri(content),
-            "published": published.date.isoformat() if published.date else None,
-            "commit": published.commit,
-        })
+        record = manifest.setdefault(
+            entry_id,
+            {
+                "current_version": current.version if current else None,
+                "entry": ctx.api_url(f"entries/{entry_id}.json") if current else None,
+                "versions": [],
+            },
+        )
+        record["versions"].append(
+            {
+                "version": version,
+                "url": ctx.api_url(version_path(entry_id, version)),
+                "mediaType": MEDIA_TYPE,
+                "digestSRI": digest_sri(content),
+                "published": published.date.isoformat() if published.date else None,
+                "commit": published.commit,
+            }
+        )
     document = {
         "format": MANIFEST_FORMAT,
         "generated": ctx.today.isoformat(),
@@ -361,7 +420,8 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
         "entries": manifest,
     }
     (api_dir / MANIFEST_PATH).write_text(
-        json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+        json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     return warnings
 
 
@@ -369,7 +429,8 @@ def _changed_problem(entry: MicroQualification, published: PublishedVersion, lat
     changed = [name for name in SUBSTANTIVE_FIELDS if published.data.get(name) != entry.data.get(name)]
     when = f"on {published.date.isoformat()} (commit {(published.commit or '')[:12]})" if published.date else ""
     return _version_problem(
-        entry, repo_root,
+        entry,
+        repo_root,
         f"version {entry.version} of '{entry.id}' was published {when} and certificates may point at it, "
         f"but {', '.join(changed)} changed since",
         f"raise version to {latest + 1} (`version: {latest + 1}`); a published version never changes",
@@ -377,8 +438,9 @@ def _changed_problem(entry: MicroQualification, published: PublishedVersion, lat
     )
 
 
-def _version_problem(entry: MicroQualification, repo_root: Path, message: str, hint: str,
-                     severity: Severity) -> Problem:
+def _version_problem(
+    entry: MicroQualification, repo_root: Path, message: str, hint: str, severity: Severity
+) -> Problem:
     """A problem at the `version:` line of the entry's file."""
     line, column = 1, 1
     path = Path(entry.source)

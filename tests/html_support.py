@@ -32,7 +32,15 @@ class Page:
         urls = []
         for element in self.elements:
             for attribute in ("href", "src", "action"):
-                if attribute in element.attrs and element.tag in ("a", "link", "script", "img", "form", "iframe", "source"):
+                if attribute in element.attrs and element.tag in (
+                    "a",
+                    "link",
+                    "script",
+                    "img",
+                    "form",
+                    "iframe",
+                    "source",
+                ):
                     urls.append(element.attrs[attribute])
         return urls
 

@@ -17,7 +17,8 @@ Chromium, in both languages and, for the automated rules, in both colour schemes
 from __future__ import annotations
 
 import shutil
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import quote, urljoin
 
 import pytest
@@ -35,8 +36,19 @@ pytestmark = pytest.mark.browser
 LANGUAGES = ("lv", "en")
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
 KINDS = (
-    "home", "sector", "entry", "withdrawn entry", "suspended entry", "provider", "providers",
-    "level", "levels", "about", "accessibility statement", "finder with results", "finder without results",
+    "home",
+    "sector",
+    "entry",
+    "withdrawn entry",
+    "suspended entry",
+    "provider",
+    "providers",
+    "level",
+    "levels",
+    "about",
+    "accessibility statement",
+    "finder with results",
+    "finder without results",
 )
 FINDER_KINDS = ("finder with results", "finder without results")
 DESKTOP = {"width": 1280, "height": 800}
@@ -198,7 +210,9 @@ def test_first_tab_is_a_visible_skip_link_that_moves_focus_to_the_content(
 # a narrow screen, where Material's drawer and search overlays make focus go astray.
 TAB_WALKS = [
     (kind, scheme, window)
-    for kind in ("entry", "finder with results") for scheme in SCHEMES for window in ("desktop", "narrow")
+    for kind in ("entry", "finder with results")
+    for scheme in SCHEMES
+    for window in ("desktop", "narrow")
 ] + [(kind, "light", "narrow") for kind in KINDS if kind not in ("entry", "finder with results")]
 
 

@@ -39,8 +39,19 @@ def test_each_sector_folder_is_owned_by_its_reviewers(repo: Path) -> None:
         assert owners[f"/catalogue/{sector['id']}/"] == sector["reviewers"]
 
 
-@pytest.mark.parametrize("path", ["/catalogue/sectors.yaml", "/catalogue/authorities.yaml", "/catalogue/providers/",
-                                  "/schema/", "/generator/", "/.github/", "/mkdocs.yml", "/pyproject.toml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/catalogue/sectors.yaml",
+        "/catalogue/authorities.yaml",
+        "/catalogue/providers/",
+        "/schema/",
+        "/generator/",
+        "/.github/",
+        "/mkdocs.yml",
+        "/pyproject.toml",
+    ],
+)
 def test_the_machinery_and_registries_are_owned_by_the_maintainers(repo: Path, path: str) -> None:
     registry = read_registry(repo / "catalogue" / "sectors.yaml")
     assert path in MAINTAINED_PATHS
@@ -99,8 +110,9 @@ def test_check_fails_when_the_file_is_missing(repo: Path, capsys: pytest.Capture
 
 def test_an_invalid_registry_is_refused_without_writing(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sectors_file = repo / "catalogue" / "sectors.yaml"
-    sectors_file.write_text(re.sub(r'"@mqcat/maintainers"', '"not a handle"', sectors_file.read_text(encoding="utf-8")),
-                            encoding="utf-8")
+    sectors_file.write_text(
+        re.sub(r'"@mqcat/maintainers"', '"not a handle"', sectors_file.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     assert _codeowners(repo) == 2
     assert "catalogue/sectors.yaml" in capsys.readouterr().err
     assert not (repo / ".github" / "CODEOWNERS").exists()

@@ -12,7 +12,8 @@ is one (shorter words).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -215,8 +216,12 @@ def test_no_results_are_announced(finder: Any) -> None:
 
 def test_header_search_finds_entries_by_title(finder: Any, catalogue: Catalogue) -> None:
     # The theme's search has no diacritic folding: take a title word in plain ASCII letters.
-    entry, word = next((e, w) for e in catalogue.published_entries() for w in e.title.lv.split()
-                       if w.isascii() and w.isalpha() and len(w) > 5)
+    entry, word = next(
+        (e, w)
+        for e in catalogue.published_entries()
+        for w in e.title.lv.split()
+        if w.isascii() and w.isalpha() and len(w) > 5
+    )
     finder.goto(finder.base)
     finder.click("input.md-search__input")
     finder.keyboard.type(word)
@@ -268,8 +273,12 @@ def test_show_more_adds_the_remaining_cards(finder: Any, catalogue: Catalogue) -
 
 def test_english_partly_typed_words_match_by_prefix(finder: Any, catalogue: Catalogue) -> None:
     # "manufacturin" is no stem of anything; the English text is indexed unstemmed.
-    entry, word = next((e, w) for e in catalogue.published_entries() for w in (e.title.en or "").lower().split()
-                       if w.isalpha() and w.endswith("ing") and len(w) > 7)
+    entry, word = next(
+        (e, w)
+        for e in catalogue.published_entries()
+        for w in (e.title.en or "").lower().split()
+        if w.isalpha() and w.endswith("ing") and len(w) > 7
+    )
     open_finder(finder, f"?s={word[:-1]}", language="en")
     assert entry.id in result_ids(finder)
 

@@ -28,8 +28,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -218,7 +219,9 @@ def pull_request_problems(text: str) -> list[str]:
             problems.append(f"job {job_id} changes the permissions: {job['permissions']!r}")
 
     concurrency = workflow.get("concurrency")
-    if not (isinstance(concurrency, dict) and concurrency.get("group") and concurrency.get("cancel-in-progress") is True):
+    if not (
+        isinstance(concurrency, dict) and concurrency.get("group") and concurrency.get("cancel-in-progress") is True
+    ):
         problems.append("no concurrency group that cancels superseded runs")
 
     checkouts = steps_using(workflow, "actions/checkout")
@@ -290,7 +293,9 @@ def publish_problems(text: str) -> list[str]:
     if build.get("permissions") != {"contents": "read"}:
         problems.append(f"build job permissions must be contents: read, got {build.get('permissions')!r}")
     if deploy.get("permissions") != {"pages": "write", "id-token": "write"}:
-        problems.append(f"deploy job permissions must be pages: write + id-token: write, got {deploy.get('permissions')!r}")
+        problems.append(
+            f"deploy job permissions must be pages: write + id-token: write, got {deploy.get('permissions')!r}"
+        )
     for job_id, job in all_jobs.items():
         if job_id != "deploy" and grants_write(job.get("permissions")):
             problems.append(f"job {job_id} may write: {job.get('permissions')!r}")
@@ -310,7 +315,11 @@ def publish_problems(text: str) -> list[str]:
     deploy_uses = [action_name(str(step.get("uses", ""))) for step in deploy_steps]
     if "actions/deploy-pages" not in deploy_uses:
         problems.append("deploy job does not use actions/deploy-pages")
-    elif not any(step.get("id") == "deployment" for step in deploy_steps if action_name(str(step.get("uses", ""))) == "actions/deploy-pages"):
+    elif not any(
+        step.get("id") == "deployment"
+        for step in deploy_steps
+        if action_name(str(step.get("uses", ""))) == "actions/deploy-pages"
+    ):
         problems.append("the actions/deploy-pages step must have id: deployment")
     if "actions/configure-pages" not in {action_name(u) for u in uses_of(workflow)}:
         problems.append("actions/configure-pages is not used")
@@ -467,15 +476,30 @@ def _pin_of(text: str, action: str) -> str:
 PR_MUTANTS: dict[str, tuple[Mutation, str]] = {
     "pull_request_target trigger": (_replace("  pull_request:\n", "  pull_request_target:\n"), "pull_request_target"),
     "no top-level permissions": (_replace("permissions:\n  contents: read\n", ""), "no top-level permissions"),
-    "write-all permissions": (_replace("permissions:\n  contents: read\n", "permissions: write-all\n"), "grant more than read"),
+    "write-all permissions": (
+        _replace("permissions:\n  contents: read\n", "permissions: write-all\n"),
+        "grant more than read",
+    ),
     "job may write": (
         _replace("    timeout-minutes: 20\n", "    timeout-minutes: 20\n    permissions:\n      contents: write\n"),
         "changes the permissions",
     ),
-    "checkout by tag": (lambda text: text.replace(_pin_of(text, "actions/checkout"), "actions/checkout@v7"), "not pinned"),
-    "short SHA": (lambda text: text.replace(_pin_of(text, "actions/checkout"), _pin_of(text, "actions/checkout")[:-2]), "not pinned"),
-    "no release comment": (lambda text: re.sub(r"(actions/checkout@[0-9a-f]{40})\s*#[^\n]*", r"\1", text), "release comment"),
-    "persisted credentials": (_replace("persist-credentials: false", "persist-credentials: true"), "persist-credentials"),
+    "checkout by tag": (
+        lambda text: text.replace(_pin_of(text, "actions/checkout"), "actions/checkout@v7"),
+        "not pinned",
+    ),
+    "short SHA": (
+        lambda text: text.replace(_pin_of(text, "actions/checkout"), _pin_of(text, "actions/checkout")[:-2]),
+        "not pinned",
+    ),
+    "no release comment": (
+        lambda text: re.sub(r"(actions/checkout@[0-9a-f]{40})\s*#[^\n]*", r"\1", text),
+        "release comment",
+    ),
+    "persisted credentials": (
+        _replace("persist-credentials: false", "persist-credentials: true"),
+        "persist-credentials",
+    ),
     "shallow checkout": (_replace("fetch-depth: 0", "fetch-depth: 1"), "fetch-depth"),
     "title in run": (
         _replace("run: mqcat codeowners --check", 'run: echo "${{ github.event.pull_request.title }}"'),
@@ -490,7 +514,10 @@ PR_MUTANTS: dict[str, tuple[Mutation, str]] = {
     "no timeout": (_replace("    timeout-minutes: 20\n", ""), "timeout-minutes"),
     "no concurrency": (_replace("  cancel-in-progress: true\n", "  cancel-in-progress: false\n"), "concurrency"),
     "python as a float": (_replace('python-version: "3.11"', "python-version: 3.11"), "python-version"),
-    "secrets": (_replace("          BASE_SHA:", "          TOKEN: ${{ secrets.GITHUB_TOKEN }}\n          BASE_SHA:"), "secrets"),
+    "secrets": (
+        _replace("          BASE_SHA:", "          TOKEN: ${{ secrets.GITHUB_TOKEN }}\n          BASE_SHA:"),
+        "secrets",
+    ),
     "no validation": (_replace("run: mqcat validate --format github", "run: mqcat validate"), "mqcat validate"),
     "report not in summary": (_replace(' >> "$GITHUB_STEP_SUMMARY"', ""), "GITHUB_STEP_SUMMARY"),
     "no codeowners check": (_replace("run: mqcat codeowners --check", "run: mqcat codeowners"), "codeowners"),
@@ -516,7 +543,10 @@ PUBLISH_MUTANTS: dict[str, tuple[Mutation, str]] = {
         "must run no scripts",
     ),
     "any branch": (_replace("    branches:\n      - main\n", ""), "branches: [main]"),
-    "unpinned deploy-pages": (lambda text: text.replace(_pin_of(text, "actions/deploy-pages"), "actions/deploy-pages@v5"), "not pinned"),
+    "unpinned deploy-pages": (
+        lambda text: text.replace(_pin_of(text, "actions/deploy-pages"), "actions/deploy-pages@v5"),
+        "not pinned",
+    ),
     "cached build": (_replace('python-version: "3.11"', 'python-version: "3.11"\n          cache: pip'), "cache"),
 }
 
@@ -584,12 +614,16 @@ def test_pull_request_template_has_the_annex_ii_checklist() -> None:
         assert len(lines) == 1, f"expected one checklist line for {principle!r}, found {len(lines)}"
         question = lines[0]
         assert "?" in question, f"{principle}: the checklist item must be a question"
-        assert re.search(r"\([^)]*[āčēģīķļņšūž][^)]*\)", question), f"{principle}: Latvian text in parentheses is missing"
+        assert re.search(r"\([^)]*[āčēģīķļņšūž][^)]*\)", question), (
+            f"{principle}: Latvian text in parentheses is missing"
+        )
 
 
 def test_pull_request_template_has_conflict_of_interest_and_approval_note() -> None:
     text = PR_TEMPLATE.read_text(encoding="utf-8")
-    assert re.search(r"^- \[ \] I have no conflict of interest with the provider, or I declared it here:", text, re.MULTILINE)
+    assert re.search(
+        r"^- \[ \] I have no conflict of interest with the provider, or I declared it here:", text, re.MULTILINE
+    )
     assert "Merging this pull request is the sector expert council's approval" in text
     assert "Sector id" in text and "Entries added" in text
 
@@ -701,8 +735,12 @@ def test_proposal_form_asks_for_what_an_entry_needs() -> None:
     ):
         item = element(form, element_id)
         assert (item.get("validations") or {}).get("required") is True, f"{element_id} must be required"
-    assert [str(option) for option in element(form, "lki-level")["attributes"]["options"]] == [str(level) for level in range(1, 9)]
-    participation = [str(option).split(" ", 1)[0] for option in element(form, "participation-form")["attributes"]["options"]]
+    assert [str(option) for option in element(form, "lki-level")["attributes"]["options"]] == [
+        str(level) for level in range(1, 9)
+    ]
+    participation = [
+        str(option).split(" ", 1)[0] for option in element(form, "participation-form")["attributes"]["options"]
+    ]
     assert participation == ["in-person", "blended", "online"]
     confirmation = element(form, "authority")
     assert confirmation["type"] == "checkboxes"
@@ -722,7 +760,9 @@ def test_issue_config_disables_blank_issues_and_has_no_placeholder_links() -> No
     assert config.get("blank_issues_enabled") is False
     for link in config.get("contact_links") or []:
         url = str(link.get("url", ""))
-        assert url.startswith("https://") and not re.search(r"example|placeholder|OWNER|REPO|TODO", url, re.IGNORECASE), url
+        assert url.startswith("https://") and not re.search(
+            r"example|placeholder|OWNER|REPO|TODO", url, re.IGNORECASE
+        ), url
 
 
 def _vendored_schema(name: str) -> dict:
@@ -751,5 +791,8 @@ def test_issue_templates_match_the_schemastore_schema(path: Path, schema: str) -
 
     definition = _vendored_schema(schema)
     validator = jsonschema.validators.validator_for(definition)(definition)
-    errors = [f"{list(error.absolute_path)}: {error.message}" for error in validator.iter_errors(load_yaml(path.read_text(encoding="utf-8")))]
+    errors = [
+        f"{list(error.absolute_path)}: {error.message}"
+        for error in validator.iter_errors(load_yaml(path.read_text(encoding="utf-8")))
+    ]
     assert errors == [], "\n".join(errors)

@@ -26,7 +26,7 @@ PAYLOADS = [
     f"[click](javascript:window.{MARK}=5) ![img](https://evil.example/{MARK}.png)",
     f'<img src="https://evil.example/{MARK}.png" onerror="window.{MARK}=6">',
     "{{ config.site_name }} {% raw %} &amp; &lt;b&gt;",
-    f"=HYPERLINK(\"https://evil.example/{MARK}\")",
+    f'=HYPERLINK("https://evil.example/{MARK}")',
     f"<!-- {MARK} --> ]]> <![CDATA[ x ]]>",
 ]
 ENTRY = "transport-logistics/forklift-safe-operation.yaml"
@@ -98,7 +98,10 @@ def test_hostile_text_adds_no_markup(hostile_site: tuple[Path, dict[str, Any]]) 
                 assert not value.lower().startswith("javascript:"), (path, element)
                 assert "evil.example" not in value, (path, element)
             if element.tag == "script":
-                assert MARK not in element.text or element.attrs.get("type") in ("application/ld+json", "application/json"), path
+                assert MARK not in element.text or element.attrs.get("type") in (
+                    "application/ld+json",
+                    "application/json",
+                ), path
         assert page.find("img") == [] or all("evil" not in e.attrs.get("src", "") for e in page.find("img"))
 
 
@@ -147,8 +150,14 @@ def test_hostile_text_runs_nothing_in_the_browser(hostile_site: tuple[Path, dict
         context = browser.new_context()
         outside: list[str] = []
         dialogs: list[str] = []
-        context.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(base)
-                                             else (outside.append(route.request.url), route.abort())))
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(base)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         hovered = 0

@@ -45,12 +45,18 @@ LOCAL_CONTEXTS = {
 }
 
 # The README's replacements for the Java regexes that Python's re cannot compile.
-URL_PATTERN = (r"(?i)^(http|https):(//(([^@\[/?#]*)@)?(\[[A-Fa-f0-9:.]*[%\w]*\]|[^\[/?#:]*)"
-               r"(:(\d*(?:\{[^/]+?\})?))?)?([^?#]*)(\?([^#]*))?(#(.*))?")
-URI_PATTERN = (r"^(([^:/?#]+):)?(//(([^@\[/?#]*)@)?(\[[A-Fa-f0-9:.]*[%\w]*\]|[^\[/?#:]*)"
-               r"(:(\d*(?:\{[^/]+?\})?))?)?([^?#]*)(\?([^#]*))?(#(.*))?")
+URL_PATTERN = (
+    r"(?i)^(http|https):(//(([^@\[/?#]*)@)?(\[[A-Fa-f0-9:.]*[%\w]*\]|[^\[/?#:]*)"
+    r"(:(\d*(?:\{[^/]+?\})?))?)?([^?#]*)(\?([^#]*))?(#(.*))?"
+)
+URI_PATTERN = (
+    r"^(([^:/?#]+):)?(//(([^@\[/?#]*)@)?(\[[A-Fa-f0-9:.]*[%\w]*\]|[^\[/?#:]*)"
+    r"(:(\d*(?:\{[^/]+?\})?))?)?([^?#]*)(\?([^#]*))?(#(.*))?"
+)
 
-OB3_SCHEMA_PUBLISHED_ID = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+OB3_SCHEMA_PUBLISHED_ID = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
 
 pytestmark = [
     pytest.mark.skipif(not INTEROP.is_dir(), reason=f"validation artifacts not found at {INTEROP}"),
@@ -86,8 +92,10 @@ SPECIFIED_UNDEFINED_TERMS = {"urn:dropped:1EdTechJsonSchemaValidator2019"}
 
 def dropped_terms(document: dict[str, Any]) -> list[str]:
     graph = to_graph(document, catch_dropped=True)
-    return sorted({str(term) for triple in graph for term in triple
-                   if str(term).startswith("urn:dropped:")} - SPECIFIED_UNDEFINED_TERMS)
+    return sorted(
+        {str(term) for triple in graph for term in triple if str(term).startswith("urn:dropped:")}
+        - SPECIFIED_UNDEFINED_TERMS
+    )
 
 
 def load_shapes(*names: str) -> Graph:
@@ -116,8 +124,13 @@ def xsd_values(name: str) -> set[str]:
 
 
 def with_entry(catalogue: Catalogue, entry: MicroQualification) -> Catalogue:
-    return Catalogue(catalogue.sectors, catalogue.authorities, catalogue.providers,
-                     {**catalogue.entries, entry.id: entry}, catalogue.maintainers)
+    return Catalogue(
+        catalogue.sectors,
+        catalogue.authorities,
+        catalogue.providers,
+        {**catalogue.entries, entry.id: entry},
+        catalogue.maintainers,
+    )
 
 
 # --- Fixtures ----------------------------------------------------------------------------------
@@ -144,8 +157,10 @@ def site(catalogue: Catalogue, context: BuildContext, tmp_path_factory: pytest.T
 
 @pytest.fixture(scope="session")
 def elm_documents(catalogue: Catalogue, site: Path) -> dict[str, dict[str, Any]]:
-    return {entry.id: json.loads((site / "api/v1/elm" / f"{entry.id}.jsonld").read_text(encoding="utf-8"))
-            for entry in catalogue.published_entries()}
+    return {
+        entry.id: json.loads((site / "api/v1/elm" / f"{entry.id}.jsonld").read_text(encoding="utf-8"))
+        for entry in catalogue.published_entries()
+    }
 
 
 @pytest.fixture(scope="session")
@@ -166,15 +181,20 @@ def ob3_registry(ob3_schema: dict[str, Any]) -> referencing.Registry:
 
 @pytest.fixture(scope="session")
 def achievement_validator(ob3_registry: referencing.Registry) -> jsonschema.Draft201909Validator:
-    return jsonschema.Draft201909Validator({"$ref": f"{OB3_SCHEMA_PUBLISHED_ID}#/$defs/Achievement"},
-                                           registry=ob3_registry,
-                                           format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
+    return jsonschema.Draft201909Validator(
+        {"$ref": f"{OB3_SCHEMA_PUBLISHED_ID}#/$defs/Achievement"},
+        registry=ob3_registry,
+        format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER,
+    )
 
 
 @pytest.fixture(scope="session")
-def credential_validator(ob3_schema: dict[str, Any], ob3_registry: referencing.Registry) -> jsonschema.Draft201909Validator:
-    return jsonschema.Draft201909Validator(ob3_schema, registry=ob3_registry,
-                                           format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
+def credential_validator(
+    ob3_schema: dict[str, Any], ob3_registry: referencing.Registry
+) -> jsonschema.Draft201909Validator:
+    return jsonschema.Draft201909Validator(
+        ob3_schema, registry=ob3_registry, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER
+    )
 
 
 @pytest.fixture(scope="session")
@@ -197,7 +217,9 @@ def test_pattern_fix_leaves_only_patterns_python_can_compile(loq_mdr_shapes: Gra
 
 
 def test_official_sample_qualification_conforms_to_the_loq_shapes(loq_shapes: Graph) -> None:
-    sample = json.loads((ELM_DIR / "samples" / "qualification-from-Sample-MC-Annex1.jsonld").read_text(encoding="utf-8"))
+    sample = json.loads(
+        (ELM_DIR / "samples" / "qualification-from-Sample-MC-Annex1.jsonld").read_text(encoding="utf-8")
+    )
     graph = to_graph(sample)
     assert typed(graph, ELM.Qualification)
     conforms, report = shacl(graph, loq_shapes)
@@ -222,20 +244,27 @@ def test_withdrawn_entries_have_no_elm_document(catalogue: Catalogue, site: Path
 
 def test_elm_documents_use_the_published_contexts(elm_documents: dict[str, dict[str, Any]]) -> None:
     for document in elm_documents.values():
-        assert document["@context"] == ["https://www.w3.org/2018/credentials/v1",
-                                        "http://data.europa.eu/snb/model/context/edc-ap"]
+        assert document["@context"] == [
+            "https://www.w3.org/2018/credentials/v1",
+            "http://data.europa.eu/snb/model/context/edc-ap",
+        ]
 
 
 def test_every_key_of_the_elm_documents_is_defined_by_the_contexts(
-        elm_documents: dict[str, dict[str, Any]], site: Path) -> None:
+    elm_documents: dict[str, dict[str, Any]], site: Path
+) -> None:
     dataset = json.loads((site / "api/v1/elm/dataset.jsonld").read_text(encoding="utf-8"))
-    problems = {entry_id: dropped for entry_id, document in {**elm_documents, "dataset": dataset}.items()
-                if (dropped := dropped_terms(document))}
+    problems = {
+        entry_id: dropped
+        for entry_id, document in {**elm_documents, "dataset": dataset}.items()
+        if (dropped := dropped_terms(document))
+    }
     assert not problems, f"keys that JSON-LD drops silently: {problems}"
 
 
 def test_every_elm_document_has_the_typed_nodes_it_describes(
-        catalogue: Catalogue, context: BuildContext, elm_graphs: dict[str, Graph]) -> None:
+    catalogue: Catalogue, context: BuildContext, elm_graphs: dict[str, Graph]
+) -> None:
     for entry_id, graph in elm_graphs.items():
         entry = catalogue.entries[entry_id]
         base = context.entry_url(entry)
@@ -247,8 +276,9 @@ def test_every_elm_document_has_the_typed_nodes_it_describes(
         assert len(list(graph.objects(qualification, ELM.learningOutcome))) == len(entry.learning_outcomes)
 
 
-def test_every_elm_document_conforms_to_the_loq_and_vocabulary_shapes(elm_graphs: dict[str, Graph],
-                                                                     loq_mdr_shapes: Graph) -> None:
+def test_every_elm_document_conforms_to_the_loq_and_vocabulary_shapes(
+    elm_graphs: dict[str, Graph], loq_mdr_shapes: Graph
+) -> None:
     # One pass with both shape sets (the MDR file adds to the LOQ shapes). ESCO skills carry no
     # inScheme, so the MDR shapes' defective ESCO pattern has nothing to report.
     failures = {}
@@ -267,7 +297,8 @@ def test_the_dataset_merges_into_one_conforming_graph(catalogue: Catalogue, site
 
 
 def test_an_elm_document_without_a_title_does_not_conform(
-        elm_documents: dict[str, dict[str, Any]], loq_shapes: Graph) -> None:
+    elm_documents: dict[str, dict[str, Any]], loq_shapes: Graph
+) -> None:
     document = copy.deepcopy(next(iter(elm_documents.values())))
     del document["learningAchievementSpecification"]["title"]
     conforms, report = shacl(to_graph(document), loq_shapes)
@@ -276,7 +307,8 @@ def test_an_elm_document_without_a_title_does_not_conform(
 
 
 def test_an_elm_document_without_an_eqf_level_does_not_conform(
-        elm_documents: dict[str, dict[str, Any]], loq_mdr_shapes: Graph) -> None:
+    elm_documents: dict[str, dict[str, Any]], loq_mdr_shapes: Graph
+) -> None:
     document = copy.deepcopy(next(iter(elm_documents.values())))
     del document["learningAchievementSpecification"]["eqfLevel"]
     conforms, report = shacl(to_graph(document), loq_mdr_shapes)
@@ -300,10 +332,14 @@ def test_coded_values_are_concepts_of_the_eu_vocabularies(elm_graphs: dict[str, 
                 assert str(concept) in xsd_values("europass-learning-opportunity-types.xsd")
 
 
-def test_stacking_links_qualifications_both_ways(catalogue: Catalogue, context: BuildContext,
-                                                 elm_graphs: dict[str, Graph]) -> None:
-    stacked = [e for e in catalogue.published_entries()
-               if any(t in catalogue.entries and catalogue.entries[t].published for t in e.stacks_into)]
+def test_stacking_links_qualifications_both_ways(
+    catalogue: Catalogue, context: BuildContext, elm_graphs: dict[str, Graph]
+) -> None:
+    stacked = [
+        e
+        for e in catalogue.published_entries()
+        if any(t in catalogue.entries and catalogue.entries[t].published for t in e.stacks_into)
+    ]
     if not stacked:
         pytest.skip("no published entry stacks into another")
     part = stacked[0]
@@ -325,7 +361,8 @@ def test_write_ob3_writes_an_achievement_per_published_entry_and_language(catalo
 
 
 def test_every_ob3_achievement_is_valid_against_the_schema(
-        catalogue: Catalogue, site: Path, achievement_validator: jsonschema.Draft201909Validator) -> None:
+    catalogue: Catalogue, site: Path, achievement_validator: jsonschema.Draft201909Validator
+) -> None:
     failures = {}
     for path in sorted((site / "api/v1/ob3").glob("*.json")):
         achievement = json.loads(path.read_text(encoding="utf-8"))
@@ -336,7 +373,8 @@ def test_every_ob3_achievement_is_valid_against_the_schema(
 
 
 def test_the_achievement_validator_is_not_vacuous(
-        catalogue: Catalogue, context: BuildContext, achievement_validator: jsonschema.Draft201909Validator) -> None:
+    catalogue: Catalogue, context: BuildContext, achievement_validator: jsonschema.Draft201909Validator
+) -> None:
     achievement = ob3.achievement(catalogue.published_entries()[0], catalogue, context)
     del achievement["criteria"]
     achievement["type"] = "Achievement"
@@ -345,8 +383,7 @@ def test_the_achievement_validator_is_not_vacuous(
     assert any("is not of type 'array'" in e for e in errors)
 
 
-def test_an_achievement_carries_what_the_catalogue_says(
-        catalogue: Catalogue, context: BuildContext) -> None:
+def test_an_achievement_carries_what_the_catalogue_says(catalogue: Catalogue, context: BuildContext) -> None:
     entry = next(e for e in catalogue.published_entries() if e.ects is not None)
     achievement = ob3.achievement(entry, catalogue, context, "en")
     assert achievement["id"] == context.api_url(f"ob3/{entry.id}.en.json")
@@ -358,8 +395,12 @@ def test_an_achievement_carries_what_the_catalogue_says(
     assert entry.eqf_uri in urls and entry.isced_f_uri in urls
     assert {uri for o in entry.learning_outcomes for uri in o.esco_skills} <= urls
     assert achievement["creator"]["name"] == catalogue.providers[entry.awarding_bodies[0]].legal_name
-    assert {"id": context.api_url(f"ob3/{entry.id}.json"), "type": ["Related"], "inLanguage": "lv",
-            "version": str(entry.version)} in achievement["related"]
+    assert {
+        "id": context.api_url(f"ob3/{entry.id}.json"),
+        "type": ["Related"],
+        "inLanguage": "lv",
+        "version": str(entry.version),
+    } in achievement["related"]
 
 
 def test_every_key_of_an_achievement_is_defined_by_the_contexts(catalogue: Catalogue, site: Path) -> None:
@@ -372,22 +413,27 @@ def test_every_key_of_an_achievement_is_defined_by_the_contexts(catalogue: Catal
 
 def test_narrative_shows_contributor_markdown_as_text(catalogue: Catalogue, context: BuildContext) -> None:
     entry = catalogue.published_entries()[0]
-    hostile = Text("1. [klikšķini](javascript:alert(1)) <img src=x onerror=alert(1)> **treknraksts**",
-                   "- [click](javascript:alert(1)) <img src=x onerror=alert(1)> **bold**")
+    hostile = Text(
+        "1. [klikšķini](javascript:alert(1)) <img src=x onerror=alert(1)> **treknraksts**",
+        "- [click](javascript:alert(1)) <img src=x onerror=alert(1)> **bold**",
+    )
     first = entry.learning_outcomes[0]
     changed = type(first)(hostile, first.esco_skills)
     from dataclasses import replace
 
     entry = replace(entry, learning_outcomes=(changed, *entry.learning_outcomes[1:]))
     narrative = ob3.achievement(entry, with_entry(catalogue, entry), context, "en")["criteria"]["narrative"]
-    assert "- \\- \\[click\\]\\(javascript:alert\\(1\\)\\) \\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\*" in narrative
+    assert (
+        "- \\- \\[click\\]\\(javascript:alert\\(1\\)\\) \\<img src=x onerror=alert\\(1\\)\\> \\*\\*bold\\*\\*"
+        in narrative
+    )
     # Every markup character is preceded by a backslash: nothing is left for Markdown to interpret.
     assert not re.search(r"(?<!\\)[<\[\]()*]", narrative.split("\n", 2)[2])
 
 
 def test_an_achievement_credential_is_valid_against_the_whole_schema(
-        catalogue: Catalogue, context: BuildContext, learner: Learner,
-        credential_validator: jsonschema.Draft201909Validator) -> None:
+    catalogue: Catalogue, context: BuildContext, learner: Learner, credential_validator: jsonschema.Draft201909Validator
+) -> None:
     entry = catalogue.published_entries()[0]
     credential = ob3.achievement_credential(entry, catalogue, context, learner, version_digest="sha384-" + "A" * 64)
     assert _errors(credential_validator, credential) == []
@@ -399,8 +445,8 @@ def test_an_achievement_credential_is_valid_against_the_whole_schema(
 
 
 def test_the_credential_validator_is_not_vacuous(
-        catalogue: Catalogue, context: BuildContext, learner: Learner,
-        credential_validator: jsonschema.Draft201909Validator) -> None:
+    catalogue: Catalogue, context: BuildContext, learner: Learner, credential_validator: jsonschema.Draft201909Validator
+) -> None:
     credential = ob3.achievement_credential(catalogue.published_entries()[0], catalogue, context, learner)
     credential["validFrom"] = "20/11/2026"
     del credential["credentialSubject"]["achievement"]["name"]
@@ -410,26 +456,39 @@ def test_the_credential_validator_is_not_vacuous(
 
 
 def test_related_resource_names_the_version_only_with_its_digest(
-        catalogue: Catalogue, context: BuildContext, learner: Learner) -> None:
+    catalogue: Catalogue, context: BuildContext, learner: Learner
+) -> None:
     entry = catalogue.published_entries()[0]
     assert "relatedResource" not in ob3.achievement_credential(entry, catalogue, context, learner)
     credential = ob3.achievement_credential(entry, catalogue, context, learner, version_digest="sha384-abc")
-    assert credential["relatedResource"] == [{
-        "id": context.api_url(f"entries/{entry.id}/v{entry.version}.json"),
-        "digestSRI": "sha384-abc", "mediaType": "application/json",
-    }]
+    assert credential["relatedResource"] == [
+        {
+            "id": context.api_url(f"entries/{entry.id}/v{entry.version}.json"),
+            "digestSRI": "sha384-abc",
+            "mediaType": "application/json",
+        }
+    ]
 
 
 def test_the_learner_identifier_is_stored_salted_and_hashed(
-        catalogue: Catalogue, context: BuildContext, learner: Learner) -> None:
-    credential = ob3.achievement_credential(catalogue.published_entries()[0], catalogue, context, learner,
-                                            salt="abc")
+    catalogue: Catalogue, context: BuildContext, learner: Learner
+) -> None:
+    credential = ob3.achievement_credential(catalogue.published_entries()[0], catalogue, context, learner, salt="abc")
     identities = credential["credentialSubject"]["identifier"]
     assert learner.identifier not in json.dumps(credential)
     import hashlib
 
     expected = "sha256$" + hashlib.sha256((learner.identifier + "abc").encode()).hexdigest()
-    assert {"type": "IdentityObject", "identityType": "identifier", "hashed": True, "identityHash": expected,
-            "salt": "abc"} in identities
-    assert {"type": "IdentityObject", "identityType": "name", "hashed": False,
-            "identityHash": learner.name} in identities
+    assert {
+        "type": "IdentityObject",
+        "identityType": "identifier",
+        "hashed": True,
+        "identityHash": expected,
+        "salt": "abc",
+    } in identities
+    assert {
+        "type": "IdentityObject",
+        "identityType": "name",
+        "hashed": False,
+        "identityHash": learner.name,
+    } in identities

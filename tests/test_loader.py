@@ -40,115 +40,199 @@ i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
 REFUSALS = {
     "duplicate key": (
         "id: forklift\nversion: 1\nid: other\n",
-        "duplicate key 'id' (first given on line 1)", 3, 1, "id",
+        "duplicate key 'id' (first given on line 1)",
+        3,
+        1,
+        "id",
     ),
     "duplicate nested key": (
         "title:\n  lv: Iekrāvējs\n  lv: Cits\n",
-        "duplicate key 'lv' (first given on line 2)", 3, 3, "title.lv",
+        "duplicate key 'lv' (first given on line 2)",
+        3,
+        3,
+        "title.lv",
     ),
     "python tag": (
         "id: x\nhomepage: !!python/object/apply:os.system ['echo pwned']\n",
-        "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", 2, 11, "homepage",
+        "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        2,
+        11,
+        "homepage",
     ),
     "python name tag": (
         "run: !!python/name:os.system\n",
-        "YAML tag 'tag:yaml.org,2002:python/name:os.system' is not allowed", 1, 6, "run",
+        "YAML tag 'tag:yaml.org,2002:python/name:os.system' is not allowed",
+        1,
+        6,
+        "run",
     ),
     "local tag on a mapping": (
         "cost: !money {type: paid}\n",
-        "YAML tag '!money' is not allowed", 1, 7, "cost",
+        "YAML tag '!money' is not allowed",
+        1,
+        7,
+        "cost",
     ),
     "set tag": (
         "languages: !!set {lv: null}\n",
-        "YAML tag 'tag:yaml.org,2002:set' is not allowed", 1, 12, "languages",
+        "YAML tag 'tag:yaml.org,2002:set' is not allowed",
+        1,
+        12,
+        "languages",
     ),
     "explicit bool tag that changes the meaning of a word": (
         "intakes:\n  on_demand: !!bool yes\n",
-        "YAML tag 'tag:yaml.org,2002:bool' is not allowed", 2, 14, "intakes.on_demand",
+        "YAML tag 'tag:yaml.org,2002:bool' is not allowed",
+        2,
+        14,
+        "intakes.on_demand",
     ),
     "explicit int tag on text": (
         "version: !!int one\n",
-        "YAML tag 'tag:yaml.org,2002:int' is not allowed", 1, 10, "version",
+        "YAML tag 'tag:yaml.org,2002:int' is not allowed",
+        1,
+        10,
+        "version",
     ),
     "explicit float tag on text": (
         "hours: !!float many\n",
-        "YAML tag 'tag:yaml.org,2002:float' is not allowed", 1, 8, "hours",
+        "YAML tag 'tag:yaml.org,2002:float' is not allowed",
+        1,
+        8,
+        "hours",
     ),
     "explicit null tag on text": (
         "homepage: !!null https://example.org\n",
-        "YAML tag 'tag:yaml.org,2002:null' is not allowed", 1, 11, "homepage",
+        "YAML tag 'tag:yaml.org,2002:null' is not allowed",
+        1,
+        11,
+        "homepage",
     ),
     "anchor without alias": (
         "id: x\ntitle: &t\n  lv: Teksts\n",
-        "anchors and aliases (&name, *name) are not allowed in catalogue files; found &t", 2, 8, "",
+        "anchors and aliases (&name, *name) are not allowed in catalogue files; found &t",
+        2,
+        8,
+        "",
     ),
     "alias": (
         "id: x\nlanguages: [lv, *lang]\n",
-        "anchors and aliases (&name, *name) are not allowed in catalogue files; found *lang", 2, 17, "",
+        "anchors and aliases (&name, *name) are not allowed in catalogue files; found *lang",
+        2,
+        17,
+        "",
     ),
     "anchor and alias": (
         "purpose: &p\n  lv: Teksts\nfurther_information: *p\n",
-        "anchors and aliases (&name, *name) are not allowed in catalogue files; found &p", 1, 10, "",
+        "anchors and aliases (&name, *name) are not allowed in catalogue files; found &p",
+        1,
+        10,
+        "",
     ),
     "billion laughs": (
         BILLION_LAUGHS,
-        "anchors and aliases (&name, *name) are not allowed in catalogue files; found &a", 1, 4, "",
+        "anchors and aliases (&name, *name) are not allowed in catalogue files; found &a",
+        1,
+        4,
+        "",
     ),
     "right-to-left override in a plain value": (
         "id: x\ntitle: abc\u202edef\n",
-        "text contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)", 2, 11, "title",
+        "text contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)",
+        2,
+        11,
+        "title",
     ),
     "zero-width space on the third line of a block text": (
         "purpose:\n  lv: |\n    Pirmā rinda.\n    Otrā\u200brinda.\n",
-        "text contains the invisible character U+200B (ZERO WIDTH SPACE)", 4, 9, "purpose.lv",
+        "text contains the invisible character U+200B (ZERO WIDTH SPACE)",
+        4,
+        9,
+        "purpose.lv",
     ),
     "right-to-left override written as an escape": (
         'id: x\ntitle: "abc\\u202edef"\n',
-        "text contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)", 2, 8, "title",
+        "text contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)",
+        2,
+        8,
+        "title",
     ),
     "byte order mark inside a text": (
         "keywords:\n  - iekrā\ufeffvējs\n",
-        "text contains the invisible character U+FEFF (ZERO WIDTH NO-BREAK SPACE)", 2, 10, "keywords[0]",
+        "text contains the invisible character U+FEFF (ZERO WIDTH NO-BREAK SPACE)",
+        2,
+        10,
+        "keywords[0]",
     ),
     "control character written as an escape": (
         'id: x\ndecision: "Nr.\\x07 5"\n',
-        "text contains the invisible character U+0007 (control character)", 2, 11, "decision",
+        "text contains the invisible character U+0007 (control character)",
+        2,
+        11,
+        "decision",
     ),
     "carriage return written as an escape": (
         'decision: "Nr. 5\\r"\n',
-        "text contains the invisible character U+000D (control character)", 1, 11, "decision",
+        "text contains the invisible character U+000D (control character)",
+        1,
+        11,
+        "decision",
     ),
     "invisible character in a key": (
         "id: x\nti\u200btle: Iekrāvējs\n",
-        "text contains the invisible character U+200B (ZERO WIDTH SPACE)", 2, 3, "",
+        "text contains the invisible character U+200B (ZERO WIDTH SPACE)",
+        2,
+        3,
+        "",
     ),
     "raw control character": (
         "id: x\ntitle: Iekrāvē\x07js\n",
-        "the file contains the character U+0007 (control character), which YAML does not allow", 2, 15, "",
+        "the file contains the character U+0007 (control character), which YAML does not allow",
+        2,
+        15,
+        "",
     ),
     "raw escape character": (
         "id: x\n\x1b[31mtitle: red\n",
-        "the file contains the character U+001B (control character), which YAML does not allow", 2, 1, "",
+        "the file contains the character U+001B (control character), which YAML does not allow",
+        2,
+        1,
+        "",
     ),
     "bad indentation": (
         "id: x\n title: y\n",
-        "YAML syntax error: mapping values are not allowed in this context", 2, 7, "",
+        "YAML syntax error: mapping values are not allowed in this context",
+        2,
+        7,
+        "",
     ),
     "unclosed list": (
         "languages: [lv, en\nid: x\n",
-        "YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'", 2, 3, "",
+        "YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        2,
+        3,
+        "",
     ),
     "unclosed quote": (
         'id: x\ntitle: "Iekrāvējs\n',
-        "YAML syntax error: while scanning a quoted scalar found unexpected end of stream", 3, 1, "",
+        "YAML syntax error: while scanning a quoted scalar found unexpected end of stream",
+        3,
+        1,
+        "",
     ),
     "tab indentation": (
         "title:\n\tlv: x\n",
-        "YAML syntax error: while scanning for the next token found character that cannot start any token", 2, 1, "",
+        "YAML syntax error: while scanning for the next token found character that cannot start any token",
+        2,
+        1,
+        "",
     ),
     "two documents": (
         "id: x\n---\nid: y\n",
-        "YAML syntax error: expected a single document in the stream but found another document", 2, 1, "",
+        "YAML syntax error: expected a single document in the stream but found another document",
+        2,
+        1,
+        "",
     ),
     "empty file": ("", "the file is empty", 1, 1, ""),
     "only comments": ("# yaml-language-server: $schema=x\n# nothing else\n", "the file is empty", 1, 1, ""),
@@ -156,13 +240,18 @@ REFUSALS = {
     "list as a key": ("id: x\n? [a, b]\n: c\n", "mapping keys must be plain words", 2, 3, ""),
     "too many values": (
         "starts: [" + ", ".join(["1"] * (MAX_NODES + 1)) + "]\n",
-        f"the document has more than {MAX_NODES} values", 1, 9, "starts",
+        f"the document has more than {MAX_NODES} values",
+        1,
+        9,
+        "starts",
     ),
 }
 
 
 @pytest.mark.parametrize(("text", "message", "line", "column", "field"), REFUSALS.values(), ids=REFUSALS.keys())
-def test_refused_documents_name_the_problem_and_its_position(text: str, message: str, line: int, column: int, field: str) -> None:
+def test_refused_documents_name_the_problem_and_its_position(
+    text: str, message: str, line: int, column: int, field: str
+) -> None:
     problem = refusal(text).problem
     assert problem.message.startswith(message)
     assert (problem.file, problem.line, problem.column, problem.field) == ("entry.yaml", line, column, field)
@@ -190,7 +279,9 @@ INVALID_UTF8 = {
 
 
 @pytest.mark.parametrize(("raw", "line", "column"), INVALID_UTF8.values(), ids=INVALID_UTF8.keys())
-def test_invalid_utf8_is_refused_at_its_line_and_character_column(tmp_path: Path, raw: bytes, line: int, column: int) -> None:
+def test_invalid_utf8_is_refused_at_its_line_and_character_column(
+    tmp_path: Path, raw: bytes, line: int, column: int
+) -> None:
     path = tmp_path / "entry.yaml"
     path.write_bytes(raw)
     with pytest.raises(LoadError) as caught:
@@ -235,9 +326,38 @@ def test_a_leading_byte_order_mark_is_ignored_and_positions_stay_right(tmp_path:
 
 
 # Words and numbers that other YAML readers turn into booleans, dates or numbers.
-STAY_TEXT = ["no", "No", "NO", "yes", "on", "off", "y", "n", "True", "FALSE", "Null", "NULL",
-             "2026-01-01", "2026-01-01T10:00:00", "12:30", "1_000", "0x1F", "0o17", "0b101", "017", "0613",
-             "1e3", "1.5e3", "-.5", "+.5", ".inf", "-.inf", ".nan", "1,5", "EUR"]
+STAY_TEXT = [
+    "no",
+    "No",
+    "NO",
+    "yes",
+    "on",
+    "off",
+    "y",
+    "n",
+    "True",
+    "FALSE",
+    "Null",
+    "NULL",
+    "2026-01-01",
+    "2026-01-01T10:00:00",
+    "12:30",
+    "1_000",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "017",
+    "0613",
+    "1e3",
+    "1.5e3",
+    "-.5",
+    "+.5",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "1,5",
+    "EUR",
+]
 
 
 @pytest.mark.parametrize("word", STAY_TEXT)
@@ -246,10 +366,25 @@ def test_plain_words_that_look_like_other_types_stay_text(word: str) -> None:
 
 
 TYPED = {
-    "true": True, "false": False, "null": None, "~": None, "": None,
-    "0": 0, "42": 42, "-7": -7, "+3": 3, "1800": 1800,
-    "1.5": 1.5, "-0.25": -0.25, "3.": 3.0, ".5": 0.5, "1.0e+3": 1000.0, "2.5E-1": 0.25,
-    "'42'": "42", '"true"': "true", "!!str 5": "5",
+    "true": True,
+    "false": False,
+    "null": None,
+    "~": None,
+    "": None,
+    "0": 0,
+    "42": 42,
+    "-7": -7,
+    "+3": 3,
+    "1800": 1800,
+    "1.5": 1.5,
+    "-0.25": -0.25,
+    "3.": 3.0,
+    ".5": 0.5,
+    "1.0e+3": 1000.0,
+    "2.5E-1": 0.25,
+    "'42'": "42",
+    '"true"': "true",
+    "!!str 5": "5",
 }
 
 
@@ -267,7 +402,8 @@ def test_integer_keys_become_text_keys() -> None:
 def document() -> Document:
     return parse_text(
         "# comment\nid: x\nlearning_outcomes:\n  - text:\n      lv: Plāno\n      en: Plans\n",
-        Path("entry.yaml"), "entry.yaml",
+        Path("entry.yaml"),
+        "entry.yaml",
     )
 
 

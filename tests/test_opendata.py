@@ -102,8 +102,9 @@ def test_catalogue_json_carries_the_registries(site: Path, catalogue: Catalogue)
     assert record["name"] == provider.name.as_dict()
 
 
-def test_entry_mirrors_its_source_file_and_adds_derived_fields(site: Path, catalogue: Catalogue,
-                                                               context: BuildContext) -> None:
+def test_entry_mirrors_its_source_file_and_adds_derived_fields(
+    site: Path, catalogue: Catalogue, context: BuildContext
+) -> None:
     entry = catalogue.published_entries()[0]
     [record] = [e for e in _json(site / API / "catalogue.json")["entries"] if e["id"] == entry.id]
     derived = {"url", "eqf_uri", "isced_f_uri", "volume_of_learning", "last_changed", "example", "api"}
@@ -202,8 +203,9 @@ def test_feed_is_atom_with_the_required_elements(site: Path, context: BuildConte
 
 def test_feed_has_one_item_per_entry_and_version(site: Path, catalogue: Catalogue, context: BuildContext) -> None:
     ids = [item.findtext(f"{ATOM}id") for item in _feed(site, "lv").findall(f"{ATOM}entry")]
-    assert sorted(ids) == sorted(context.api_url(f"entries/{e.id}/v{e.version}.json")
-                                 for e in catalogue.entries.values())
+    assert sorted(ids) == sorted(
+        context.api_url(f"entries/{e.id}/v{e.version}.json") for e in catalogue.entries.values()
+    )
 
 
 def test_feed_is_newest_first_and_capped(catalogue: Catalogue, context: BuildContext) -> None:
@@ -221,8 +223,11 @@ def test_feed_is_newest_first_and_capped(catalogue: Catalogue, context: BuildCon
 def test_feed_says_when_an_entry_is_withdrawn(site: Path, catalogue: Catalogue) -> None:
     withdrawn = _withdrawn(catalogue)
     for language, word in (("lv", "Atsaukta"), ("en", "Withdrawn")):
-        [item] = [i for i in _feed(site, language).findall(f"{ATOM}entry")
-                  if f"/entries/{withdrawn.id}/" in i.findtext(f"{ATOM}id")]
+        [item] = [
+            i
+            for i in _feed(site, language).findall(f"{ATOM}entry")
+            if f"/entries/{withdrawn.id}/" in i.findtext(f"{ATOM}id")
+        ]
         assert item.findtext(f"{ATOM}title") == f"{word}: {withdrawn.title.get(language)}"
         assert withdrawn.status_reason.get(language) in item.findtext(f"{ATOM}summary")
 
@@ -240,8 +245,9 @@ def test_feed_dates_come_from_the_change_and_the_approval(catalogue: Catalogue, 
 # schema.org JSON-LD
 
 
-def _graph(entry: MicroQualification, catalogue: Catalogue, context: BuildContext,
-           language: str = "en") -> dict[str, dict[str, Any]]:
+def _graph(
+    entry: MicroQualification, catalogue: Catalogue, context: BuildContext, language: str = "en"
+) -> dict[str, dict[str, Any]]:
     data = schema_org(entry, catalogue, context, language)
     assert data["@context"] == "https://schema.org"
     return {node["@type"]: node for node in data["@graph"]}
@@ -270,10 +276,12 @@ def test_schema_org_course_leads_to_the_credential(catalogue: Catalogue, context
     assert course["provider"][0]["legalName"] == lead.legal_name
     assert course["provider"][0]["address"]["addressCountry"] == lead.country
     instances = course["hasCourseInstance"]
-    assert {i["courseMode"] for i in instances} == {{"in-person": "Onsite", "blended": "Blended",
-                                                    "online": "Online"}[entry.participation_form]}
+    assert {i["courseMode"] for i in instances} == {
+        {"in-person": "Onsite", "blended": "Blended", "online": "Online"}[entry.participation_form]
+    }
     assert [i["startDate"] for i in instances if "startDate" in i] == [
-        d.isoformat() for d in entry.upcoming_starts(TODAY)]
+        d.isoformat() for d in entry.upcoming_starts(TODAY)
+    ]
 
 
 @pytest.mark.parametrize("cost_type", ["free", "funded", "paid"])
@@ -318,21 +326,27 @@ def hostile(catalogue_copy: Path, tmp_path: Path) -> tuple[MicroQualification, C
     return poisoned.entries[data["id"]], poisoned, context, site
 
 
-def test_hostile_title_cannot_become_a_csv_formula(hostile: tuple[MicroQualification, Catalogue, BuildContext, Path]) -> None:
+def test_hostile_title_cannot_become_a_csv_formula(
+    hostile: tuple[MicroQualification, Catalogue, BuildContext, Path],
+) -> None:
     entry, _, _, site = hostile
     [row] = [row for row in _csv_rows(site / API / "catalogue.csv") if row["id"] == entry.id]
     assert row["title_lv"] == "'" + FORMULA
     assert row["title_en"] == MARKUP
 
 
-def test_hostile_title_is_escaped_in_the_feeds(hostile: tuple[MicroQualification, Catalogue, BuildContext, Path]) -> None:
+def test_hostile_title_is_escaped_in_the_feeds(
+    hostile: tuple[MicroQualification, Catalogue, BuildContext, Path],
+) -> None:
     entry, _, _, site = hostile
     for feed, title in ((site / "feed.atom", FORMULA), (site / "en" / "feed.atom", MARKUP)):
         raw = feed.read_bytes()
         assert b"<b>" not in raw and b"</script>" not in raw
         tree = ElementTree.parse(feed)
         assert not any(element.tag.endswith(("script", "}b")) for element in tree.iter())
-        [item] = [i for i in tree.getroot().findall(f"{ATOM}entry") if f"/entries/{entry.id}/" in i.findtext(f"{ATOM}id")]
+        [item] = [
+            i for i in tree.getroot().findall(f"{ATOM}entry") if f"/entries/{entry.id}/" in i.findtext(f"{ATOM}id")
+        ]
         assert item.findtext(f"{ATOM}title").endswith(": " + title)
 
 
@@ -345,7 +359,8 @@ def test_hostile_title_survives_json_as_data(hostile: tuple[MicroQualification, 
 
 
 def test_hostile_title_in_json_ld_cannot_close_the_script(
-        hostile: tuple[MicroQualification, Catalogue, BuildContext, Path]) -> None:
+    hostile: tuple[MicroQualification, Catalogue, BuildContext, Path],
+) -> None:
     entry, catalogue, context, _ = hostile
     for language, title in (("lv", FORMULA), ("en", MARKUP)):
         embedded = json_for_script(schema_org(entry, catalogue, context, language))

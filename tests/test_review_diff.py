@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -29,7 +30,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def git(repo: Path, *args: str) -> str:
     done = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, capture_output=True, text=True, check=True,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
@@ -58,7 +62,8 @@ def entries(repo: Path) -> list[Path]:
     result = validate(repo / "catalogue", root=repo)
     broken = {p.file for p in result.errors}
     found = [
-        path for path in sorted((repo / "catalogue").glob("*/*.yaml"))
+        path
+        for path in sorted((repo / "catalogue").glob("*/*.yaml"))
         if path.parent.name != "providers"
         and path.relative_to(repo).as_posix() not in broken
         and yaml.safe_load(path.read_text(encoding="utf-8")).get("status") == "active"
@@ -102,7 +107,9 @@ def test_added_entry_is_listed_with_the_reviewers_of_its_sector(
 ) -> None:
     source = entries[0]
     copy = source.with_name("brand-new-programme.yaml")
-    copy.write_text(source.read_text(encoding="utf-8").replace(f"id: {source.stem}", "id: brand-new-programme"), encoding="utf-8")
+    copy.write_text(
+        source.read_text(encoding="utf-8").replace(f"id: {source.stem}", "id: brand-new-programme"), encoding="utf-8"
+    )
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
@@ -159,7 +166,9 @@ def test_version_lowered_is_an_error(repo: Path, entries: list[Path], capsys: py
     assert "version lowered" in report
 
 
-def test_explicit_revisions_are_named_in_the_report(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_explicit_revisions_are_named_in_the_report(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(entries[0], lambda d: d["duration"].update(amount=d["duration"]["amount"] + 1))
     head = commit(repo)
     status, report = run_diff(repo, capsys, "main", "change")
@@ -188,7 +197,9 @@ def test_suspending_an_entry_is_listed_with_its_reason(
     assert "Status: “active” → “suspended”" in report
 
 
-def test_withdrawing_an_entry_names_its_successor(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_withdrawing_an_entry_names_its_successor(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     successor = entries[1].stem
     edit(entries[0], lambda d: (_reason(d, "withdrawn"), d.update(replaced_by=successor)))
     commit(repo)
@@ -198,7 +209,9 @@ def test_withdrawing_an_entry_names_its_successor(repo: Path, entries: list[Path
     assert f"replaced by `{successor}`" in report
 
 
-def test_reactivating_an_entry_is_a_point_to_check(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_reactivating_an_entry_is_a_point_to_check(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(entries[0], lambda d: _reason(d, "suspended"))
     suspended = commit(repo)
     edit(entries[0], lambda d: (d.update(status="active"), d.pop("status_reason")))
@@ -232,11 +245,15 @@ def test_deleting_a_referenced_entry_reports_the_problems_it_causes_elsewhere(
     assert f"`{referrer.relative_to(repo).as_posix()}:" in report
 
 
-def test_renaming_an_entry_file_is_an_id_change_error(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_renaming_an_entry_file_is_an_id_change_error(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     old = entries[0]
     new = old.with_name("renamed-programme.yaml")
     git(repo, "mv", old.relative_to(repo).as_posix(), new.relative_to(repo).as_posix())
-    new.write_text(new.read_text(encoding="utf-8").replace(f"id: {old.stem}", "id: renamed-programme"), encoding="utf-8")
+    new.write_text(
+        new.read_text(encoding="utf-8").replace(f"id: {old.stem}", "id: renamed-programme"), encoding="utf-8"
+    )
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 1
@@ -275,7 +292,9 @@ def test_removed_learning_outcome_is_shown_by_its_text_and_flagged(
     assert "text:" not in report  # words, not a YAML diff
 
 
-def test_added_learning_outcome_is_shown_by_its_text(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_added_learning_outcome_is_shown_by_its_text(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     outcome = {"text": {"lv": "Sagatavo pārskatu.", "en": "Prepares a report."}}
     edit(entries[0], lambda d: (d["learning_outcomes"].append(outcome), d.update(version=d["version"] + 1)))
     status, report = run_diff(repo, capsys)
@@ -283,15 +302,35 @@ def test_added_learning_outcome_is_shown_by_its_text(repo: Path, entries: list[P
     assert "added: “Sagatavo pārskatu.” / “Prepares a report.”" in report
 
 
-@pytest.mark.parametrize("field, change, words", [
-    ("level", lambda d: d["level"].update(lki=d["level"]["lki"] % 8 + 1, eqf=d["level"]["lki"] % 8 + 1), "Level changed"),
-    ("assessment", lambda d: d["assessment"]["description"].update(lv="Jauns apraksts."), "Type of assessment changed"),
-    ("participation_form", lambda d: d.update(participation_form="blended" if d["participation_form"] != "blended" else "in-person",
-                                              locations=d.get("locations") or [{"municipality": "Rīga"}]),
-     "Form of participation changed"),
-])
+@pytest.mark.parametrize(
+    "field, change, words",
+    [
+        (
+            "level",
+            lambda d: d["level"].update(lki=d["level"]["lki"] % 8 + 1, eqf=d["level"]["lki"] % 8 + 1),
+            "Level changed",
+        ),
+        (
+            "assessment",
+            lambda d: d["assessment"]["description"].update(lv="Jauns apraksts."),
+            "Type of assessment changed",
+        ),
+        (
+            "participation_form",
+            lambda d: d.update(
+                participation_form="blended" if d["participation_form"] != "blended" else "in-person",
+                locations=d.get("locations") or [{"municipality": "Rīga"}],
+            ),
+            "Form of participation changed",
+        ),
+    ],
+)
 def test_changes_reviewers_must_check_are_flagged(
-    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str], field: str, change: Callable[[dict[str, Any]], None],
+    repo: Path,
+    entries: list[Path],
+    capsys: pytest.CaptureFixture[str],
+    field: str,
+    change: Callable[[dict[str, Any]], None],
     words: str,
 ) -> None:
     edit(entries[0], lambda d: (change(d), d.update(version=d["version"] + 1)))
@@ -306,7 +345,7 @@ def test_awarding_bodies_change_is_flagged(repo: Path, entries: list[Path], caps
     edit(entries[0], lambda d: d.update(awarding_bodies=[other]))
     status, report = run_diff(repo, capsys)
     assert f"awarding bodies of '{entries[0].stem}' changed" in report
-    change = report[report.index("Awarding body or bodies:"):]
+    change = report[report.index("Awarding body or bodies:") :]
     change = change[: change.index("⚠️")]
     assert all(f"“{provider}”" in change for provider in [*current, other])
 
@@ -349,11 +388,14 @@ def test_reviewers_change_in_the_sector_registry_is_listed(repo: Path, capsys: p
     assert "the sector registry changed: needs a maintainer" in report
 
 
-@pytest.mark.parametrize("path, area", [
-    (".github/workflows/publish.yml", "workflows"),
-    ("schema/extra.schema.json", "schema"),
-    ("generator/extra.py", "generator"),
-])
+@pytest.mark.parametrize(
+    "path, area",
+    [
+        (".github/workflows/publish.yml", "workflows"),
+        ("schema/extra.schema.json", "schema"),
+        ("generator/extra.py", "generator"),
+    ],
+)
 def test_file_outside_the_catalogue_needs_a_maintainer(
     repo: Path, capsys: pytest.CaptureFixture[str], path: str, area: str
 ) -> None:
@@ -382,7 +424,9 @@ def test_validation_problems_in_changed_files_are_listed_and_fail(
     assert "`level.eqf`" in report
 
 
-def test_unreadable_file_is_reported_not_a_traceback(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_file_is_reported_not_a_traceback(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     entries[0].write_text("id: [unclosed\n", encoding="utf-8")
     status, report = run_diff(repo, capsys)
     assert status == 1
@@ -406,7 +450,9 @@ def test_github_format_adds_annotations_on_stderr_with_file_and_line(
     assert "::error" not in out
 
 
-def test_output_option_writes_the_report_to_a_file(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_option_writes_the_report_to_a_file(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     summary = tmp_path / "summary.md"
     status, output = run_diff(repo, capsys, "--output", str(summary))
     assert status == 0
@@ -453,7 +499,9 @@ def _assert_inert(report: str) -> None:
         assert not line.startswith(("# ", "- item", "| x")), line  # no block escaped its line
 
 
-def test_hostile_title_does_not_inject_markdown(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_title_does_not_inject_markdown(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     edit(entries[0], lambda d: d["title"].update(en=HOSTILE))
     status, report = run_diff(repo, capsys)
     assert "Title › English" in report
@@ -472,7 +520,9 @@ def test_hostile_new_entry_title_does_not_inject_markdown(
     _assert_inert(report)
 
 
-def test_hostile_sector_name_stays_in_its_table_cell(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_sector_name_stays_in_its_table_cell(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     sector = entries[0].parent.name
 
     def rename(d: dict[str, Any]) -> None:

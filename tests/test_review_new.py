@@ -115,7 +115,7 @@ def test_skeleton_validates_once_the_blanks_are_filled(skeleton: Path, catalogue
 
 
 def test_uncommented_optional_fields_are_placeholders_that_fail_too(skeleton: Path, catalogue_copy: Path) -> None:
-    text = skeleton.read_text(encoding="utf-8").replace("# prerequisites:\n#   lv: \"\"", "prerequisites:\n  lv: \"\"")
+    text = skeleton.read_text(encoding="utf-8").replace('# prerequisites:\n#   lv: ""', 'prerequisites:\n  lv: ""')
     skeleton.write_text(text, encoding="utf-8")
     fields_with_errors = {p.field for p in validate(catalogue_copy, only={skeleton}).errors}
     assert "prerequisites.lv" in fields_with_errors
@@ -123,7 +123,9 @@ def test_uncommented_optional_fields_are_placeholders_that_fail_too(skeleton: Pa
 
 def test_new_refuses_an_id_used_in_another_sector(catalogue_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     existing = _existing_entry(catalogue_copy)
-    other_sector = next(s for s in (_council_sector(catalogue_copy)[0], "construction", "energy") if s != existing.parent.name)
+    other_sector = next(
+        s for s in (_council_sector(catalogue_copy)[0], "construction", "energy") if s != existing.parent.name
+    )
     assert _new(catalogue_copy, existing.stem, other_sector, _provider(catalogue_copy)) == 2
     err = capsys.readouterr().err
     assert f"catalogue/{existing.parent.name}/{existing.name}" in err
@@ -131,7 +133,9 @@ def test_new_refuses_an_id_used_in_another_sector(catalogue_copy: Path, capsys: 
     assert not (catalogue_copy / other_sector / existing.name).exists()
 
 
-def test_new_refuses_an_unknown_sector_with_a_suggestion(catalogue_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_refuses_an_unknown_sector_with_a_suggestion(
+    catalogue_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sector, _ = _council_sector(catalogue_copy)
     assert _new(catalogue_copy, "new-test-programme", sector[:-1], _provider(catalogue_copy)) == 2
     err = capsys.readouterr().err
@@ -139,7 +143,9 @@ def test_new_refuses_an_unknown_sector_with_a_suggestion(catalogue_copy: Path, c
     assert f"did you mean '{sector}'?" in err
 
 
-def test_new_refuses_an_unknown_provider_with_a_suggestion(catalogue_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_refuses_an_unknown_provider_with_a_suggestion(
+    catalogue_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sector, _ = _council_sector(catalogue_copy)
     provider = _provider(catalogue_copy)
     assert _new(catalogue_copy, "new-test-programme", sector, provider + "x") == 2

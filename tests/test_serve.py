@@ -40,8 +40,13 @@ def test_serve_previews_and_rebuilds_on_change(tmp_path: Path) -> None:
     shutil.copytree(REPO_ROOT / "catalogue", tmp_path / "catalogue")
     shutil.copy2(REPO_ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port)], cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         entry_file = next((tmp_path / "catalogue" / "transport-logistics").glob("*.yaml"))
         url = f"http://127.0.0.1:{port}/transport-logistics/{entry_file.stem}/"

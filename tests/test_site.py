@@ -38,8 +38,21 @@ def test_every_entry_has_a_page_in_both_languages(built_site: Path, catalogue: C
 
 
 def test_entry_page_shows_every_annex_element_in_order(built_site: Path, catalogue: Catalogue) -> None:
-    keys = ["title", "country", "providers", "learning_outcomes", "workload", "level", "assessment",
-            "participation", "quality_assurance", "prerequisites", "supervision", "stackability", "further_information"]
+    keys = [
+        "title",
+        "country",
+        "providers",
+        "learning_outcomes",
+        "workload",
+        "level",
+        "assessment",
+        "participation",
+        "quality_assurance",
+        "prerequisites",
+        "supervision",
+        "stackability",
+        "further_information",
+    ]
     for entry in catalogue.published_entries():
         for language in LANGUAGES:
             page = parse(page_file(built_site, f"{entry.sector}/{entry.id}", language))
@@ -93,8 +106,11 @@ def test_withdrawn_entry_is_a_tombstone_outside_every_listing(built_site: Path, 
         if entry.replaced_by:
             replacement = catalogue.entries[entry.replaced_by]
             assert any(link.rstrip("/").endswith(f"{replacement.sector}/{replacement.id}") for link in page.links())
-        listings = [page_file(built_site, ""), page_file(built_site, entry.sector),
-                    page_file(built_site, f"levels/{entry.lki}")]
+        listings = [
+            page_file(built_site, ""),
+            page_file(built_site, entry.sector),
+            page_file(built_site, f"levels/{entry.lki}"),
+        ]
         listings += [page_file(built_site, f"providers/{p}") for p in entry.awarding_bodies]
         for listing in listings:
             assert not any(link.rstrip("/").endswith(f"/{entry.id}") for link in parse(listing).links()), listing
@@ -115,8 +131,11 @@ def test_sector_pages_list_exactly_their_published_entries(built_site: Path, cat
     by_sector = catalogue.entries_by_sector()
     for sector_id, entries in by_sector.items():
         page = parse(page_file(built_site, sector_id))
-        listed = {link.rstrip("/").rsplit("/", 1)[-1] for link in page.links()
-                  if link.rstrip("/").rsplit("/", 2)[-2:-1] == [sector_id]}
+        listed = {
+            link.rstrip("/").rsplit("/", 1)[-1]
+            for link in page.links()
+            if link.rstrip("/").rsplit("/", 2)[-2:-1] == [sector_id]
+        }
         assert listed == {e.id for e in entries}
 
 
@@ -204,8 +223,11 @@ def test_every_page_has_its_counterpart_in_the_other_language(built_site: Path) 
 
 def test_generated_tree_builds_with_plain_mkdocs(built_site: Path, tmp_path: Path) -> None:
     config = built_site.parent / "site-src" / "lv" / "mkdocs.yml"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(tmp_path / "out")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "index.html").is_file()
 
@@ -219,14 +241,18 @@ def _digest(folder: Path) -> str:
     return hasher.hexdigest()
 
 
-def test_failed_build_leaves_the_previous_site_untouched(built_site: Path, catalogue_copy: Path, tmp_path: Path) -> None:
+def test_failed_build_leaves_the_previous_site_untouched(
+    built_site: Path, catalogue_copy: Path, tmp_path: Path
+) -> None:
     site = tmp_path / "site"
     shutil.copytree(built_site, site)
     before = _digest(site)
     entry = next(iter(catalogue_copy.glob("transport-logistics/*.yaml")))
     entry.write_text(entry.read_text(encoding="utf-8").replace("version:", "versoin:", 1), encoding="utf-8")
     with pytest.raises(CatalogueInvalid):
-        build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=tmp_path / "src", catalogue_dir=catalogue_copy)
+        build(
+            REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=tmp_path / "src", catalogue_dir=catalogue_copy
+        )
     assert _digest(site) == before
     assert not (tmp_path / "src").exists()
     assert {p.name for p in tmp_path.iterdir()} == {"site", "catalogue"}
@@ -235,8 +261,12 @@ def test_failed_build_leaves_the_previous_site_untouched(built_site: Path, catal
 def test_build_command_reports_errors_and_writes_nothing(catalogue_copy: Path, tmp_path: Path) -> None:
     entry = next(iter(catalogue_copy.glob("transport-logistics/*.yaml")))
     entry.write_text(entry.read_text(encoding="utf-8") + "titel: x\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "generator", "build", "--site-dir", str(tmp_path / "out")],
-                            cwd=catalogue_copy.parent, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--site-dir", str(tmp_path / "out")],
+        cwd=catalogue_copy.parent,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert f"{entry.relative_to(catalogue_copy.parent).as_posix()}:" in result.stderr
     assert "titel" in result.stderr and "nothing was written" in result.stderr
@@ -253,7 +283,10 @@ def test_sitemap_covers_both_languages_with_alternates(built_site: Path, catalog
         for prefix in ("", "en/"):
             url = locations[f"{SITE_URL}{prefix}{entry.sector}/{entry.id}/"]
             alternates = {link.get("hreflang"): link.get("href") for link in url.findall("x:link", ns)}
-            assert alternates == {"lv": f"{SITE_URL}{entry.sector}/{entry.id}/", "en": f"{SITE_URL}en/{entry.sector}/{entry.id}/"}
+            assert alternates == {
+                "lv": f"{SITE_URL}{entry.sector}/{entry.id}/",
+                "en": f"{SITE_URL}en/{entry.sector}/{entry.id}/",
+            }
     pages = [p for p in built_site.rglob("index.html")]
     assert len(locations) == len(pages)
     assert f"Sitemap: {SITE_URL}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")

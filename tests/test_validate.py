@@ -11,8 +11,9 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -110,7 +111,11 @@ def test_the_shipped_catalogue_has_no_errors_and_no_warnings() -> None:
 def test_mqcat_validate_passes_the_shipped_catalogue_as_a_command() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "generator", "validate", "--strict"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert completed.stdout.strip().splitlines()[-1].endswith(" checked: 0 errors, 0 warnings")
@@ -161,7 +166,11 @@ def test_number_where_text_is_expected_suggests_quotes(catalogue_copy: Path) -> 
 def test_text_where_a_number_is_expected_shows_an_example(catalogue_copy: Path) -> None:
     path = replace_text(catalogue_copy / FORKLIFT, "\nversion: 1\n", "\nversion: one\n")
     problem = only_problem(catalogue_copy, path)
-    assert (problem.field, problem.message, problem.hint) == ("version", "expected a whole number, found text", "for example 1")
+    assert (problem.field, problem.message, problem.hint) == (
+        "version",
+        "expected a whole number, found text",
+        "for example 1",
+    )
     assert (problem.line, problem.column) == locate(path, "one")
 
 
@@ -275,7 +284,9 @@ def test_review_must_be_due_after_the_decision(catalogue_copy: Path) -> None:
     ("hours", "ects", "warned"),
     [(50, 2, False), (60, 2, False), (49, 2, True), (61, 2, True), (60, 1, True), (60, 4, True)],
 )
-def test_ects_outside_25_to_30_hours_per_credit_is_a_warning(catalogue_copy: Path, hours: int, ects: int, warned: bool) -> None:
+def test_ects_outside_25_to_30_hours_per_credit_is_a_warning(
+    catalogue_copy: Path, hours: int, ects: int, warned: bool
+) -> None:
     path = rewrite(catalogue_copy / FORKLIFT, assign({"hours": hours, "ects": ects}, "workload"))
     found = problems_in(catalogue_copy, path)
     if not warned:
@@ -374,7 +385,11 @@ def test_isced_f_code_must_be_a_detailed_field(catalogue_copy: Path) -> None:
 def test_missing_english_text_is_a_warning(catalogue_copy: Path) -> None:
     path = rewrite(catalogue_copy / FORKLIFT, delete("purpose", "en"))
     problem = only_problem(catalogue_copy, path)
-    assert (problem.field, problem.severity, problem.message) == ("purpose", Severity.WARNING, "the English text is missing")
+    assert (problem.field, problem.severity, problem.message) == (
+        "purpose",
+        Severity.WARNING,
+        "the English text is missing",
+    )
     assert problem.hint.startswith("add `en:` beside `lv:`")
     assert (problem.line, problem.column) == (locate(path, "purpose:")[0] + 1, 3)  # the `lv:` to add `en:` beside
 
@@ -402,7 +417,10 @@ def test_id_used_in_two_sectors_is_an_error(catalogue_copy: Path) -> None:
     assert len(duplicates) == 1
     problem = duplicates[0]
     assert problem.field == "id" and problem.file == f"catalogue/{FORKLIFT}"
-    assert problem.message == "id 'forklift-safe-operation' is already used by catalogue/construction/forklift-safe-operation.yaml"
+    assert (
+        problem.message
+        == "id 'forklift-safe-operation' is already used by catalogue/construction/forklift-safe-operation.yaml"
+    )
     assert (problem.line, problem.column) == locate(catalogue_copy / FORKLIFT, "forklift-safe-operation")
 
 
@@ -419,33 +437,45 @@ def _withdrawn_and_replaced_by(replacement: str) -> Callable[[dict[str, Any]], N
 UNKNOWN_REFERENCES = {
     "provider": (
         assign(["example-vocational-scool", "example-logistics-group"], "awarding_bodies"),
-        "awarding_bodies[0]", "unknown provider 'example-vocational-scool'", "did you mean 'example-vocational-school'?",
+        "awarding_bodies[0]",
+        "unknown provider 'example-vocational-scool'",
+        "did you mean 'example-vocational-school'?",
         "example-vocational-scool",
     ),
     "authority": (
         assign("transport-logistics-councl", "quality_assurance", "authorised_by"),
-        "quality_assurance.authorised_by", "unknown authorising body 'transport-logistics-councl'",
-        "did you mean 'transport-logistics-council'?", "transport-logistics-councl",
+        "quality_assurance.authorised_by",
+        "unknown authorising body 'transport-logistics-councl'",
+        "did you mean 'transport-logistics-council'?",
+        "transport-logistics-councl",
     ),
     "stacks_into": (
         assign(["warehouse-operation"], "stackability", "stacks_into"),
-        "stackability.stacks_into[0]", "unknown micro-qualification 'warehouse-operation'",
-        "did you mean 'warehouse-operations'?", "- warehouse-operation",
+        "stackability.stacks_into[0]",
+        "unknown micro-qualification 'warehouse-operation'",
+        "did you mean 'warehouse-operations'?",
+        "- warehouse-operation",
     ),
     "replaced_by": (
         _withdrawn_and_replaced_by("warehouse-operatons"),
-        "replaced_by", "unknown micro-qualification 'warehouse-operatons'",
-        "did you mean 'warehouse-operations'?", "warehouse-operatons",
+        "replaced_by",
+        "unknown micro-qualification 'warehouse-operatons'",
+        "did you mean 'warehouse-operations'?",
+        "warehouse-operatons",
     ),
     "provider without a close name": (
         assign(["acme"], "awarding_bodies"),
-        "awarding_bodies[0]", "unknown provider 'acme'",
-        "add it to catalogue/providers/ first, or use an existing id", "acme",
+        "awarding_bodies[0]",
+        "unknown provider 'acme'",
+        "add it to catalogue/providers/ first, or use an existing id",
+        "acme",
     ),
 }
 
 
-@pytest.mark.parametrize(("change", "field", "message", "hint", "needle"), UNKNOWN_REFERENCES.values(), ids=UNKNOWN_REFERENCES.keys())
+@pytest.mark.parametrize(
+    ("change", "field", "message", "hint", "needle"), UNKNOWN_REFERENCES.values(), ids=UNKNOWN_REFERENCES.keys()
+)
 def test_unknown_reference_suggests_an_existing_id(
     catalogue_copy: Path, change: Callable[[dict[str, Any]], None], field: str, message: str, hint: str, needle: str
 ) -> None:
@@ -473,10 +503,13 @@ def test_unknown_sector_suggests_an_existing_one(catalogue_copy: Path) -> None:
 def test_stackability_cycle_is_an_error(catalogue_copy: Path) -> None:
     path = rewrite(catalogue_copy / WAREHOUSE, assign(["forklift-safe-operation"], "stackability", "stacks_into"))
     cycles = [p for p in validate(catalogue_copy).problems if "cycle" in p.message]
-    assert [(p.file, p.field, p.message) for p in cycles] == [(
-        f"catalogue/{WAREHOUSE}", "stackability.stacks_into[0]",
-        "stackability cycle: forklift-safe-operation -> warehouse-operations -> forklift-safe-operation",
-    )]
+    assert [(p.file, p.field, p.message) for p in cycles] == [
+        (
+            f"catalogue/{WAREHOUSE}",
+            "stackability.stacks_into[0]",
+            "stackability cycle: forklift-safe-operation -> warehouse-operations -> forklift-safe-operation",
+        )
+    ]
     assert (cycles[0].line, cycles[0].column) == locate(path, "- forklift-safe-operation", at="forklift-safe-operation")
 
 
@@ -518,7 +551,9 @@ def test_reserved_sector_id_is_an_error(catalogue_copy: Path) -> None:
 
 
 def test_sector_id_used_twice_is_an_error(catalogue_copy: Path) -> None:
-    path = rewrite(catalogue_copy / "sectors.yaml", lambda data: data["sectors"].append(copy.deepcopy(data["sectors"][0])))
+    path = rewrite(
+        catalogue_copy / "sectors.yaml", lambda data: data["sectors"].append(copy.deepcopy(data["sectors"][0]))
+    )
     problem = only_problem(catalogue_copy, path)
     assert problem.message == "sector id 'transport-logistics' is used twice (also sectors[0])"
 
@@ -544,7 +579,9 @@ def test_three_independent_rule_errors_give_three_problems(catalogue_copy: Path)
 
     path = rewrite(catalogue_copy / FORKLIFT, three_mistakes)
     assert sorted(p.field for p in problems_in(catalogue_copy, path)) == [
-        "isced_f", "level.eqf", "quality_assurance.review_due",
+        "isced_f",
+        "level.eqf",
+        "quality_assurance.review_due",
     ]
 
 
@@ -570,7 +607,9 @@ def test_exit_status_is_1_with_one_line_per_problem_and_the_summary_last(
     assert out.splitlines()[-1].endswith(" checked: 1 error, 0 warnings")
 
 
-def test_exit_status_is_2_for_a_path_that_does_not_exist(catalogue_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_status_is_2_for_a_path_that_does_not_exist(
+    catalogue_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, out, err = run_cli(capsys, "--catalogue", str(catalogue_copy), str(catalogue_copy / "nowhere.yaml"))
     assert (status, out) == (2, "")
     assert err.startswith("mqcat validate: ") and "nowhere.yaml: no such file or folder" in err
@@ -609,8 +648,13 @@ def test_json_format_lists_every_problem(catalogue_copy: Path, capsys: pytest.Ca
     assert report["files_checked"] == sum(1 for _ in catalogue_copy.rglob("*.yaml"))
     line, column = locate(path, "home_page:")
     assert report["problems"][0] == {
-        "file": f"catalogue/{FORKLIFT}", "line": line, "column": column, "field": "home_page",
-        "message": "unknown field 'home_page'", "severity": "error", "hint": "did you mean 'homepage'?",
+        "file": f"catalogue/{FORKLIFT}",
+        "line": line,
+        "column": column,
+        "field": "home_page",
+        "message": "unknown field 'home_page'",
+        "severity": "error",
+        "hint": "did you mean 'homepage'?",
     }
     assert report["problems"][1]["severity"] == "warning" and report["problems"][1]["field"] == "workload.ects"
 
@@ -640,23 +684,65 @@ RECORD_KINDS = {
 
 @pytest.mark.parametrize("kind", RECORD_KINDS)
 def test_fast_path_passes_every_shipped_file_of_each_kind(kind: str) -> None:
-    files = [p for p in CATALOGUE_DIR.glob(RECORD_KINDS[kind])
-             if kind != schemas.MICRO_QUALIFICATION or p.parent.name != "providers"]
+    files = [
+        p
+        for p in CATALOGUE_DIR.glob(RECORD_KINDS[kind])
+        if kind != schemas.MICRO_QUALIFICATION or p.parent.name != "providers"
+    ]
     assert files
     for path in files:
         assert schemas.quick_check(kind)(load_file(path).data), path
 
 
-_ODD_TEXT = ["", " ", "x", "lv", "LV", "xx", "EUR", "eur", "EUX", "1041", "0613", "2026-02-30", "2026-03-12",
-             "18.06.2025", "http://example.org", "https://example.org", "https://", "a@b", "no-at-sign",
-             "in-person", "online", "paid", "funded", "free", "active", "withdrawn", "weeks", "+371 60 000 000",
-             "transport-logistics", "Bad Id", "-x-", "@mqcat/team", "\u00e5\u0101"]
+_ODD_TEXT = [
+    "",
+    " ",
+    "x",
+    "lv",
+    "LV",
+    "xx",
+    "EUR",
+    "eur",
+    "EUX",
+    "1041",
+    "0613",
+    "2026-02-30",
+    "2026-03-12",
+    "18.06.2025",
+    "http://example.org",
+    "https://example.org",
+    "https://",
+    "a@b",
+    "no-at-sign",
+    "in-person",
+    "online",
+    "paid",
+    "funded",
+    "free",
+    "active",
+    "withdrawn",
+    "weeks",
+    "+371 60 000 000",
+    "transport-logistics",
+    "Bad Id",
+    "-x-",
+    "@mqcat/team",
+    "\u00e5\u0101",
+]
 _ODD_VALUES = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(-3, 2000), st.sampled_from([0.5, 1.5, 2.0, 2.25, 1e9, -0.0]),
-              st.sampled_from(_ODD_TEXT), st.text(max_size=4)),
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-3, 2000),
+        st.sampled_from([0.5, 1.5, 2.0, 2.25, 1e9, -0.0]),
+        st.sampled_from(_ODD_TEXT),
+        st.text(max_size=4),
+    ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["lv", "en", "municipality", "address", "hours", "type", "x"]), inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["lv", "en", "municipality", "address", "hours", "type", "x"]), inner, max_size=3
+        ),
     ),
     max_leaves=6,
 )
@@ -696,8 +782,11 @@ def _changed_documents(draw: st.DrawFn) -> tuple[str, Any]:
 
 
 _SAMPLES = {
-    kind: [load_file(p).data for p in sorted(CATALOGUE_DIR.glob(pattern))
-           if kind != schemas.MICRO_QUALIFICATION or p.parent.name != "providers"][:6]
+    kind: [
+        load_file(p).data
+        for p in sorted(CATALOGUE_DIR.glob(pattern))
+        if kind != schemas.MICRO_QUALIFICATION or p.parent.name != "providers"
+    ][:6]
     for kind, pattern in RECORD_KINDS.items()
 }
 

@@ -14,8 +14,9 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import yaml
@@ -37,7 +38,11 @@ def git(repo: Path, *args: str, date: str = FIRST_DAY) -> str:
     env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
     process = subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo, env=env, capture_output=True, text=True, check=True,
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return process.stdout
 
@@ -133,14 +138,16 @@ def test_manifest_digests_are_the_sri_of_the_exact_bytes(repo: Path, entry_id: s
 def test_versioned_file_is_the_canonical_source_document(repo: Path, entry_id: str, tmp_path: Path) -> None:
     publish(repo, tmp_path)
     entry = load_catalogue(repo / "catalogue").entries[entry_id]
-    expected = json.dumps({"entry": entry.data, "id": entry_id, "version": 1}, ensure_ascii=False,
-                          sort_keys=True, separators=(",", ":")).encode("utf-8")
+    expected = json.dumps(
+        {"entry": entry.data, "id": entry_id, "version": 1}, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode("utf-8")
     assert version_file(tmp_path, entry_id, 1).read_bytes() == expected
 
 
 @pytest.mark.parametrize("committed", [True, False], ids=["committed", "working-tree"])
-def test_changed_substance_under_a_published_version_is_refused(repo: Path, entry_id: str, tmp_path: Path,
-                                                               committed: bool) -> None:
+def test_changed_substance_under_a_published_version_is_refused(
+    repo: Path, entry_id: str, tmp_path: Path, committed: bool
+) -> None:
     edit(repo, entry_id, new_outcome)
     if committed:
         commit(repo, "Outcome changed, version kept")
@@ -157,8 +164,9 @@ def test_changed_substance_under_a_published_version_is_refused(repo: Path, entr
     assert "raise version to 2" in problem.hint
 
 
-def test_practical_changes_and_withdrawal_keep_the_version_and_its_bytes(repo: Path, entry_id: str,
-                                                                        tmp_path: Path) -> None:
+def test_practical_changes_and_withdrawal_keep_the_version_and_its_bytes(
+    repo: Path, entry_id: str, tmp_path: Path
+) -> None:
     publish(repo, tmp_path / "first")
     before = version_file(tmp_path / "first", entry_id, 1).read_bytes()
 
@@ -199,8 +207,9 @@ def test_a_merged_branch_publishes_what_was_merged(repo: Path, entry_id: str, tm
     assert manifest(tmp_path)["entries"][entry_id]["versions"][1]["published"] == "2026-04-01"
 
 
-def test_a_historical_file_that_does_not_load_is_skipped_with_a_warning(repo: Path, entry_id: str,
-                                                                       tmp_path: Path) -> None:
+def test_a_historical_file_that_does_not_load_is_skipped_with_a_warning(
+    repo: Path, entry_id: str, tmp_path: Path
+) -> None:
     path = entry_file(repo, entry_id)
     original = path.read_text(encoding="utf-8")
     publish(repo, tmp_path / "first")
@@ -212,8 +221,10 @@ def test_a_historical_file_that_does_not_load_is_skipped_with_a_warning(repo: Pa
     warnings = publish(repo, tmp_path / "second")
     assert [w.file for w in warnings] == [path.relative_to(repo).as_posix()]
     assert warnings[0].severity is Severity.WARNING and "in commit" in warnings[0].message
-    assert version_file(tmp_path / "second", entry_id, 1).read_bytes() == \
-        version_file(tmp_path / "first", entry_id, 1).read_bytes()
+    assert (
+        version_file(tmp_path / "second", entry_id, 1).read_bytes()
+        == version_file(tmp_path / "first", entry_id, 1).read_bytes()
+    )
 
 
 def test_an_id_from_history_never_becomes_a_path_outside_the_api(repo: Path, entry_id: str, tmp_path: Path) -> None:
@@ -240,8 +251,7 @@ def test_version_lower_than_a_published_one_is_a_warning(repo: Path, entry_id: s
     assert "set `version: 3`" in warnings[0].hint
 
 
-def test_without_git_only_current_versions_are_published_with_a_warning(catalogue_copy: Path,
-                                                                       tmp_path: Path) -> None:
+def test_without_git_only_current_versions_are_published_with_a_warning(catalogue_copy: Path, tmp_path: Path) -> None:
     catalogue = load_catalogue(catalogue_copy)
     site = tmp_path / "site"
     warnings = write_versions(catalogue, site, BuildContext(SITE_URL, TODAY), catalogue_copy.parent)

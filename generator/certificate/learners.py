@@ -58,9 +58,19 @@ def load_learners(path: Path, root: Path | None = None) -> list[Learner]:
     elif suffix == ".csv":
         rows = _csv_rows(path, shown)
     else:
-        raise LearnerFileError([Problem(shown, 1, 1, "", f"unknown learner file type '{path.suffix}'",
-                                        hint="use a .csv file (header: name, identifier, issue_date, issue_place, "
-                                             "grade) or a .yaml file with a list of learners")])
+        raise LearnerFileError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"unknown learner file type '{path.suffix}'",
+                    hint="use a .csv file (header: name, identifier, issue_date, issue_place, "
+                    "grade) or a .yaml file with a list of learners",
+                )
+            ]
+        )
     problems: list[Problem] = []
     learners: list[Learner] = []
     first_row: dict[str, int] = {}
@@ -69,8 +79,13 @@ def load_learners(path: Path, root: Path | None = None) -> list[Learner]:
         if learner is None:
             continue
         if learner.identifier in first_row:
-            problems.append(row.problem("identifier", f"the identifier '{learner.identifier}' is already used on "
-                                        f"line {first_row[learner.identifier]}", "give each learner one row"))
+            problems.append(
+                row.problem(
+                    "identifier",
+                    f"the identifier '{learner.identifier}' is already used on line {first_row[learner.identifier]}",
+                    "give each learner one row",
+                )
+            )
             continue
         first_row[learner.identifier] = row.line
         learners.append(learner)
@@ -116,30 +131,49 @@ def _learner(row: _Row, problems: list[Problem]) -> Learner | None:
             continue
         if field in ("name", "identifier", "issue_date") and not isinstance(value, str):
             # A YAML number may not be what was typed (1.50 becomes 1.5): these must be quoted text.
-            problems.append(row.problem(field, f"{field} must be text, not a number",
-                                        f"write it in quotes: {field}: \"{value}\""))
+            problems.append(
+                row.problem(field, f"{field} must be text, not a number", f'write it in quotes: {field}: "{value}"')
+            )
             continue
         text = str(value).strip()
         bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
         if bad is not None:
-            problems.append(row.problem(field, f"{field} contains the invisible character U+{ord(bad):04X}",
-                                        "retype the value without it"))
+            problems.append(
+                row.problem(
+                    field, f"{field} contains the invisible character U+{ord(bad):04X}", "retype the value without it"
+                )
+            )
             continue
         if len(text) > MAX_LENGTH[field]:
-            problems.append(row.problem(field, f"{field} is {len(text)} characters long; the limit is "
-                                        f"{MAX_LENGTH[field]}", "shorten it"))
+            problems.append(
+                row.problem(
+                    field, f"{field} is {len(text)} characters long; the limit is {MAX_LENGTH[field]}", "shorten it"
+                )
+            )
             continue
         clean[field] = text
     issue_date = None
     if "issue_date" in clean:
         issue_date = _date(clean["issue_date"])
         if issue_date is None:
-            problems.append(row.problem("issue_date", f"'{clean['issue_date']}' is not a date",
-                                        "write the date as YYYY-MM-DD, e.g. 2026-11-20"))
+            problems.append(
+                row.problem(
+                    "issue_date",
+                    f"'{clean['issue_date']}' is not a date",
+                    "write the date as YYYY-MM-DD, e.g. 2026-11-20",
+                )
+            )
     if len(problems) > found_before or issue_date is None:
         return None
-    return Learner(clean["name"], clean["identifier"], issue_date, clean.get("issue_place"), clean.get("grade"),
-                   source=row.file, line=row.line)
+    return Learner(
+        clean["name"],
+        clean["identifier"],
+        issue_date,
+        clean.get("issue_place"),
+        clean.get("grade"),
+        source=row.file,
+        line=row.line,
+    )
 
 
 _HINTS = {
@@ -165,15 +199,28 @@ def _yaml_rows(path: Path, shown: str) -> list[_Row]:
         raise LearnerFileError([error.problem]) from None
     data = document.data
     if not isinstance(data, list):
-        raise LearnerFileError([Problem(shown, 1, 1, "", "the file must be a list of learners",
-                                        hint="start each learner with '- name: ...'")])
+        raise LearnerFileError(
+            [
+                Problem(
+                    shown, 1, 1, "", "the file must be a list of learners", hint="start each learner with '- name: ...'"
+                )
+            ]
+        )
     rows = []
     problems = []
     for index, item in enumerate(data):
         line, column = document.position((index,))
         if not isinstance(item, dict):
-            problems.append(Problem(shown, line, column, f"[{index}]", "each learner must be a group of fields",
-                                    hint="write name:, identifier:, issue_date: under the '-'"))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    column,
+                    f"[{index}]",
+                    "each learner must be a group of fields",
+                    hint="write name:, identifier:, issue_date: under the '-'",
+                )
+            )
             continue
         positions = {str(key): document.position((index, key)) for key in item}
         rows.append(_Row(shown, line, {str(k): v for k, v in item.items()}, positions, f"[{index}].", column))
@@ -188,26 +235,64 @@ def _csv_rows(path: Path, shown: str) -> list[_Row]:
     except OSError as error:
         raise LearnerFileError([Problem(shown, 1, 1, "", f"cannot read the file: {error.strerror}")]) from None
     if len(raw) > MAX_CSV_BYTES:
-        raise LearnerFileError([Problem(shown, 1, 1, "", f"the file is {len(raw)} bytes; the limit is {MAX_CSV_BYTES}",
-                                        hint="split the list into several files")])
+        raise LearnerFileError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    f"the file is {len(raw)} bytes; the limit is {MAX_CSV_BYTES}",
+                    hint="split the list into several files",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise LearnerFileError([Problem(shown, line, 1, "", "the file is not valid UTF-8",
-                                        hint="save it as 'CSV UTF-8' in the spreadsheet program")]) from None
+        raise LearnerFileError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    1,
+                    "",
+                    "the file is not valid UTF-8",
+                    hint="save it as 'CSV UTF-8' in the spreadsheet program",
+                )
+            ]
+        ) from None
     lines = text.splitlines(keepends=True)
     if not lines or not lines[0].strip():
-        raise LearnerFileError([Problem(shown, 1, 1, "", "the file has no header line",
-                                        hint="the first line names the columns: " + ",".join(FIELDS))])
+        raise LearnerFileError(
+            [
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    "",
+                    "the file has no header line",
+                    hint="the first line names the columns: " + ",".join(FIELDS),
+                )
+            ]
+        )
     reader = csv.reader(lines, delimiter=_delimiter(lines[0]))
     header = [cell.strip().lower() for cell in next(reader)]
     problems = []
     for column, name in enumerate(header, start=1):
         if name not in FIELDS:
             close = difflib.get_close_matches(name, FIELDS, n=1)
-            problems.append(Problem(shown, 1, column, name or f"column {column}", f"unknown column '{name}'",
-                                    hint=f"did you mean '{close[0]}'?" if close else "the columns are: " + ", ".join(FIELDS)))
+            problems.append(
+                Problem(
+                    shown,
+                    1,
+                    column,
+                    name or f"column {column}",
+                    f"unknown column '{name}'",
+                    hint=f"did you mean '{close[0]}'?" if close else "the columns are: " + ", ".join(FIELDS),
+                )
+            )
     for name in REQUIRED:
         if name not in header:
             problems.append(Problem(shown, 1, 1, name, f"the header has no '{name}' column", hint=_HINTS[name]))
@@ -219,8 +304,16 @@ def _csv_rows(path: Path, shown: str) -> list[_Row]:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header):
-            problems.append(Problem(shown, line, len(header) + 1, "", f"the line has {len(cells)} cells but the header "
-                                    f"names {len(header)} columns", hint="quote cells that contain the separator"))
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    len(header) + 1,
+                    "",
+                    f"the line has {len(cells)} cells but the header names {len(header)} columns",
+                    hint="quote cells that contain the separator",
+                )
+            )
             continue
         values = dict(zip(header, cells))
         positions = {name: (line, column) for column, name in enumerate(header, start=1)}
@@ -235,4 +328,3 @@ def _delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
-

@@ -19,7 +19,7 @@ class PdfUnavailable(Exception):
 
 def _weasyprint() -> Any:
     try:
-        import weasyprint  # noqa: PLC0415 - optional dependency, imported on use
+        import weasyprint
     except ImportError as error:  # OSError too: WeasyPrint raises it when Pango is missing
         raise PdfUnavailable(f"WeasyPrint is not installed ({error})") from None
     except OSError as error:

@@ -17,18 +17,18 @@ lists with its SRI digest.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import segno
 
 from ..context import BuildContext
 from ..escaping import html_text, safe_link
+from ..formatting import Labels, country_name, level, workload
 from ..i18n import label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
-from ..formatting import Labels, country_name, level, workload
 from ..versions import version_path
 from .learners import Learner
 
@@ -72,14 +72,17 @@ class _Bilingual:
         self.primary = language
         self.secondary = LANGUAGE_PAIRS[language]
 
-    def pair(self, primary: str, secondary: str | None, primary_lang: str | None = None,
-             secondary_lang: str | None = None) -> str:
+    def pair(
+        self, primary: str, secondary: str | None, primary_lang: str | None = None, secondary_lang: str | None = None
+    ) -> str:
         primary_lang = primary_lang or self.primary
         lang = f' lang="{primary_lang}"' if primary_lang != self.primary else ""
         out = f"<span{lang}>{html_text(primary)}</span>"
         if secondary and secondary != primary:
-            out += (f'<span class="mq-cert-secondary" lang="{secondary_lang or self.secondary}">'
-                    f"{html_text(secondary)}</span>")
+            out += (
+                f'<span class="mq-cert-secondary" lang="{secondary_lang or self.secondary}">'
+                f"{html_text(secondary)}</span>"
+            )
         return out
 
     def label(self, key: str, **values: object) -> str:
@@ -95,7 +98,7 @@ class _Bilingual:
         return self.pair(make(self.primary), make(self.secondary))
 
     def placeholder(self, key: str) -> str:
-        return (f'<span class="mq-cert-placeholder">{self.label(f"certificate.placeholder.{key}")}</span>')
+        return f'<span class="mq-cert-placeholder">{self.label(f"certificate.placeholder.{key}")}</span>'
 
 
 def _row(name: str, value: str) -> str:
@@ -130,18 +133,22 @@ def render_certificate_html(
         name, identifier = html_text(learner.name), html_text(learner.identifier)
     parts.append(
         f'<dl class="mq-cert-holder">{_row(b.label("certificate.name"), name)}'
-        f'{_row(b.label("certificate.identifier"), identifier)}</dl>'
+        f"{_row(b.label('certificate.identifier'), identifier)}</dl>"
     )
 
     facts = [
         _row(b.label("certificate.purpose"), b.text(entry.purpose)),
         _row(b.label("certificate.workload"), b.each(lambda lang: workload(entry, Labels(lang)))),
         _row(b.label("certificate.level"), b.each(lambda lang: level(entry, Labels(lang)))),
-        _row(b.label("certificate.field"),
-             html_text(f"{entry.isced_f} {isced_f_fields().get(entry.isced_f, '')}".strip())),
-        _row(b.label("certificate.assessment"),
-             b.each(lambda lang: ", ".join(label(lang, f"assessment_method.{m}") for m in entry.assessment_methods))
-             + b.text(entry.assessment_description)),
+        _row(
+            b.label("certificate.field"),
+            html_text(f"{entry.isced_f} {isced_f_fields().get(entry.isced_f, '')}".strip()),
+        ),
+        _row(
+            b.label("certificate.assessment"),
+            b.each(lambda lang: ", ".join(label(lang, f"assessment_method.{m}") for m in entry.assessment_methods))
+            + b.text(entry.assessment_description),
+        ),
     ]
     if entry.supervision:
         facts.append(_row(b.label("certificate.supervision"), b.label(f"supervision.{entry.supervision}")))
@@ -154,8 +161,8 @@ def render_certificate_html(
     bodies = "".join(_provider_block(p, b) for p in providers)
     approval = (
         f'<div class="mq-cert-body"><p><strong>{b.text(authority.name)}</strong></p><dl>'
-        f'{_row(b.label("certificate.decision"), html_text(entry.decision))}'
-        f'{_row(b.label("certificate.decision_date"), html_text(entry.decision_date.isoformat()))}</dl></div>'
+        f"{_row(b.label('certificate.decision'), html_text(entry.decision))}"
+        f"{_row(b.label('certificate.decision_date'), html_text(entry.decision_date.isoformat()))}</dl></div>"
     )
     # One flow in two columns: what fits on a page depends on the texts, not on a fixed grid.
     parts.append(
@@ -188,9 +195,12 @@ def _stackability(entry: MicroQualification, catalogue: Catalogue, b: _Bilingual
     targets = [catalogue.entries[i].title for i in entry.stacks_into if i in catalogue.entries]
     if entry.larger_qualification:
         larger = entry.larger_qualification
-        targets.append(Text(f"{larger.title.lv} ({label('lv', 'units.level_short', n=larger.lki)})",
-                            f"{larger.title.en} ({label('en', 'units.level_short', n=larger.lki)})"
-                            if larger.title.en else None))
+        targets.append(
+            Text(
+                f"{larger.title.lv} ({label('lv', 'units.level_short', n=larger.lki)})",
+                f"{larger.title.en} ({label('en', 'units.level_short', n=larger.lki)})" if larger.title.en else None,
+            )
+        )
     if targets:
         items = "".join(f"<li>{b.text(t)}</li>" for t in targets)
         out += f'<p class="mq-cert-stack">{b.label("certificate.counts_towards")}</p><ul>{items}</ul>'
@@ -207,12 +217,15 @@ def _provider_block(provider: Provider, b: _Bilingual) -> str:
         _row(b.label("certificate.contacts"), html_text(" · ".join(contacts))),
     ]
     other_name = f"<p>{b.text(provider.name)}</p>" if provider.name.lv != provider.legal_name else ""
-    return (f'<div class="mq-cert-body"><p><strong>{html_text(provider.legal_name)}</strong></p>'
-            f"{other_name}<dl>{''.join(rows)}</dl></div>")
+    return (
+        f'<div class="mq-cert-body"><p><strong>{html_text(provider.legal_name)}</strong></p>'
+        f"{other_name}<dl>{''.join(rows)}</dl></div>"
+    )
 
 
-def _footer(entry: MicroQualification, ctx: BuildContext, lead: Provider, learner: Learner | None,
-            b: _Bilingual) -> str:
+def _footer(
+    entry: MicroQualification, ctx: BuildContext, lead: Provider, learner: Learner | None, b: _Bilingual
+) -> str:
     if learner is None:
         issued, place = b.placeholder("issue_date"), b.placeholder("issue_place")
         grade: str | None = b.placeholder("grade")
@@ -228,9 +241,11 @@ def _footer(entry: MicroQualification, ctx: BuildContext, lead: Provider, learne
     link = certificate_url(entry, ctx)
     record = versioned_record_url(entry, ctx)
     qr = qr_svg(link, label(b.primary, "certificate.qr_label", version=entry.version), quick=learner is None)
-    verify = (f'<p class="mq-cert-verify">{b.label("certificate.verify", version=entry.version)}'
-              f'<a href="{html_text(safe_link(link) or link)}">{html_text(link)}</a> · '
-              f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>')
+    verify = (
+        f'<p class="mq-cert-verify">{b.label("certificate.verify", version=entry.version)}'
+        f'<a href="{html_text(safe_link(link) or link)}">{html_text(link)}</a> · '
+        f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>'
+    )
     return (
         '<footer class="mq-cert-footer"><div class="mq-cert-footer-row">'
         f'<div><dl class="mq-cert-issue">{"".join(rows)}</dl>'

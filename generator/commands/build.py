@@ -21,8 +21,12 @@ from ..versions import VersionsRefused
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--site-dir", type=Path, default=None, help="where to write the site (default: ./site)")
     parser.add_argument("--site-url", default=None, help="public address of the site (default: site_url in mkdocs.yml)")
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
-                        help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes")
+    parser.add_argument(
+        "--today",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes",
+    )
 
 
 def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
@@ -53,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today)
     if report is None:
         return 1
-    print(f"Built {len(report.catalogue.entries)} micro-qualifications, {report.pages} pages, into {site_dir} "
-          f"in {time.perf_counter() - started:.1f} s.")
+    print(
+        f"Built {len(report.catalogue.entries)} micro-qualifications, {report.pages} pages, into {site_dir} "
+        f"in {time.perf_counter() - started:.1f} s."
+    )
     return 0

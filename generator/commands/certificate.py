@@ -33,21 +33,43 @@ _SRI = re.compile(r"^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("entry_id", metavar="ID", help="the id of the micro-qualification (its file name without .yaml)")
-    parser.add_argument("--learner", "--learners", dest="learners", type=Path, required=True, metavar="FILE",
-                        help="learner list: .csv (name,identifier,issue_date,issue_place,grade) or .yaml")
+    parser.add_argument(
+        "entry_id", metavar="ID", help="the id of the micro-qualification (its file name without .yaml)"
+    )
+    parser.add_argument(
+        "--learner",
+        "--learners",
+        dest="learners",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="learner list: .csv (name,identifier,issue_date,issue_place,grade) or .yaml",
+    )
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: certificates/<ID>/)")
     parser.add_argument("--pdf", action="store_true", help="also write PDF files (needs the 'pdf' extra: WeasyPrint)")
     parser.add_argument("--force", action="store_true", help="overwrite existing certificate files")
-    parser.add_argument("--language", choices=("lv", "en"), default="lv",
-                        help="the language printed first on the certificate (default: lv)")
-    parser.add_argument("--site-url", metavar="URL", help="public address of the catalogue (default: site_url of mkdocs.yml)")
+    parser.add_argument(
+        "--language",
+        choices=("lv", "en"),
+        default="lv",
+        help="the language printed first on the certificate (default: lv)",
+    )
+    parser.add_argument(
+        "--site-url", metavar="URL", help="public address of the catalogue (default: site_url of mkdocs.yml)"
+    )
     digest = parser.add_mutually_exclusive_group()
-    digest.add_argument("--versions", type=Path, metavar="FILE",
-                        help="api/v1/versions.json of the built site: the OB 3.0 credentials then name the exact "
-                             "version they certify, with its digest, in relatedResource")
-    digest.add_argument("--version-digest", metavar="SRI",
-                        help="the same digest given directly (the digestSRI of this version in versions.json)")
+    digest.add_argument(
+        "--versions",
+        type=Path,
+        metavar="FILE",
+        help="api/v1/versions.json of the built site: the OB 3.0 credentials then name the exact "
+        "version they certify, with its digest, in relatedResource",
+    )
+    digest.add_argument(
+        "--version-digest",
+        metavar="SRI",
+        help="the same digest given directly (the digestSRI of this version in versions.json)",
+    )
     parser.add_argument("--catalogue", type=Path, help="the catalogue folder (default: ./catalogue of the repository)")
 
 
@@ -64,8 +86,11 @@ def run(args: argparse.Namespace) -> int:
     if not args.learners.is_file():
         return _fail(f"{args.learners}: no such file", status=2)
     if args.version_digest and not _SRI.match(args.version_digest):
-        return _fail(f"'{args.version_digest}' is not an SRI digest",
-                     "copy the value for this entry and version from api/v1/versions.json, e.g. sha384-...", 2)
+        return _fail(
+            f"'{args.version_digest}' is not an SRI digest",
+            "copy the value for this entry and version from api/v1/versions.json, e.g. sha384-...",
+            2,
+        )
     site_url = args.site_url or _site_url(root)
     if site_url is None:
         return _fail("no site address: mkdocs.yml was not found", "give --site-url https://...", 2)
@@ -73,14 +98,19 @@ def run(args: argparse.Namespace) -> int:
     result = validate(catalogue_dir, root=root)
     if result.catalogue is None:
         print(render(result.errors, result.files_checked, "text"), file=sys.stderr)
-        return _fail("the catalogue has errors; certificates are made only from a valid catalogue",
-                     "fix the errors above (mqcat validate lists them)")
+        return _fail(
+            "the catalogue has errors; certificates are made only from a valid catalogue",
+            "fix the errors above (mqcat validate lists them)",
+        )
     catalogue = result.catalogue
     entry = catalogue.entries.get(args.entry_id)
     if entry is None:
         close = difflib.get_close_matches(args.entry_id, catalogue.entries, n=1)
-        return _fail(f"no micro-qualification with the id '{args.entry_id}'",
-                     f"did you mean '{close[0]}'?" if close else "the id is the entry's file name without .yaml", 2)
+        return _fail(
+            f"no micro-qualification with the id '{args.entry_id}'",
+            f"did you mean '{close[0]}'?" if close else "the id is the entry's file name without .yaml",
+            2,
+        )
     if not entry.published:
         successor = f"; it is replaced by '{entry.replaced_by}'" if entry.replaced_by else ""
         return _fail(f"'{entry.id}' is withdrawn: no new certificates are issued for it{successor}")
@@ -97,10 +127,18 @@ def run(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem.text(), file=sys.stderr)
         return _fail(f"{len(error.problems)} problem(s) in the learner file; no certificate was written")
-    early = [Problem(display_path(args.learners, root), l.line, 1, "issue_date",
-                     f"{l.issue_date} is before the programme was approved ({entry.decision_date})",
-                     hint="check the date; a certificate cannot predate the approval decision")
-             for l in learners if l.issue_date < entry.decision_date]
+    early = [
+        Problem(
+            display_path(args.learners, root),
+            l.line,
+            1,
+            "issue_date",
+            f"{l.issue_date} is before the programme was approved ({entry.decision_date})",
+            hint="check the date; a certificate cannot predate the approval decision",
+        )
+        for l in learners
+        if l.issue_date < entry.decision_date
+    ]
     if early:
         for problem in early:
             print(problem.text(), file=sys.stderr)
@@ -130,8 +168,10 @@ def run(args: argparse.Namespace) -> int:
             if write_pdf(page, out / f"{stem}.pdf") > 1:
                 long_pages.append(f"{stem}.pdf")
     kinds = "HTML, OB 3.0 JSON" + (", PDF" if args.pdf and pdf_problem is None else "")
-    print(f"{len(learners)} certificate(s) of '{entry.id}' v{entry.version} ({kinds}) written to "
-          f"{display_path(out, root)}")
+    print(
+        f"{len(learners)} certificate(s) of '{entry.id}' v{entry.version} ({kinds}) written to "
+        f"{display_path(out, root)}"
+    )
     if pdf_problem:
         print(f"mqcat certificate: PDF skipped: {pdf_problem}", file=sys.stderr)
     if long_pages:

@@ -20,8 +20,12 @@ from ..review.codeowners import CODEOWNERS_PATH, RegistryInvalid, read_registry,
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--check", action="store_true", help="only check that the file is up to date (exit 1 if not)")
     parser.add_argument("--catalogue", type=Path, help="the catalogue folder (default: ./catalogue of the repository)")
-    parser.add_argument("--output", type=Path, metavar="FILE",
-                        help="the CODEOWNERS file (default: .github/CODEOWNERS beside the catalogue folder)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="the CODEOWNERS file (default: .github/CODEOWNERS beside the catalogue folder)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,11 +43,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{CODEOWNERS_PATH.as_posix()} is up to date with catalogue/{SECTORS_FILE}")
             return 0
         state = "is missing" if current is None else f"differs from what catalogue/{SECTORS_FILE} says"
-        print(f"mqcat codeowners: {CODEOWNERS_PATH.as_posix()} {state}.\n"
-              f"Fix: run `mqcat codeowners` and commit {CODEOWNERS_PATH.as_posix()}.", file=sys.stderr)
+        print(
+            f"mqcat codeowners: {CODEOWNERS_PATH.as_posix()} {state}.\n"
+            f"Fix: run `mqcat codeowners` and commit {CODEOWNERS_PATH.as_posix()}.",
+            file=sys.stderr,
+        )
         if current is not None:
-            sys.stderr.writelines(difflib.unified_diff(current.splitlines(True), expected.splitlines(True),
-                                                       "committed", "expected"))
+            sys.stderr.writelines(
+                difflib.unified_diff(current.splitlines(True), expected.splitlines(True), "committed", "expected")
+            )
         return 1
     if current == expected:
         print(f"{CODEOWNERS_PATH.as_posix()} is already up to date")

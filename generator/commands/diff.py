@@ -21,15 +21,26 @@ from ..review.report import annotations, markdown
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("base", nargs="?", metavar="BASE", help="the revision to compare with (default: merge base with main)")
+    parser.add_argument(
+        "base", nargs="?", metavar="BASE", help="the revision to compare with (default: merge base with main)"
+    )
     parser.add_argument("head", nargs="?", metavar="HEAD", help="the revision to review (default: the working tree)")
-    parser.add_argument("--format", choices=("markdown", "github"), default="markdown",
-                        help="markdown: the report; github: the report, plus GitHub Actions annotations "
-                             "(::error/::warning with file and line) on standard error")
-    parser.add_argument("--output", type=Path, metavar="FILE",
-                        help="write the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY) instead of standard output")
-    parser.add_argument("--repo", type=Path, default=Path("."), metavar="DIR",
-                        help="the git repository (default: the current folder)")
+    parser.add_argument(
+        "--format",
+        choices=("markdown", "github"),
+        default="markdown",
+        help="markdown: the report; github: the report, plus GitHub Actions annotations "
+        "(::error/::warning with file and line) on standard error",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the Markdown report to FILE (e.g. $GITHUB_STEP_SUMMARY) instead of standard output",
+    )
+    parser.add_argument(
+        "--repo", type=Path, default=Path(), metavar="DIR", help="the git repository (default: the current folder)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,8 +20,12 @@ from ..review.skeleton import Refused, create
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("id", metavar="ID", help="the new entry's id: lowercase words joined by hyphens, e.g. forklift-safe-operation")
-    parser.add_argument("--sector", required=True, help="the sector id from catalogue/sectors.yaml, e.g. transport-logistics")
+    parser.add_argument(
+        "id", metavar="ID", help="the new entry's id: lowercase words joined by hyphens, e.g. forklift-safe-operation"
+    )
+    parser.add_argument(
+        "--sector", required=True, help="the sector id from catalogue/sectors.yaml, e.g. transport-logistics"
+    )
     parser.add_argument("--provider", required=True, help="the lead provider's id from catalogue/providers/")
     parser.add_argument("--catalogue", type=Path, help="the catalogue folder (default: ./catalogue of the repository)")
 
@@ -32,8 +36,11 @@ def run(args: argparse.Namespace) -> int:
     if args.catalogue:
         root = catalogue_dir.parent
     if not catalogue_dir.is_dir():
-        print(f"mqcat new: {catalogue_dir}: no catalogue folder here\n"
-              "Fix: run mqcat inside the catalogue repository, or pass --catalogue PATH", file=sys.stderr)
+        print(
+            f"mqcat new: {catalogue_dir}: no catalogue folder here\n"
+            "Fix: run mqcat inside the catalogue repository, or pass --catalogue PATH",
+            file=sys.stderr,
+        )
         return 2
     try:
         path, authority = create(catalogue_dir, args.id, args.sector, args.provider)
@@ -41,12 +48,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"mqcat new: {refusal.problem}\nFix: {refusal.fix}", file=sys.stderr)
         return 2
     except FileExistsError:
-        print(f"mqcat new: catalogue/{args.sector}/{args.id}.yaml already exists\nFix: choose another id", file=sys.stderr)
+        print(
+            f"mqcat new: catalogue/{args.sector}/{args.id}.yaml already exists\nFix: choose another id", file=sys.stderr
+        )
         return 2
     shown = display_path(path, root)
     print(f"Created {shown}")
     if authority is None:
-        print(f"Note: catalogue/authorities.yaml names no council for sector '{args.sector}'; "
-              "fill in quality_assurance.authorised_by yourself.")
+        print(
+            f"Note: catalogue/authorities.yaml names no council for sector '{args.sector}'; "
+            "fill in quality_assurance.authorised_by yourself."
+        )
     print(f"Next: fill in every empty value (the comments say what to write), then run: mqcat validate {shown}")
     return 0

@@ -22,7 +22,9 @@ from .build import build_and_report
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--site-dir", type=Path, default=None, help="where to build the preview (default: build/preview)")
+    parser.add_argument(
+        "--site-dir", type=Path, default=None, help="where to build the preview (default: build/preview)"
+    )
 
 
 def _snapshot(paths: list[Path]) -> dict[Path, float]:
@@ -48,7 +50,12 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "build" / "preview").resolve()
     site_url = f"http://127.0.0.1:{args.port}/"
-    watched = [root / "catalogue", root / "schema", root / "mkdocs.yml", Path(__file__).resolve().parent.parent / "site"]
+    watched = [
+        root / "catalogue",
+        root / "schema",
+        root / "mkdocs.yml",
+        Path(__file__).resolve().parent.parent / "site",
+    ]
     if not _rebuild(root, site_dir, site_url) and not site_dir.exists():
         return 1
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))

@@ -16,7 +16,9 @@ from ..problems import Problem, Severity, render
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders to report on (default: all)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files or folders to report on (default: all)"
+    )
     parser.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--catalogue", type=Path, help="the catalogue folder (default: ./catalogue of the repository)")

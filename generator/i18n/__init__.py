@@ -8,7 +8,7 @@ has exactly the same keys.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 LANGUAGES = ("lv", "en")
 
 
-@lru_cache(maxsize=None)
+@cache
 def table(language: str) -> dict[str, Any]:
     """The whole label table of one language."""
     if language not in LANGUAGES:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +101,9 @@ def entry_document(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCo
     return {"@context": CONTEXT, **learning_opportunity(entry, catalogue, ctx)}
 
 
-def dataset_document(catalogue: Catalogue, ctx: BuildContext,
-                     graph: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def dataset_document(
+    catalogue: Catalogue, ctx: BuildContext, graph: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """All published entries in one graph, with a DCAT description of the dataset."""
     if graph is None:
         graph = [learning_opportunity(e, catalogue, ctx) for e in catalogue.published_entries()]
@@ -156,33 +157,39 @@ def qualification(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
     """The Qualification of an entry: outcomes, level, field, workload, awarding and approval."""
     base = ctx.entry_url(entry)
     node = qualification_core(entry, ctx)
-    node.update({
-        "description": _text(entry.purpose),
-        "volumeOfLearning": entry.volume_of_learning,
-        "language": [_language(code) for code in entry.languages],
-        "mode": _mode(entry),
-        "isPartialQualification": not entry.standalone,
-        "provenBy": [_assessment(entry, base)],
-        "awardingOpportunity": [_awarding_opportunity(entry, catalogue, ctx)],
-        "accreditation": [accreditation(entry, catalogue, ctx)],
-        "supplementaryDocument": [_web_resource(ctx.api_url(version_path(entry.id, entry.version)))],
-        "status": entry.status,
-        "dc:modified": _datetime(ctx.changed(entry)),
-    })
+    node.update(
+        {
+            "description": _text(entry.purpose),
+            "volumeOfLearning": entry.volume_of_learning,
+            "language": [_language(code) for code in entry.languages],
+            "mode": _mode(entry),
+            "isPartialQualification": not entry.standalone,
+            "provenBy": [_assessment(entry, base)],
+            "awardingOpportunity": [_awarding_opportunity(entry, catalogue, ctx)],
+            "accreditation": [accreditation(entry, catalogue, ctx)],
+            "supplementaryDocument": [_web_resource(ctx.api_url(version_path(entry.id, entry.version)))],
+            "status": entry.status,
+            "dc:modified": _datetime(ctx.changed(entry)),
+        }
+    )
     if entry.ects is not None:
-        node["creditPoint"] = [{
-            "id": f"{base}#credit-ects",
-            "type": "CreditPoint",
-            "framework": _concept(ECTS, CREDIT_SCHEME, {"en": "European Credit Transfer System"}),
-            "point": _number(entry.ects),
-        }]
+        node["creditPoint"] = [
+            {
+                "id": f"{base}#credit-ects",
+                "type": "CreditPoint",
+                "framework": _concept(ECTS, CREDIT_SCHEME, {"en": "European Credit Transfer System"}),
+                "point": _number(entry.ects),
+            }
+        ]
     if entry.prerequisites:
         node["entryRequirement"] = _note(f"{base}#entry-requirement", entry.prerequisites)
     if entry.further_information:
         node["additionalNote"] = [_note(f"{base}#further-information", entry.further_information)]
     # Stacking inside the catalogue; a larger formal qualification has no outcomes here to describe it.
     parts = [catalogue.entries[i] for i in catalogue.built_from().get(entry.id, ()) if catalogue.entries[i].published]
-    wholes = [catalogue.entries[i] for i in entry.stacks_into if i in catalogue.entries and catalogue.entries[i].published]
+    wholes = [
+        catalogue.entries[i] for i in entry.stacks_into if i in catalogue.entries and catalogue.entries[i].published
+    ]
     if parts:
         node["hasPart"] = [qualification_core(part, ctx) for part in parts]
     if wholes:
@@ -197,10 +204,17 @@ def qualification_core(entry: MicroQualification, ctx: BuildContext) -> dict[str
         "id": f"{base}#qualification",
         "type": "Qualification",
         "title": _text(entry.title),
-        "eqfLevel": _concept(entry.eqf_uri, EQF_SCHEME, _labels("certificate.frameworks.eqf_level", n=entry.eqf),
-                             notation=str(entry.eqf)),
-        "nqfLevel": [_concept(nqf_level_iri(entry.lki, ctx), QDR_SCHEME,
-                              _labels("certificate.frameworks.lki_level", n=entry.lki), notation=str(entry.lki))],
+        "eqfLevel": _concept(
+            entry.eqf_uri, EQF_SCHEME, _labels("certificate.frameworks.eqf_level", n=entry.eqf), notation=str(entry.eqf)
+        ),
+        "nqfLevel": [
+            _concept(
+                nqf_level_iri(entry.lki, ctx),
+                QDR_SCHEME,
+                _labels("certificate.frameworks.lki_level", n=entry.lki),
+                notation=str(entry.lki),
+            )
+        ],
         "thematicArea": [_isced_f(entry.isced_f)],
         "learningOutcome": [
             {
@@ -208,8 +222,11 @@ def qualification_core(entry: MicroQualification, ctx: BuildContext) -> dict[str
                 "type": "LearningOutcome",
                 "title": _text(outcome.text),
                 # No inScheme: the MDR shapes' ESCO pattern rejects the real ESCO scheme IRI.
-                **({"relatedESCOSkill": [{"id": uri, "type": "Concept"} for uri in outcome.esco_skills]}
-                   if outcome.esco_skills else {}),
+                **(
+                    {"relatedESCOSkill": [{"id": uri, "type": "Concept"} for uri in outcome.esco_skills]}
+                    if outcome.esco_skills
+                    else {}
+                ),
             }
             for index, outcome in enumerate(entry.learning_outcomes, start=1)
         ],
@@ -226,18 +243,26 @@ def _assessment(entry: MicroQualification, base: str) -> dict[str, Any]:
     node: dict[str, Any] = {
         "id": f"{base}#assessment",
         "type": "LearningAssessmentSpecification",
-        "title": {language: label(language, "certificate.assessment_title", title=entry.title.get(language))
-                  for language in LANGUAGES},
+        "title": {
+            language: label(language, "certificate.assessment_title", title=entry.title.get(language))
+            for language in LANGUAGES
+        },
         "description": _text(entry.assessment_description),
         "language": [_language(code) for code in entry.languages],
         "mode": _mode(entry),
     }
-    methods = {language: ", ".join(label(language, f"assessment_method.{m}") for m in entry.assessment_methods)
-               for language in LANGUAGES}
+    methods = {
+        language: ", ".join(label(language, f"assessment_method.{m}") for m in entry.assessment_methods)
+        for language in LANGUAGES
+    }
     notes = [_note(f"{base}#assessment-methods", Text(methods["lv"], methods["en"]))]
     if entry.supervision:
-        notes.append(_note(f"{base}#supervision", Text(label("lv", f"supervision.{entry.supervision}"),
-                                                      label("en", f"supervision.{entry.supervision}"))))
+        notes.append(
+            _note(
+                f"{base}#supervision",
+                Text(label("lv", f"supervision.{entry.supervision}"), label("en", f"supervision.{entry.supervision}")),
+            )
+        )
     node["additionalNote"] = notes
     return node
 
@@ -265,13 +290,15 @@ def accreditation(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
         "title": _labels("certificate.accreditation_title"),
         "description": _text(entry.qa_type),
         "decision": _concept(f"{base}#decision", None, {"lv": entry.decision}, notation=entry.decision),
-        "identifier": [{
-            "id": f"{base}#decision-reference",
-            "type": "Identifier",
-            "notation": entry.decision,
-            # schemeAgency is a single value (maxCount 1): the name in Latvian.
-            "schemeAgency": {"lv": authority.name.lv},
-        }],
+        "identifier": [
+            {
+                "id": f"{base}#decision-reference",
+                "type": "Identifier",
+                "notation": entry.decision,
+                # schemeAgency is a single value (maxCount 1): the name in Latvian.
+                "schemeAgency": {"lv": authority.name.lv},
+            }
+        ],
         "accreditingAgent": authority_organisation(authority, ctx),
         "organisation": [organisation(catalogue.providers[p], ctx) for p in entry.awarding_bodies],
         "limitQualification": {"id": f"{base}#qualification"},
@@ -305,12 +332,14 @@ def organisation(provider: Provider, ctx: BuildContext) -> dict[str, Any]:
     if names:
         node["altLabel"] = names
     if provider.education_register_number:
-        node["identifier"] = [{
-            "id": f"{base}#education-register",
-            "type": "Identifier",
-            "notation": provider.education_register_number,
-            "schemeName": label("en", "certificate.education_register"),
-        }]
+        node["identifier"] = [
+            {
+                "id": f"{base}#education-register",
+                "type": "Identifier",
+                "notation": provider.education_register_number,
+                "schemeName": label("en", "certificate.education_register"),
+            }
+        ]
     return node
 
 
@@ -320,8 +349,11 @@ def authority_organisation(authority: Authority, ctx: BuildContext) -> dict[str,
         "id": ctx.api_url(f"elm/dataset.jsonld#authority-{authority.id}"),
         "type": "Organisation",
         "legalName": _text(authority.name),
-        "location": [_location(ctx.api_url(f"elm/dataset.jsonld#authority-{authority.id}-location"),
-                               authority.country, None, None)],
+        "location": [
+            _location(
+                ctx.api_url(f"elm/dataset.jsonld#authority-{authority.id}-location"), authority.country, None, None
+            )
+        ],
     }
     if authority.website:
         node["homepage"] = [_web_resource(authority.website)]
@@ -390,11 +422,12 @@ def _mode(entry: MicroQualification) -> list[dict[str, Any]]:
 
 def _isced_f(code: str) -> dict[str, Any]:
     name = isced_f_fields().get(code)
-    return _concept(f"http://data.europa.eu/snb/isced-f/{code}", ISCED_F_SCHEME, {"en": name} if name else None,
-                    notation=code)
+    return _concept(
+        f"http://data.europa.eu/snb/isced-f/{code}", ISCED_F_SCHEME, {"en": name} if name else None, notation=code
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _language_code(code: str) -> str:
     record = pycountry.languages.get(alpha_2=code)
     return (record.alpha_3 if record else code).upper()
@@ -402,8 +435,9 @@ def _language_code(code: str) -> str:
 
 def _language(code: str) -> dict[str, Any]:
     record = pycountry.languages.get(alpha_2=code)
-    return _concept(f"{LANGUAGE_SCHEME}/{_language_code(code)}", LANGUAGE_SCHEME,
-                    {"en": record.name} if record else None)
+    return _concept(
+        f"{LANGUAGE_SCHEME}/{_language_code(code)}", LANGUAGE_SCHEME, {"en": record.name} if record else None
+    )
 
 
 def _country(code: str) -> dict[str, Any]:
@@ -412,8 +446,9 @@ def _country(code: str) -> dict[str, Any]:
     return _concept(f"{COUNTRY_SCHEME}/{alpha_3}", COUNTRY_SCHEME, {"en": record.name} if record else None)
 
 
-def _concept(iri: str, scheme: str | None, labels: dict[str, str] | None = None,
-             notation: str | None = None) -> dict[str, Any]:
+def _concept(
+    iri: str, scheme: str | None, labels: dict[str, str] | None = None, notation: str | None = None
+) -> dict[str, Any]:
     node: dict[str, Any] = {"id": iri, "type": "Concept"}
     if scheme:
         node["inScheme"] = {"id": scheme, "type": "ConceptScheme"}

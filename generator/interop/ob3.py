@@ -62,8 +62,9 @@ def write_ob3(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
             path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def achievement(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext,
-                language: str = "lv") -> dict[str, Any]:
+def achievement(
+    entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str = "lv"
+) -> dict[str, Any]:
     """The OB 3.0 Achievement of an entry, in one language (texts missing in it fall back to Latvian)."""
     lead = catalogue.providers[entry.awarding_bodies[0]]
     node: dict[str, Any] = {
@@ -85,15 +86,26 @@ def achievement(entry: MicroQualification, catalogue: Catalogue, ctx: BuildConte
     if entry.keywords.get(language):
         node["tag"] = list(entry.keywords[language])
     related = [
-        {"id": achievement_url(ctx, entry, other),
-         "type": ["Related"], "inLanguage": other, "version": str(entry.version)}
-        for other in LANGUAGES if other != language
+        {
+            "id": achievement_url(ctx, entry, other),
+            "type": ["Related"],
+            "inLanguage": other,
+            "version": str(entry.version),
+        }
+        for other in LANGUAGES
+        if other != language
     ]
     for target_id in entry.stacks_into:
         target = catalogue.entries.get(target_id)
         if target is not None and target.published:
-            related.append({"id": achievement_url(ctx, target, language),
-                            "type": ["Related"], "inLanguage": language, "version": str(target.version)})
+            related.append(
+                {
+                    "id": achievement_url(ctx, target, language),
+                    "type": ["Related"],
+                    "inLanguage": language,
+                    "version": str(target.version),
+                }
+            )
     node["related"] = related
     return node
 
@@ -105,10 +117,18 @@ def profile(provider: Provider, ctx: BuildContext, language: str = "lv") -> dict
         "type": ["Profile"],
         "name": provider.legal_name,
         "url": provider.website,
-        "address": {"type": ["Address"], "addressCountryCode": provider.country,
-                    "streetAddress": provider.legal_address},
-        "otherIdentifier": [{"type": "IdentifierEntry", "identifier": provider.registration_number,
-                             "identifierType": "ext:RegistrationNumber"}],
+        "address": {
+            "type": ["Address"],
+            "addressCountryCode": provider.country,
+            "streetAddress": provider.legal_address,
+        },
+        "otherIdentifier": [
+            {
+                "type": "IdentifierEntry",
+                "identifier": provider.registration_number,
+                "identifierType": "ext:RegistrationNumber",
+            }
+        ],
     }
     if provider.region:
         node["address"]["addressRegion"] = provider.region
@@ -146,8 +166,13 @@ def achievement_credential(
         "type": ["AchievementSubject"],
         "identifier": [
             {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": learner.name},
-            {"type": "IdentityObject", "identityType": "identifier", "hashed": True,
-             "identityHash": f"sha256${identity_hash}", "salt": salt},
+            {
+                "type": "IdentityObject",
+                "identityType": "identifier",
+                "hashed": True,
+                "identityHash": f"sha256${identity_hash}",
+                "salt": salt,
+            },
         ],
         "achievement": achievement(entry, catalogue, ctx, "lv"),
     }
@@ -167,11 +192,13 @@ def achievement_credential(
         "credentialSchema": [{"id": SCHEMA_URL, "type": "1EdTechJsonSchemaValidator2019"}],
     }
     if version_digest:
-        credential["relatedResource"] = [{
-            "id": ctx.api_url(version_path(entry.id, entry.version)),
-            "digestSRI": version_digest,
-            "mediaType": MEDIA_TYPE,
-        }]
+        credential["relatedResource"] = [
+            {
+                "id": ctx.api_url(version_path(entry.id, entry.version)),
+                "digestSRI": version_digest,
+                "mediaType": MEDIA_TYPE,
+            }
+        ]
     return credential
 
 
@@ -180,14 +207,27 @@ def _alignments(entry: MicroQualification, ctx: BuildContext, language: str) -> 
         return label(language, key, **values)
 
     alignments = [
-        {"type": ["Alignment"], "targetName": L("certificate.frameworks.eqf_level", n=entry.eqf),
-         "targetUrl": entry.eqf_uri, "targetCode": str(entry.eqf), "targetFramework": L("certificate.frameworks.eqf")},
-        {"type": ["Alignment"], "targetName": L("certificate.frameworks.lki_level", n=entry.lki),
-         "targetUrl": ctx.url(f"levels/{entry.lki}/", language), "targetCode": str(entry.lki),
-         "targetFramework": L("certificate.frameworks.lki")},
-        {"type": ["Alignment"], "targetName": isced_f_fields().get(entry.isced_f, entry.isced_f),
-         "targetUrl": entry.isced_f_uri, "targetCode": entry.isced_f,
-         "targetFramework": L("certificate.frameworks.isced_f")},
+        {
+            "type": ["Alignment"],
+            "targetName": L("certificate.frameworks.eqf_level", n=entry.eqf),
+            "targetUrl": entry.eqf_uri,
+            "targetCode": str(entry.eqf),
+            "targetFramework": L("certificate.frameworks.eqf"),
+        },
+        {
+            "type": ["Alignment"],
+            "targetName": L("certificate.frameworks.lki_level", n=entry.lki),
+            "targetUrl": ctx.url(f"levels/{entry.lki}/", language),
+            "targetCode": str(entry.lki),
+            "targetFramework": L("certificate.frameworks.lki"),
+        },
+        {
+            "type": ["Alignment"],
+            "targetName": isced_f_fields().get(entry.isced_f, entry.isced_f),
+            "targetUrl": entry.isced_f_uri,
+            "targetCode": entry.isced_f,
+            "targetFramework": L("certificate.frameworks.isced_f"),
+        },
     ]
     seen: set[str] = set()
     for outcome in entry.learning_outcomes:
@@ -195,11 +235,17 @@ def _alignments(entry: MicroQualification, ctx: BuildContext, language: str) -> 
             if uri in seen:
                 continue
             seen.add(uri)
-            alignments.append({
-                "type": ["Alignment"], "targetName": L("certificate.esco_skill"), "targetUrl": uri,
-                "targetCode": uri.rsplit("/", 1)[-1], "targetDescription": outcome.text.get(language),
-                "targetFramework": L("certificate.frameworks.esco"), "targetType": "ceasn:Competency",
-            })
+            alignments.append(
+                {
+                    "type": ["Alignment"],
+                    "targetName": L("certificate.esco_skill"),
+                    "targetUrl": uri,
+                    "targetCode": uri.rsplit("/", 1)[-1],
+                    "targetDescription": outcome.text.get(language),
+                    "targetFramework": L("certificate.frameworks.esco"),
+                    "targetType": "ceasn:Competency",
+                }
+            )
     return alignments
 
 
@@ -207,8 +253,12 @@ def _narrative(entry: MicroQualification, language: str) -> str:
     """The outcomes and the assessment, as Markdown with the contributor text escaped."""
     lines = [markdown_text(label(language, "certificate.narrative_outcomes")), ""]
     lines += [f"- {markdown_text(o.text.get(language))}" for o in entry.learning_outcomes]
-    lines += ["", markdown_text(label(language, "certificate.narrative_assessment")) + " "
-              + markdown_text(entry.assessment_description.get(language))]
+    lines += [
+        "",
+        markdown_text(label(language, "certificate.narrative_assessment"))
+        + " "
+        + markdown_text(entry.assessment_description.get(language)),
+    ]
     return "\n".join(lines)
 
 

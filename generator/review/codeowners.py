@@ -73,15 +73,20 @@ def render(registry: dict[str, Any]) -> str:
         return [f"{pattern.ljust(width)}  {owners}" for pattern, owners in selected]
 
     sector_count = len(registry["sectors"])
-    return "\n".join([
-        HEADER.rstrip("\n"),
-        "",
-        "# Everything not named below: the catalogue maintainers.",
-        *lines(rules[:1]),
-        "",
-        "# Micro-qualifications: each sector's expert council approves its own folder.",
-        *lines(rules[1 : 1 + sector_count]),
-        "",
-        "# The registries, the format and the machinery: the catalogue maintainers.",
-        *lines(rules[1 + sector_count :]),
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                HEADER.rstrip("\n"),
+                "",
+                "# Everything not named below: the catalogue maintainers.",
+                *lines(rules[:1]),
+                "",
+                "# Micro-qualifications: each sector's expert council approves its own folder.",
+                *lines(rules[1 : 1 + sector_count]),
+                "",
+                "# The registries, the format and the machinery: the catalogue maintainers.",
+                *lines(rules[1 + sector_count :]),
+            ]
+        )
+        + "\n"
+    )

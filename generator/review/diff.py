@@ -15,10 +15,11 @@ import hashlib
 import json
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any
 
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, Result, validate
@@ -36,7 +37,14 @@ ATTENTION_FIELDS = ("level", "workload", "assessment", "participation_form")
 
 # Kinds of entry change, in the order the report shows them.
 ADDED, CHANGED, SUSPENDED, WITHDRAWN, REACTIVATED, ID_CHANGED, DELETED, UNREADABLE = (
-    "added", "changed", "suspended", "withdrawn", "reactivated", "id-changed", "deleted", "unreadable",
+    "added",
+    "changed",
+    "suspended",
+    "withdrawn",
+    "reactivated",
+    "id-changed",
+    "deleted",
+    "unreadable",
 )
 ENTRY_KINDS = (ADDED, CHANGED, SUSPENDED, WITHDRAWN, REACTIVATED, ID_CHANGED, DELETED, UNREADABLE)
 
@@ -89,7 +97,9 @@ def resolve_revision(repo: Path, revision: str) -> str:
     if revision.startswith("-"):
         raise GitError(f"'{revision}' is not a revision")
     try:
-        return git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+        return (
+            git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
+        )
     except GitError:
         raise GitError(f"unknown revision '{revision}'") from None
 
@@ -104,7 +114,9 @@ def default_base(repo: Path) -> str:
     try:
         return resolve_revision(repo, "origin/main")
     except GitError:
-        raise GitError("no base revision: neither 'main' nor 'origin/main' exists; name one, e.g. `mqcat diff main`") from None
+        raise GitError(
+            "no base revision: neither 'main' nor 'origin/main' exists; name one, e.g. `mqcat diff main`"
+        ) from None
 
 
 def _materialise(repo: Path, commit: str, target: Path) -> None:
@@ -150,7 +162,9 @@ class TouchedFile:
 
     @property
     def in_catalogue(self) -> bool:
-        return self.path.startswith(CATALOGUE_DIR + "/") or bool(self.old_path and self.old_path.startswith(CATALOGUE_DIR + "/"))
+        return self.path.startswith(CATALOGUE_DIR + "/") or bool(
+            self.old_path and self.old_path.startswith(CATALOGUE_DIR + "/")
+        )
 
 
 def touched_files(repo: Path, base: str, head: str | None) -> list[TouchedFile]:
@@ -399,8 +413,15 @@ def flatten(value: Any, path: tuple[str | int, ...] = ()) -> dict[tuple[str | in
     return {path: value}
 
 
-def compare_fields(schema_name: str, old: dict[str, Any], new: dict[str, Any], *, skip: tuple[str, ...] = (),
-                   start: int = 0, prefix: tuple[str | int, ...] = ()) -> list[FieldChange]:
+def compare_fields(
+    schema_name: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    *,
+    skip: tuple[str, ...] = (),
+    start: int = 0,
+    prefix: tuple[str | int, ...] = (),
+) -> list[FieldChange]:
     """Changed leaves of two records, labelled with the schema's titles, in the new record's order."""
     before = {path: value for path, value in flatten(old).items() if not (path and path[0] in skip)}
     after = {path: value for path, value in flatten(new).items() if not (path and path[0] in skip)}
@@ -409,8 +430,13 @@ def compare_fields(schema_name: str, old: dict[str, Any], new: dict[str, Any], *
     for path in order:
         old_value, new_value = before.get(path, MISSING), after.get(path, MISSING)
         if old_value != new_value or type(old_value) is not type(new_value):
-            if isinstance(old_value, (int, float)) and isinstance(new_value, (int, float)) and old_value == new_value \
-                    and not isinstance(old_value, bool) and not isinstance(new_value, bool):
+            if (
+                isinstance(old_value, (int, float))
+                and isinstance(new_value, (int, float))
+                and old_value == new_value
+                and not isinstance(old_value, bool)
+                and not isinstance(new_value, bool)
+            ):
                 continue  # 40 and 40.0 are the same workload
             full = prefix + path
             changes.append(FieldChange(path, fields.label(schema_name, full, start=start), old_value, new_value))
@@ -440,7 +466,9 @@ def compare_outcomes(old: Any, new: Any) -> OutcomeChanges:
         new_skills = new_keys[key].get("esco_skills", [])
         if old_skills != new_skills:
             path = ("learning_outcomes", after.index(new_keys[key]), "esco_skills")
-            changes.skills.append(FieldChange(path, fields.label(schemas.MICRO_QUALIFICATION, path), old_skills, new_skills))
+            changes.skills.append(
+                FieldChange(path, fields.label(schemas.MICRO_QUALIFICATION, path), old_skills, new_skills)
+            )
     return changes
 
 
@@ -450,24 +478,33 @@ def _status_kind(old: Any, new: Any) -> str:
     return {"suspended": SUSPENDED, "withdrawn": WITHDRAWN, "active": REACTIVATED}.get(new, CHANGED)
 
 
-def _finding(record: Record, path: tuple[str | int, ...], message: str, hint: str = "",
-             severity: Severity = Severity.ERROR) -> Problem:
+def _finding(
+    record: Record, path: tuple[str | int, ...], message: str, hint: str = "", severity: Severity = Severity.ERROR
+) -> Problem:
     line, column = record.position(path)
     return Problem(record.path, line, column, ".".join(str(p) for p in path), message, severity, hint)
 
 
 def _similar(old: dict[str, Any], new: dict[str, Any]) -> bool:
     """Same programme under another id: equal apart from id/sector/version, or nearly so."""
+
     def strip(data: dict[str, Any]) -> str:
-        return json.dumps({k: v for k, v in data.items() if k not in ("id", "sector", "version")}, sort_keys=True,
-                          ensure_ascii=False, default=str)
+        return json.dumps(
+            {k: v for k, v in data.items() if k not in ("id", "sector", "version")},
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        )
 
     a, b = strip(old), strip(new)
     if a == b:
         return True
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return matcher.real_quick_ratio() >= RENAME_SIMILARITY and matcher.quick_ratio() >= RENAME_SIMILARITY \
+    return (
+        matcher.real_quick_ratio() >= RENAME_SIMILARITY
+        and matcher.quick_ratio() >= RENAME_SIMILARITY
         and matcher.ratio() >= RENAME_SIMILARITY
+    )
 
 
 def _compare_entry(entry_id: str, base: Record, head: Record) -> EntryChange | None:
@@ -494,39 +531,87 @@ def _check_entry_change(change: EntryChange) -> None:
     old_version, new_version = old.get("version"), new.get("version")
     versions_known = isinstance(old_version, int) and isinstance(new_version, int)
     if versions_known and new_version < old_version:
-        found.append(_finding(head, ("version",), f"version lowered from {old_version} to {new_version}",
-                              f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance"))
+        found.append(
+            _finding(
+                head,
+                ("version",),
+                f"version lowered from {old_version} to {new_version}",
+                f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance",
+            )
+        )
     elif versions_known and substantive and new_version == old_version:
         names = ", ".join(fields.title(schemas.MICRO_QUALIFICATION, (name,)) for name in substantive)
-        found.append(_finding(head, ("version",),
-                              f"published entry '{change.id}' changed in substance ({names}) without raising its version",
-                              f"set `version: {old_version + 1}` so that certificates can tell the versions apart"))
+        found.append(
+            _finding(
+                head,
+                ("version",),
+                f"published entry '{change.id}' changed in substance ({names}) without raising its version",
+                f"set `version: {old_version + 1}` so that certificates can tell the versions apart",
+            )
+        )
     elif versions_known and new_version > old_version + 1:
-        found.append(_finding(head, ("version",), f"version jumps from {old_version} to {new_version}",
-                              f"raise it by one: `version: {old_version + 1}`", Severity.WARNING))
+        found.append(
+            _finding(
+                head,
+                ("version",),
+                f"version jumps from {old_version} to {new_version}",
+                f"raise it by one: `version: {old_version + 1}`",
+                Severity.WARNING,
+            )
+        )
     for name in ATTENTION_FIELDS:
         if name in changed_top:
             title = fields.title(schemas.MICRO_QUALIFICATION, (name,))
-            found.append(_finding(head, (name,), f"{title} changed in '{change.id}'",
-                                  "check that the outcomes and the certificate still match", Severity.WARNING))
+            found.append(
+                _finding(
+                    head,
+                    (name,),
+                    f"{title} changed in '{change.id}'",
+                    "check that the outcomes and the certificate still match",
+                    Severity.WARNING,
+                )
+            )
     if change.outcomes.removed:
         count = len(change.outcomes.removed)
-        found.append(_finding(head, ("learning_outcomes",), f"{count} learning outcome(s) removed from '{change.id}'",
-                              "holders of earlier certificates were assessed on them: check the version was raised",
-                              Severity.WARNING))
+        found.append(
+            _finding(
+                head,
+                ("learning_outcomes",),
+                f"{count} learning outcome(s) removed from '{change.id}'",
+                "holders of earlier certificates were assessed on them: check the version was raised",
+                Severity.WARNING,
+            )
+        )
     if old.get("awarding_bodies") != new.get("awarding_bodies"):
-        found.append(_finding(head, ("awarding_bodies",), f"awarding bodies of '{change.id}' changed",
-                              "the providers named on the certificate change: check the new providers agree",
-                              Severity.WARNING))
+        found.append(
+            _finding(
+                head,
+                ("awarding_bodies",),
+                f"awarding bodies of '{change.id}' changed",
+                "the providers named on the certificate change: check the new providers agree",
+                Severity.WARNING,
+            )
+        )
     if base.folder != head.folder or old.get("sector") != new.get("sector"):
-        found.append(_finding(head, ("sector",),
-                              f"'{change.id}' moves from sector '{base.folder}' to '{head.folder}'",
-                              "both sector councils review the move; the entry's web address changes",
-                              Severity.WARNING))
+        found.append(
+            _finding(
+                head,
+                ("sector",),
+                f"'{change.id}' moves from sector '{base.folder}' to '{head.folder}'",
+                "both sector councils review the move; the entry's web address changes",
+                Severity.WARNING,
+            )
+        )
     if change.kind == REACTIVATED:
-        found.append(_finding(head, ("status",), f"'{change.id}' is made active again",
-                              "check that the programme is still current and its review is not overdue",
-                              Severity.WARNING))
+        found.append(
+            _finding(
+                head,
+                ("status",),
+                f"'{change.id}' is made active again",
+                "check that the programme is still current and its review is not overdue",
+                Severity.WARNING,
+            )
+        )
 
 
 def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> list[EntryChange]:
@@ -546,8 +631,11 @@ def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> 
         if old_key in pairs or old_entries[old_key].error is not None:
             continue
         for new_key in added:
-            if new_key not in pairs.values() and new_entries[new_key].error is None \
-                    and _similar(old_entries[old_key].data, new_entries[new_key].data):
+            if (
+                new_key not in pairs.values()
+                and new_entries[new_key].error is None
+                and _similar(old_entries[old_key].data, new_entries[new_key].data)
+            ):
                 pairs[old_key] = new_key
                 break
 
@@ -559,8 +647,15 @@ def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> 
             if record.error is not None:
                 changes.append(EntryChange(key, UNREADABLE, old_record, record))
             elif old_record.error is not None:
-                changes.append(EntryChange(key, CHANGED, old_record, record,
-                                           note="the base revision of this file could not be read, so its fields are not compared"))
+                changes.append(
+                    EntryChange(
+                        key,
+                        CHANGED,
+                        old_record,
+                        record,
+                        note="the base revision of this file could not be read, so its fields are not compared",
+                    )
+                )
             else:
                 change = _compare_entry(key, old_record, record)
                 if change is not None:
@@ -575,11 +670,25 @@ def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> 
     for key in deleted:
         if key not in pairs:
             record = old_entries[key]
-            changes.append(EntryChange(key, DELETED, record, None, findings=[Problem(
-                record.path, 1, 1, "", f"entry '{key}' is deleted instead of withdrawn",
-                hint="restore the file and set `status: withdrawn` with a status_reason (and replaced_by if a "
-                     "successor exists): certificates already issued point to its page",
-            )]))
+            changes.append(
+                EntryChange(
+                    key,
+                    DELETED,
+                    record,
+                    None,
+                    findings=[
+                        Problem(
+                            record.path,
+                            1,
+                            1,
+                            "",
+                            f"entry '{key}' is deleted instead of withdrawn",
+                            hint="restore the file and set `status: withdrawn` with a status_reason (and replaced_by if a "
+                            "successor exists): certificates already issued point to its page",
+                        )
+                    ],
+                )
+            )
     order = {kind: index for index, kind in enumerate(ENTRY_KINDS)}
     return sorted(changes, key=lambda c: (order[c.kind], c.record.folder, c.id))
 
@@ -588,8 +697,15 @@ def _added(key: str, record: Record) -> EntryChange:
     change = EntryChange(key, ADDED, None, record)
     version = record.data.get("version")
     if isinstance(version, int) and version != 1:
-        change.findings.append(_finding(record, ("version",), f"new entry '{key}' starts at version {version}",
-                                        "a new entry starts at `version: 1`", Severity.WARNING))
+        change.findings.append(
+            _finding(
+                record,
+                ("version",),
+                f"new entry '{key}' starts at version {version}",
+                "a new entry starts at `version: 1`",
+                Severity.WARNING,
+            )
+        )
     return change
 
 
@@ -597,11 +713,15 @@ def _id_changed(old_key: str, base: Record, new_key: str, head: Record) -> Entry
     change = EntryChange(new_key, ID_CHANGED, base, head, old_id=old_key)
     change.fields = compare_fields(schemas.MICRO_QUALIFICATION, base.data, head.data, skip=("learning_outcomes",))
     change.outcomes = compare_outcomes(base.data.get("learning_outcomes"), head.data.get("learning_outcomes"))
-    change.findings.append(_finding(
-        head, ("id",), f"the id of '{old_key}' changed to '{new_key}' ({base.path} -> {head.path})",
-        f"ids never change: restore {base.path} with `status: withdrawn`, a status_reason and "
-        f"`replaced_by: {new_key}`, and add '{new_key}' as a new entry at version 1",
-    ))
+    change.findings.append(
+        _finding(
+            head,
+            ("id",),
+            f"the id of '{old_key}' changed to '{new_key}' ({base.path} -> {head.path})",
+            f"ids never change: restore {base.path} with `status: withdrawn`, a status_reason and "
+            f"`replaced_by: {new_key}`, and add '{new_key}' as a new entry at version 1",
+        )
+    )
     return change
 
 
@@ -640,14 +760,24 @@ def compare_registries(base: Snapshot, head: Snapshot) -> list[RecordChange]:
     old_maintainers, new_maintainers = base.maintainers(), head.maintainers()
     if old_maintainers != new_maintainers:
         label = fields.title(schemas.SECTORS, ("maintainers",))
-        changes.append(RecordChange("maintainers", "maintainers", "changed", f"{CATALOGUE_DIR}/{SECTORS_FILE}",
-                                    [FieldChange(("maintainers",), label, old_maintainers, new_maintainers)]))
+        changes.append(
+            RecordChange(
+                "maintainers",
+                "maintainers",
+                "changed",
+                f"{CATALOGUE_DIR}/{SECTORS_FILE}",
+                [FieldChange(("maintainers",), label, old_maintainers, new_maintainers)],
+            )
+        )
     return changes
 
 
 def _by_id(items: Any) -> dict[str, dict[str, Any]]:
-    return {i["id"]: i for i in items or () if isinstance(i, dict) and isinstance(i.get("id"), str)} \
-        if isinstance(items, list) else {}
+    return (
+        {i["id"]: i for i in items or () if isinstance(i, dict) and isinstance(i.get("id"), str)}
+        if isinstance(items, list)
+        else {}
+    )
 
 
 def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review:
@@ -665,35 +795,64 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
         reviewers = [str(r) for r in record.get("reviewers", ()) or ()] if record else []
         result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers))
         if record is None:
-            result.findings.append(Problem(f"{CATALOGUE_DIR}/{sector}", 1, 1, "",
-                                           f"'{sector}' is not a sector in catalogue/{SECTORS_FILE}",
-                                           hint="move the entry into a registered sector's folder"))
+            result.findings.append(
+                Problem(
+                    f"{CATALOGUE_DIR}/{sector}",
+                    1,
+                    1,
+                    "",
+                    f"'{sector}' is not a sector in catalogue/{SECTORS_FILE}",
+                    hint="move the entry into a registered sector's folder",
+                )
+            )
     result.maintainers = head.maintainers() or base.maintainers()
 
     reasons = result.maintainer_reasons
     if result.outside:
         areas = ", ".join(sorted({t.area for t in result.outside}))
         reasons.append(f"files outside catalogue/ changed ({areas})")
-        result.findings.append(Problem(result.outside[0].path, 1, 1, "",
-                                       f"{len(result.outside)} file(s) outside catalogue/ changed ({areas}): needs a maintainer",
-                                       Severity.WARNING))
-    for kind, words in (("provider", "a provider record changed"), ("sector", "the sector registry changed"),
-                        ("authority", "the authorities registry changed"), ("maintainers", "the maintainers changed")):
+        result.findings.append(
+            Problem(
+                result.outside[0].path,
+                1,
+                1,
+                "",
+                f"{len(result.outside)} file(s) outside catalogue/ changed ({areas}): needs a maintainer",
+                Severity.WARNING,
+            )
+        )
+    for kind, words in (
+        ("provider", "a provider record changed"),
+        ("sector", "the sector registry changed"),
+        ("authority", "the authorities registry changed"),
+        ("maintainers", "the maintainers changed"),
+    ):
         kinds = [c for c in result.registry_changes if c.kind == kind]
         if kinds:
             reasons.append(words)
             result.findings.append(Problem(kinds[0].path, 1, 1, "", f"{words}: needs a maintainer", Severity.WARNING))
     for change in result.registry_changes:
         if change.kind == "provider" and change.change == "deleted":
-            result.findings.append(Problem(change.path, 1, 1, "", f"provider '{change.id}' is deleted",
-                                           "providers named by any entry, even a withdrawn one, must stay",
-                                           Severity.WARNING))
+            result.findings.append(
+                Problem(
+                    change.path,
+                    1,
+                    1,
+                    "",
+                    f"provider '{change.id}' is deleted",
+                    "providers named by any entry, even a withdrawn one, must stay",
+                    Severity.WARNING,
+                )
+            )
 
     touched_paths = {t.path for t in touched if t.in_catalogue}
     result.validation = [p for p in head.validation.problems if p.file in touched_paths]
     base_keys = {(p.file, p.field, p.message) for p in base.validation.problems}
-    result.caused = [p for p in head.validation.errors
-                     if p.file not in touched_paths and (p.file, p.field, p.message) not in base_keys]
+    result.caused = [
+        p
+        for p in head.validation.errors
+        if p.file not in touched_paths and (p.file, p.field, p.message) not in base_keys
+    ]
     result.base_errors = len(base.validation.errors)
     return result
 

@@ -8,8 +8,9 @@ both read from here, never typed out by hand.
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
-from typing import Any, Sequence
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
 from .. import schemas
 
@@ -30,7 +31,7 @@ def _absolute_refs(node: Any, document: str) -> Any:
     return node
 
 
-@lru_cache(maxsize=None)
+@cache
 def _document(name: str) -> dict[str, Any]:
     return _absolute_refs(schemas.schema(name), name)
 

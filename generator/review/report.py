@@ -9,12 +9,24 @@ table breakouts), and identifiers and paths go into code spans.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ..problems import Problem, Severity, github_annotation
 from .diff import (
-    ADDED, CHANGED, DELETED, ID_CHANGED, MISSING, REACTIVATED, SUSPENDED, UNREADABLE, WITHDRAWN,
-    EntryChange, FieldChange, RecordChange, Review,
+    ADDED,
+    CHANGED,
+    DELETED,
+    ID_CHANGED,
+    MISSING,
+    REACTIVATED,
+    SUSPENDED,
+    UNREADABLE,
+    WITHDRAWN,
+    EntryChange,
+    FieldChange,
+    RecordChange,
+    Review,
 )
 
 ARROW = "→"
@@ -220,8 +232,10 @@ def _summary(review: Review) -> str:
     errors, attention = len(review.errors), len(review.attention)
     if review.empty:
         return "No changes to the catalogue."
-    parts = [f"**{errors} error{'s' if errors != 1 else ''}**" if errors else "No errors",
-             f"{attention} point{'s' if attention != 1 else ''} to check"]
+    parts = [
+        f"**{errors} error{'s' if errors != 1 else ''}**" if errors else "No errors",
+        f"{attention} point{'s' if attention != 1 else ''} to check",
+    ]
     verdict = " Fix the errors before this can be approved." if errors else ""
     return ", ".join(parts) + "." + verdict
 
@@ -236,7 +250,10 @@ def markdown(review: Review) -> str:
         _summary(review),
     ]
     if review.base_errors:
-        out += ["", f"_The base revision already has {review.base_errors} validation error(s); they are not listed here._"]
+        out += [
+            "",
+            f"_The base revision already has {review.base_errors} validation error(s); they are not listed here._",
+        ]
 
     errors = [p for p in review.all_findings() if p.severity is Severity.ERROR]
     if errors:
@@ -257,7 +274,9 @@ def markdown(review: Review) -> str:
                 out.append(f"| {cell} | {reviewers} |")
         if review.maintainer_reasons:
             who = ", ".join(md_code(m) for m in review.maintainers) or "the catalogue maintainers"
-            out += ([""] if review.sectors else []) + [f"Needs a maintainer ({who}): " + "; ".join(md_text(r) for r in review.maintainer_reasons) + "."]
+            out += ([""] if review.sectors else []) + [
+                f"Needs a maintainer ({who}): " + "; ".join(md_text(r) for r in review.maintainer_reasons) + "."
+            ]
 
     if review.entries:
         out += ["", "### Micro-qualifications"]
@@ -280,19 +299,29 @@ def markdown(review: Review) -> str:
             out += _record_lines(change)
 
     if review.outside:
-        out += ["", "### Files outside catalogue/ (needs a maintainer)", "", "| File | Area | Change |", "| --- | --- | --- |"]
+        out += [
+            "",
+            "### Files outside catalogue/ (needs a maintainer)",
+            "",
+            "| File | Area | Change |",
+            "| --- | --- | --- |",
+        ]
         statuses = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied", "T": "type changed"}
         for touched in review.outside:
             path = md_code(touched.path, in_table=True)
             if touched.old_path:
                 path = f"{md_code(touched.old_path, in_table=True)} {ARROW} {path}"
-            out.append(f"| {path} | {md_text(touched.area)} | {statuses.get(touched.status, md_text(touched.status))} |")
+            out.append(
+                f"| {path} | {md_text(touched.area)} | {statuses.get(touched.status, md_text(touched.status))} |"
+            )
 
     if review.validation or review.entries or review.registry_changes:
         out += ["", "### Validation of the changed catalogue files", ""]
         out += [_problem_line(p) for p in review.validation] or ["No problems found."]
     if review.caused:
-        out += ["", "### New problems in files this change did not touch", ""] + [_problem_line(p) for p in review.caused]
+        out += ["", "### New problems in files this change did not touch", ""] + [
+            _problem_line(p) for p in review.caused
+        ]
 
     if review.entries:
         out += ["", f"Reviewers: check each new or changed programme against the checklist in {md_code(GUIDE)}."]

@@ -15,8 +15,9 @@ import json
 import re
 import textwrap
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import jsonschema
 
@@ -72,7 +73,12 @@ def _required(node: Mapping[str, Any]) -> set[str]:
 
 
 def _object_body(
-    node: Mapping[str, Any], path: FieldPath, indent: int, values: Mapping[FieldPath, Any], *, required_first: bool = False
+    node: Mapping[str, Any],
+    path: FieldPath,
+    indent: int,
+    values: Mapping[FieldPath, Any],
+    *,
+    required_first: bool = False,
 ) -> list[str]:
     required = _required(node)
     names = list(node.get("properties", {}))
@@ -92,7 +98,9 @@ def _field(
     node = fields.resolve(raw)
     comment = textwrap.wrap(
         _comment(name, raw, node, path, required, values),
-        width=COMMENT_WIDTH - indent - 2, break_on_hyphens=False, break_long_words=False,
+        width=COMMENT_WIDTH - indent - 2,
+        break_on_hyphens=False,
+        break_long_words=False,
     )
     lines = [f"{pad}# {line}" for line in comment]
     body = _value(name, node, path, indent, values)
@@ -102,7 +110,11 @@ def _field(
 
 
 def _comment(
-    name: str, raw: Mapping[str, Any], node: Mapping[str, Any], path: FieldPath, required: bool,
+    name: str,
+    raw: Mapping[str, Any],
+    node: Mapping[str, Any],
+    path: FieldPath,
+    required: bool,
     values: Mapping[FieldPath, Any],
 ) -> str:
     title = node.get("title") or (fields.language_title(name) if name in ("lv", "en") else name)
@@ -133,7 +145,9 @@ def _comment(
 def _languages_note(node: Mapping[str, Any]) -> str:
     required = set(node.get("required", ()))
     wanted = [f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language in required]
-    optional = [f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language not in required]
+    optional = [
+        f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language not in required
+    ]
     note = "Write " + " and ".join(wanted)
     if optional:
         return note + "; " + " and ".join(optional) + " is recommended: fill it in, or delete its line."
@@ -154,7 +168,9 @@ def _example(raw: Mapping[str, Any], node: Mapping[str, Any]) -> str:
         if not examples or not isinstance(examples[0], dict):
             return ""
         example = examples[0]
-        return " / ".join(json.dumps(example[language], ensure_ascii=False) for language in ("lv", "en") if language in example)
+        return " / ".join(
+            json.dumps(example[language], ensure_ascii=False) for language in ("lv", "en") if language in example
+        )
     examples = node.get("examples")
     if not examples:
         return ""
@@ -164,7 +180,9 @@ def _example(raw: Mapping[str, Any], node: Mapping[str, Any]) -> str:
     return json.dumps(example, ensure_ascii=False)
 
 
-def _value(name: str, node: Mapping[str, Any], path: FieldPath, indent: int, values: Mapping[FieldPath, Any]) -> list[str]:
+def _value(
+    name: str, node: Mapping[str, Any], path: FieldPath, indent: int, values: Mapping[FieldPath, Any]
+) -> list[str]:
     pad = " " * indent
     if path in values:
         value = values[path]
@@ -241,7 +259,9 @@ def _registry(path: Path, key: str) -> list[dict[str, Any]]:
     try:
         doc = load_file(path)
     except LoadError as error:
-        raise Refused(f"cannot read {path.name}: {error.problem.text()}", "fix that file first (`mqcat validate`)") from None
+        raise Refused(
+            f"cannot read {path.name}: {error.problem.text()}", "fix that file first (`mqcat validate`)"
+        ) from None
     records = doc.data.get(key) if isinstance(doc.data, dict) else None
     return [record for record in records or () if isinstance(record, dict) and isinstance(record.get("id"), str)]
 
@@ -282,7 +302,9 @@ def check_new(catalogue_dir: Path, entry_id: str, sector: str, provider: str) ->
                 f"to change that programme, edit {shown} and raise its version",
             )
     councils = [
-        record["id"] for record in _registry(catalogue_dir / AUTHORITIES_FILE, "authorities") if record.get("sector") == sector
+        record["id"]
+        for record in _registry(catalogue_dir / AUTHORITIES_FILE, "authorities")
+        if record.get("sector") == sector
     ]
     return councils[0] if councils else None
 
