@@ -27,6 +27,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes",
     )
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="build the published site: refuse proposed entries (the publish workflow uses it); "
+        "without it proposals are previewed with a 'proposed, not approved' banner",
+    )
 
 
 def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
@@ -54,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today)
+    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish)
     if report is None:
         return 1
     print(
