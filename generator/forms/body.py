@@ -76,7 +76,8 @@ def matches(body: str, form: Form) -> int:
 
 def checked(answer: str) -> tuple[list[str], list[str]]:
     """The ticked and the unticked options of a checkboxes answer, in order."""
-    ticked, unticked = [], []
+    ticked: list[str] = []
+    unticked: list[str] = []
     for line in answer.split("\n"):
         match = _CHECKBOX.match(line)
         if match:

@@ -503,7 +503,7 @@ def _words(language: str, values: dict[str, Any]) -> dict[str, Any]:
 def _explain(form: Form, record: str, error: jsonschema.ValidationError) -> tuple[str, dict[str, Any]]:
     keyword = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
-    limit = error.validator_value
+    limit: Any = error.validator_value
     value = error.instance
     if keyword in ("required", "enum", "type", "format", "pattern"):
         if keyword == "enum":
@@ -796,7 +796,7 @@ def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission:
             )
         )
         return
-    changes = {key: value for key, value in values.items() if value is not None}
+    changes = {key: value for key, value in values.items() if value is not None and key != spec.ENTRY_TO_CHANGE.id}
     if not changes:
         if not any(problem.field in values for problem in reader.problems):
             reader.problem(None, "nothing_changes")
