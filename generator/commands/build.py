@@ -33,6 +33,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="build the published site: refuse proposed entries (the publish workflow uses it); "
         "without it proposals are previewed with a 'proposed, not approved' banner",
     )
+    parser.add_argument(
+        "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
+    )
 
 
 def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
@@ -67,4 +70,12 @@ def run(args: argparse.Namespace) -> int:
         f"Built {len(report.catalogue.entries)} micro-qualifications, {report.pages} pages, into {site_dir} "
         f"in {time.perf_counter() - started:.1f} s."
     )
+    if args.timings:
+        print_timings(report)
     return 0
+
+
+def print_timings(report: BuildReport) -> None:
+    """One line per stage: `stage: wall s wall, cpu s CPU` (CPU includes the MkDocs processes)."""
+    for name, wall, cpu in report.timings.stages:
+        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
