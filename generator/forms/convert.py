@@ -346,7 +346,7 @@ def _id_problem(reader: _Reader, item: str, value: str) -> None:
 
 def _valid_id(value: str) -> bool:
     id_schema = fields.resolve({"$ref": "common.schema.json#/$defs/id"})
-    return jsonschema.Draft202012Validator(id_schema).is_valid(value) and "\n" not in value
+    return schemas.Validator(id_schema).is_valid(value)
 
 
 def _made_id(text: str) -> str:
@@ -515,7 +515,7 @@ def _explain(form: Form, record: str, error: jsonschema.ValidationError) -> tupl
         if keyword == "pattern":
             if str(limit).startswith("^https://"):
                 return "https", {"value": str(value)}
-            if str(limit) == "\\S":
+            if str(limit) == schemas.NOT_BLANK:
                 return "blank", {}
             return "pattern", {"value": str(value), "description": str(schema.get("description", ""))}
         return "required", {}
