@@ -5,6 +5,7 @@ The layout:
     catalogue/sectors.yaml              the sector registry
     catalogue/authorities.yaml          the authorising bodies
     catalogue/providers/<id>.yaml       one provider each
+    catalogue/status-lists/<id>.yaml    a provider's revoked credentials (optional)
     catalogue/<sector-id>/<id>.yaml     one micro-qualification each
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import rules, schemas
+from .credentials import keys, status_lists
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .problems import Problem, Severity, display_path
@@ -21,6 +23,7 @@ from .problems import Problem, Severity, display_path
 SECTORS_FILE = "sectors.yaml"
 AUTHORITIES_FILE = "authorities.yaml"
 PROVIDERS_DIR = "providers"
+STATUS_LISTS_DIR = "status-lists"
 
 
 @dataclass
@@ -55,7 +58,7 @@ def _kind(path: Path, catalogue_dir: Path) -> str | None:
     if len(relative) == 1:
         return {SECTORS_FILE: "sectors", AUTHORITIES_FILE: "authorities"}.get(relative[0])
     if len(relative) == 2:
-        return "provider" if relative[0] == PROVIDERS_DIR else "entry"
+        return {PROVIDERS_DIR: "provider", STATUS_LISTS_DIR: "status-list"}.get(relative[0], "entry")
     return None
 
 
@@ -67,7 +70,13 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
     """
     root = root or catalogue_dir.parent
     result = Result()
-    docs: dict[str, list[tuple[Path, Document]]] = {"sectors": [], "authorities": [], "provider": [], "entry": []}
+    docs: dict[str, list[tuple[Path, Document]]] = {
+        "sectors": [],
+        "authorities": [],
+        "provider": [],
+        "status-list": [],
+        "entry": [],
+    }
     valid: dict[str, list[tuple[Path, Document]]] = {kind: [] for kind in docs}
 
     if not catalogue_dir.is_dir():
@@ -93,10 +102,15 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
             continue
         docs[kind].append((path, doc))
 
+    # A private key pasted into a provider file is exposed once pushed: say so whatever else is wrong.
+    for _, doc in docs["provider"] + docs["status-list"]:
+        result.problems.extend(keys.private_material_problems(doc))
+
     schema_for = {
         "sectors": schemas.SECTORS,
         "authorities": schemas.AUTHORITIES,
         "provider": schemas.PROVIDER,
+        "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
     for kind, loaded in docs.items():
@@ -120,6 +134,10 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         result.problems.extend(rules.check_authorities(doc, sector_ids))
     for _, doc in valid["provider"]:
         result.problems.extend(rules.check_provider(doc))
+        result.problems.extend(keys.check_signing_keys(doc))
+    result.problems.extend(keys.check_key_reuse([doc for _, doc in valid["provider"]]))
+    for _, doc in valid["status-list"]:
+        result.problems.extend(status_lists.check_status_list(doc, provider_ids))
 
     entries: dict[str, Document] = {}
     for path, doc in valid["entry"]:
@@ -137,7 +155,7 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         entries[entry_id] = doc
     for path in {p for p, _ in docs["entry"]}:
         folder = path.parent.name
-        if sector_ids and folder not in sector_ids and folder != PROVIDERS_DIR:
+        if sector_ids and folder not in sector_ids and folder not in (PROVIDERS_DIR, STATUS_LISTS_DIR):
             result.problems.append(
                 Problem(
                     display_path(path, root),
@@ -197,7 +215,10 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
             )
     providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
     entries = {d.data["id"]: MicroQualification.from_data(d.data, d.display) for _, d in valid["entry"]}
-    return Catalogue(sectors, authorities, providers, entries, maintainers)
+    revoked = {
+        d.data["provider"]: frozenset(item["index"] for item in d.data["revoked"]) for _, d in valid["status-list"]
+    }
+    return Catalogue(sectors, authorities, providers, entries, maintainers, revoked)
 
 
 def load_catalogue(catalogue_dir: Path) -> Catalogue:

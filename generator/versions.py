@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .catalogue import PROVIDERS_DIR
+from .catalogue import PROVIDERS_DIR, STATUS_LISTS_DIR
 from .context import BuildContext
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
 from .model import SUBSTANTIVE_FIELDS, Catalogue, MicroQualification
@@ -93,6 +93,8 @@ class History:
     versions: dict[tuple[str, int], PublishedVersion] = field(default_factory=dict)
     # Entry file path relative to catalogue/ (`<sector>/<id>.yaml`) -> date of its last commit.
     changed: dict[str, dt.date] = field(default_factory=dict)
+    # Entry id -> [(date of the commit, status)], one item each time the status changed.
+    states: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     shallow: bool = False
 
@@ -232,6 +234,10 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
             if loaded is None:
                 continue
             key = (loaded["id"], loaded["version"])
+            timeline = history.states.setdefault(key[0], [])
+            status = loaded.get("status")
+            if isinstance(status, str) and (not timeline or timeline[-1][1] != status):
+                timeline.append((date, status))
             if key not in history.versions:
                 history.versions[key] = PublishedVersion(
                     key[0], key[1], loaded, CATALOGUE_DIR + "/" + relative, commit, date
@@ -262,7 +268,12 @@ def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, l
 def _is_entry_file(path: str) -> bool:
     """`catalogue/<sector>/<id>.yaml`, not a provider (the same layout rule as the validator)."""
     parts = PurePosixPath(path).parts
-    return len(parts) >= 3 and parts[-1].endswith(".yaml") and parts[-2] != PROVIDERS_DIR and parts[-3] == CATALOGUE_DIR
+    return (
+        len(parts) >= 3
+        and parts[-1].endswith(".yaml")
+        and parts[-2] not in (PROVIDERS_DIR, STATUS_LISTS_DIR)
+        and parts[-3] == CATALOGUE_DIR
+    )
 
 
 def _load_blobs(
@@ -338,6 +349,16 @@ def last_changed(repo_root: Path, catalogue: Catalogue) -> dict[str, dt.date]:
         if date is not None:
             result[entry.id] = date
     return result
+
+
+def all_versions(catalogue: Catalogue, repo_root: Path) -> dict[tuple[str, int], PublishedVersion]:
+    """Every version the build publishes: those in history, and the working tree's current ones."""
+    versions = dict(read_history(repo_root).versions)
+    for entry in catalogue.entries.values():
+        versions.setdefault(
+            (entry.id, entry.version), PublishedVersion(entry.id, entry.version, entry.data, entry.source)
+        )
+    return versions
 
 
 def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo_root: Path) -> list[Problem]:

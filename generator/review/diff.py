@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import schemas
-from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, Result, validate
+from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR, Result, validate
 from ..loader import Document, LoadError, load_file
 from ..model import SUBSTANTIVE_FIELDS
 from ..problems import Problem, Severity
@@ -253,7 +253,7 @@ def _kind(relative: tuple[str, ...]) -> str | None:
     if len(relative) == 1:
         return {SECTORS_FILE: "sectors", AUTHORITIES_FILE: "authorities"}.get(relative[0])
     if len(relative) == 2:
-        return "provider" if relative[0] == PROVIDERS_DIR else "entry"
+        return {PROVIDERS_DIR: "provider", STATUS_LISTS_DIR: "status-list"}.get(relative[0], "entry")
     return None
 
 

@@ -112,6 +112,7 @@ def build(
     catalogue = result.catalogue
     source_dir = source_dir or repo_root / "build" / "site-src"
     from .. import versions
+    from ..credentials import registry
 
     # Published versions come from the history of the repository that holds the catalogue.
     history_root = catalogue_dir.parent
@@ -131,6 +132,8 @@ def build(
         for writer in site_writers():
             writer(catalogue, new_site, ctx)
         report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
+        # The registry of issuers: keys, revocations, and the entries' states in time (from history).
+        registry.write_registry(catalogue, new_site, ctx, versions.read_history(history_root).states)
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.
         _swap(new_site, site_dir)
