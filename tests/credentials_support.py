@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 from generator.credentials import keys
@@ -53,24 +52,6 @@ def write_status_list(catalogue_dir: Path, provider: str, revoked: dict[int, str
     path = folder / f"{provider}.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def git(repo: Path, *args: str, date: str = "2026-01-05T12:00:00+02:00") -> str:
-    env = {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date, "PATH": "/usr/bin:/bin", "HOME": str(repo)}
-    process = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    return process.stdout
-
-
-def commit_all(repo: Path, message: str, date: str = "2026-01-05T12:00:00+02:00") -> None:
-    git(repo, "add", "-A", date=date)
-    git(repo, "commit", "-q", "-m", message, date=date)
 
 
 def day(text: str) -> dt.date:
