@@ -1,12 +1,8 @@
 """Reading a catalogue folder: find its files, load them, validate, build the model.
 
-The layout:
-
-    catalogue/sectors.yaml              the sector registry
-    catalogue/authorities.yaml          the authorising bodies
-    catalogue/providers/<id>.yaml       one provider each
-    catalogue/status-lists/<id>.yaml    a provider's revoked credentials (optional)
-    catalogue/<sector-id>/<id>.yaml     one micro-qualification each
+Which files make the catalogue, and which paths are errors, is decided by
+`layout.py` (catalogue/sectors.yaml, catalogue/authorities.yaml,
+catalogue/providers/<id>.yaml, catalogue/<sector-id>/<id>.yaml).
 """
 
 from __future__ import annotations
@@ -14,16 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import rules, schemas
+from . import layout, rules, schemas
 from .credentials import keys, status_lists
+from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .problems import Problem, Severity, display_path
 
-SECTORS_FILE = "sectors.yaml"
-AUTHORITIES_FILE = "authorities.yaml"
-PROVIDERS_DIR = "providers"
-STATUS_LISTS_DIR = "status-lists"
+__all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "Result", "load_catalogue", "validate"]
 
 
 @dataclass
@@ -32,6 +26,7 @@ class Result:
 
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    notes: list[str] = field(default_factory=list)  # paths skipped because git ignores them
     catalogue: Catalogue | None = None
 
     @property
@@ -52,16 +47,6 @@ def find_repository_root(start: Path) -> Path:
     return start
 
 
-def _kind(path: Path, catalogue_dir: Path) -> str | None:
-    """Which record kind a file under catalogue/ holds, from where it lies."""
-    relative = path.relative_to(catalogue_dir).parts
-    if len(relative) == 1:
-        return {SECTORS_FILE: "sectors", AUTHORITIES_FILE: "authorities"}.get(relative[0])
-    if len(relative) == 2:
-        return {PROVIDERS_DIR: "provider", STATUS_LISTS_DIR: "status-list"}.get(relative[0], "entry")
-    return None
-
-
 def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None) -> Result:
     """Validate the whole catalogue; report problems only for `only` files when given.
 
@@ -70,37 +55,27 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
     """
     root = root or catalogue_dir.parent
     result = Result()
-    docs: dict[str, list[tuple[Path, Document]]] = {
-        "sectors": [],
-        "authorities": [],
-        "provider": [],
-        "status-list": [],
-        "entry": [],
-    }
+    docs: dict[str, list[tuple[Path, Document]]] = {kind.value: [] for kind in layout.Kind}
     valid: dict[str, list[tuple[Path, Document]]] = {kind: [] for kind in docs}
 
-    if not catalogue_dir.is_dir():
-        result.problems.append(
-            Problem(display_path(catalogue_dir, root), 1, 1, "", "the catalogue folder does not exist")
-        )
+    try:  # Named as given: resolving would follow the link that scan refuses.
+        shown_as = catalogue_dir.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        shown_as = display_path(catalogue_dir, root)
+    listing = layout.scan(catalogue_dir, shown_as)
+    result.problems.extend(listing.problems)
+    result.notes = listing.notes()
+    if not listing.readable:
         return result
-
-    for path in sorted(catalogue_dir.rglob("*")):
-        if path.is_dir() or path.name.startswith("."):
-            continue
-        shown = display_path(path, root)
-        kind = _kind(path, catalogue_dir) if path.suffix == ".yaml" else None
-        if kind is None:
-            hint = "rename it to .yaml" if path.suffix == ".yml" else "entries live at catalogue/<sector-id>/<id>.yaml"
-            result.problems.append(Problem(shown, 1, 1, "", "this file is not part of the catalogue layout", hint=hint))
-            continue
+    for found in listing.files:
+        shown = display_path(found.path, root)
         result.files_checked += 1
         try:
-            doc = load_file(path, shown)
+            doc = load_file(found.path, shown)
         except LoadError as error:
             result.problems.append(error.problem)
             continue
-        docs[kind].append((path, doc))
+        docs[found.kind.value].append((found.path, doc))
 
     # A private key pasted into a provider file is exposed once pushed: say so whatever else is wrong.
     for _, doc in docs["provider"] + docs["status-list"]:
@@ -215,9 +190,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
             )
     providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
     entries = {d.data["id"]: MicroQualification.from_data(d.data, d.display) for _, d in valid["entry"]}
-    revoked = {
-        d.data["provider"]: frozenset(item["index"] for item in d.data["revoked"]) for _, d in valid["status-list"]
-    }
+    revoked = {d.data["provider"]: frozenset(i["index"] for i in d.data["revoked"]) for _, d in valid["status-list"]}
     return Catalogue(sectors, authorities, providers, entries, maintainers, revoked)
 
 

@@ -43,6 +43,7 @@ PUBLISH_WORKFLOW = WORKFLOWS / "publish.yml"
 PR_TEMPLATE = GITHUB / "pull_request_template.md"
 ISSUE_TEMPLATES = GITHUB / "ISSUE_TEMPLATE"
 PROPOSE_FORM = ISSUE_TEMPLATES / "propose-micro-qualification.yml"
+CHANGE_FORM = ISSUE_TEMPLATES / "change-micro-qualification.yml"
 REPORT_FORM = ISSUE_TEMPLATES / "report-entry-problem.yml"
 ISSUE_CONFIG = ISSUE_TEMPLATES / "config.yml"
 SECTORS = ROOT / "catalogue" / "sectors.yaml"
@@ -690,7 +691,7 @@ def element(form: dict, element_id: str) -> dict:
     raise AssertionError(f"the form has no element with id {element_id!r}")
 
 
-@pytest.mark.parametrize("path", [PROPOSE_FORM, REPORT_FORM], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [PROPOSE_FORM, CHANGE_FORM, REPORT_FORM], ids=lambda path: path.name)
 def test_issue_form_structure(path: Path) -> None:
     problems = form_problems(load_yaml(path.read_text(encoding="utf-8")))
     assert problems == [], "\n".join(problems)
@@ -719,30 +720,37 @@ def test_proposal_form_matches_the_sector_registry() -> None:
 
 
 def test_proposal_form_asks_for_what_an_entry_needs() -> None:
+    # The forms are generated (`mqcat forms`, tests/test_forms.py); this checks the result as GitHub reads it.
     form = load_yaml(PROPOSE_FORM.read_text(encoding="utf-8"))
+    assert form["labels"] == ["proposal"]
     for element_id in (
         "sector",
-        "provider",
         "title-lv",
         "title-en",
-        "purpose",
-        "learning-outcomes",
-        "hours",
-        "lki-level",
+        "purpose-lv",
+        "outcomes-lv",
+        "outcomes-en",
+        "workload-hours",
+        "level",
+        "isced-f",
+        "assessment-lv",
         "participation-form",
-        "assessment",
-        "contact",
+        "quality-assurance-lv",
+        "duration-amount",
+        "languages",
+        "cost-type",
+        "on-demand",
     ):
         item = element(form, element_id)
         assert (item.get("validations") or {}).get("required") is True, f"{element_id} must be required"
-    assert [str(option) for option in element(form, "lki-level")["attributes"]["options"]] == [
+    assert [str(option) for option in element(form, "level")["attributes"]["options"]] == [
         str(level) for level in range(1, 9)
     ]
     participation = [
         str(option).split(" ", 1)[0] for option in element(form, "participation-form")["attributes"]["options"]
     ]
     assert participation == ["in-person", "blended", "online"]
-    confirmation = element(form, "authority")
+    confirmation = element(form, "confirmation")
     assert confirmation["type"] == "checkboxes"
     assert all(option.get("required") is True for option in confirmation["attributes"]["options"])
     assert "act for the provider" in confirmation["attributes"]["options"][0]["label"]
@@ -781,6 +789,7 @@ def _vendored_schema(name: str) -> dict:
     ("path", "schema"),
     [
         (PROPOSE_FORM, "github-issue-forms.json"),
+        (CHANGE_FORM, "github-issue-forms.json"),
         (REPORT_FORM, "github-issue-forms.json"),
         (ISSUE_CONFIG, "github-issue-config.json"),
     ],

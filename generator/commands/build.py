@@ -27,6 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes",
     )
+    parser.add_argument(
+        "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
+    )
 
 
 def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
@@ -61,4 +64,12 @@ def run(args: argparse.Namespace) -> int:
         f"Built {len(report.catalogue.entries)} micro-qualifications, {report.pages} pages, into {site_dir} "
         f"in {time.perf_counter() - started:.1f} s."
     )
+    if args.timings:
+        print_timings(report)
     return 0
+
+
+def print_timings(report: BuildReport) -> None:
+    """One line per stage: `stage: wall s wall, cpu s CPU` (CPU includes the MkDocs processes)."""
+    for name, wall, cpu in report.timings.stages:
+        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
