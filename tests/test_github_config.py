@@ -244,6 +244,7 @@ def pull_request_problems(text: str) -> list[str]:
         r"mqcat validate --format github": "`mqcat validate --format github`",
         r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': "the review report into $GITHUB_STEP_SUMMARY",
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
+        r"mqcat forms --check": "`mqcat forms --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
     }
     for pattern, what in required_runs.items():
