@@ -46,11 +46,14 @@ def find_repository_root(start: Path) -> Path:
     return start
 
 
-def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None) -> Result:
+def validate(
+    catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None, *, publish: bool = False
+) -> Result:
     """Validate the whole catalogue; report problems only for `only` files when given.
 
     Cross-file rules need every file, so the whole catalogue is always read; a
-    path filter narrows what is reported (as `mqcat validate FILE` does).
+    path filter narrows what is reported (as `mqcat validate FILE` does). With
+    `publish`, a proposed entry is an error: what is published must be approved.
     """
     root = root or catalogue_dir.parent
     result = Result()
@@ -104,9 +107,19 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
     for _, doc in valid["provider"]:
         result.problems.extend(rules.check_provider(doc))
 
+    # The shipped sample data: entries of fictional providers (even one with a schema error) are examples.
+    example_providers = {
+        d.data.get("id") for _, d in docs["provider"] if isinstance(d.data, dict) and d.data.get("example") is True
+    }
     entries: dict[str, Document] = {}
     for path, doc in valid["entry"]:
         result.problems.extend(rules.check_entry(doc, path.parent.name))
+        bodies = set(doc.data["awarding_bodies"])
+        # With an unknown awarding body it cannot be told whether this is sample data: that error comes first.
+        if bodies <= provider_ids:
+            result.problems.extend(rules.check_decision(doc, sample_data=bool(bodies & example_providers)))
+        if publish:
+            result.problems.extend(rules.check_publishable(doc))
         entry_id = doc.data["id"]
         if entry_id in entries:
             result.problems.append(
@@ -179,8 +192,12 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a.get("website"),
             )
     providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
-    entries = {d.data["id"]: MicroQualification.from_data(d.data, d.display) for _, d in valid["entry"]}
-    return Catalogue(sectors, authorities, providers, entries, maintainers)
+    entries: dict[str, MicroQualification] = {}
+    proposals: dict[str, MicroQualification] = {}
+    for _, doc in valid["entry"]:
+        entry = MicroQualification.from_data(doc.data, doc.display)
+        (proposals if entry.proposed else entries)[entry.id] = entry
+    return Catalogue(sectors, authorities, providers, entries, maintainers, proposals)
 
 
 def load_catalogue(catalogue_dir: Path) -> Catalogue:

@@ -55,4 +55,4 @@ class BuildContext:
         return self.site_url + self.api_path(path)
 
     def changed(self, entry: MicroQualification) -> dt.date:
-        return self.last_changed.get(entry.id, entry.decision_date)
+        return self.last_changed.get(entry.id) or entry.decision_date or self.today

@@ -22,7 +22,19 @@ PARTICIPATION_FORMS = ("in-person", "blended", "online")
 # Fields whose change alters what a certificate certifies: a published entry that
 # changes any of them needs a new version (the schema's `version` says the same).
 SUBSTANTIVE_FIELDS = ("learning_outcomes", "level", "workload", "assessment", "participation_form", "quality_assurance")
-STATUSES = ("active", "suspended", "withdrawn")
+STATUSES = ("proposed", "active", "suspended", "withdrawn")
+# A proposed entry awaits the council's decision: previews show it, nothing published does.
+PROPOSED = "proposed"
+# The fields that only the sector council writes (with `mqcat approve`, `suspend`, `withdraw`).
+APPROVAL_FIELDS = (
+    ("status",),
+    ("status_reason",),
+    ("replaced_by",),
+    ("quality_assurance", "decision"),
+    ("quality_assurance", "decision_date"),
+    ("quality_assurance", "review_due"),
+)
+DECISION_FIELDS = APPROVAL_FIELDS[3:]
 
 
 @dataclass(frozen=True)
@@ -159,9 +171,10 @@ class MicroQualification:
     participation_form: str
     qa_type: Text
     authorised_by: str
-    decision: str
-    decision_date: dt.date
-    review_due: dt.date
+    # None only for a proposed entry that awaits the council's decision.
+    decision: str | None
+    decision_date: dt.date | None
+    review_due: dt.date | None
     languages: tuple[str, ...]
     duration_amount: int
     duration_unit: str
@@ -218,9 +231,9 @@ class MicroQualification:
             participation_form=data["participation_form"],
             qa_type=Text.from_data(qa["type"]),  # type: ignore[arg-type]
             authorised_by=qa["authorised_by"],
-            decision=qa["decision"],
-            decision_date=dt.date.fromisoformat(qa["decision_date"]),
-            review_due=dt.date.fromisoformat(qa["review_due"]),
+            decision=qa.get("decision"),
+            decision_date=_date(qa.get("decision_date")),
+            review_due=_date(qa.get("review_due")),
             languages=tuple(data["languages"]),
             duration_amount=data["duration"]["amount"],
             duration_unit=data["duration"]["unit"],
@@ -267,9 +280,14 @@ class MicroQualification:
         return ISCED_F_URI.format(self.isced_f)
 
     @property
+    def proposed(self) -> bool:
+        """Awaiting the council's decision: shown in previews only, never published."""
+        return self.status == PROPOSED
+
+    @property
     def published(self) -> bool:
-        """Listed on the site: active or suspended (withdrawn entries are tombstones)."""
-        return self.status != "withdrawn"
+        """Listed on the site: active or suspended (withdrawn entries are tombstones, proposals are not approved)."""
+        return self.status in ("active", "suspended")
 
     @property
     def online(self) -> bool:
@@ -293,7 +311,7 @@ class MicroQualification:
         return "over-160"
 
     def review_overdue(self, today: dt.date) -> bool:
-        return self.status != "withdrawn" and self.review_due < today
+        return self.published and self.review_due is not None and self.review_due < today
 
     def upcoming_starts(self, today: dt.date) -> tuple[dt.date, ...]:
         return tuple(d for d in self.starts if d >= today)
@@ -329,6 +347,8 @@ class Catalogue:
     providers: dict[str, Provider]
     entries: dict[str, MicroQualification]
     maintainers: tuple[str, ...] = ()
+    # Proposed entries, kept apart from `entries` so that no published output can list them.
+    proposals: dict[str, MicroQualification] = field(default_factory=dict)
 
     def published_entries(self) -> list[MicroQualification]:
         """Active and suspended entries, in a stable order (sector, then title)."""

@@ -250,6 +250,8 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
             loaded = documents.get(blob) if status != "D" else None
             if loaded is None:
                 continue
+            if loaded.get("status") == "proposed":
+                continue  # a proposal is not a published version, even if a rebase put it on the main line
             key = (loaded["id"], loaded["version"])
             if key not in history.versions:
                 history.versions[key] = PublishedVersion(

@@ -330,8 +330,9 @@ def publish_problems(text: str) -> list[str]:
         problems.append("actions/configure-pages is not used")
     if "actions/upload-pages-artifact" not in [action_name(str(step.get("uses", ""))) for step in steps(build)]:
         problems.append("build job does not upload the site with actions/upload-pages-artifact")
-    if step_running(workflow, r"mqcat build --site-dir \S+") is None:
-        problems.append("no step runs `mqcat build --site-dir DIR`")
+    if step_running(workflow, r"mqcat build --publish --site-dir \S+") is None:
+        # --publish refuses proposed entries: nothing unapproved is published.
+        problems.append("no step runs `mqcat build --publish --site-dir DIR`")
     for step in steps_using(workflow, "actions/setup-python"):
         if (step.get("with") or {}).get("cache"):
             problems.append("the publishing workflow must not restore a cache (cache poisoning)")

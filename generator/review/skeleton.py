@@ -38,7 +38,7 @@ def prefilled(entry_id: str, sector: str, provider: str, authority: str | None) 
     values: dict[FieldPath, Any] = {
         ("id",): entry_id,
         ("version",): fields.root(schemas.MICRO_QUALIFICATION)["properties"]["version"].get("minimum", 1),
-        ("status",): "active",
+        ("status",): "proposed",
         ("sector",): sector,
         ("awarding_bodies",): [provider],
     }
@@ -85,9 +85,19 @@ def _object_body(
     if required_first:
         names.sort(key=lambda name: name not in required)
     lines: list[str] = []
+    council_fields = []
     for name in names:
         raw = node["properties"][name]
+        if raw.get("readOnly"):
+            council_fields.append(name)  # the council's record (`mqcat approve`): never the provider's to write
+            continue
         lines.extend(_field(name, raw, path + (name,), indent, name in required, values))
+    if council_fields:
+        note = (
+            f"Not yours to write: {', '.join(council_fields)}. The sector's council records its decision "
+            "with `mqcat approve` (or `mqcat suspend`, `mqcat withdraw`) in your pull request."
+        )
+        lines.extend(" " * indent + "# " + line for line in textwrap.wrap(note, width=COMMENT_WIDTH - indent - 2))
     return lines
 
 

@@ -145,12 +145,17 @@ def build(
     today: dt.date | None = None,
     source_dir: Path | None = None,
     catalogue_dir: Path | None = None,
+    publish: bool = False,
 ) -> BuildReport:
-    """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing."""
+    """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
+
+    `publish` builds the published site: a proposed entry is then an error. Without
+    it (previews) proposals get pages with a "proposed, not approved" banner.
+    """
     catalogue_dir = catalogue_dir or repo_root / "catalogue"
     timings = Timings()
     with timings.stage("validate"):
-        result: Result = validate(catalogue_dir, root=repo_root)
+        result: Result = validate(catalogue_dir, root=repo_root, publish=publish)
     if result.catalogue is None:
         raise CatalogueInvalid(result)
     catalogue = result.catalogue
