@@ -193,3 +193,20 @@ def test_the_writer_refuses_a_bundle_that_deletes_an_entry(
     check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
     result = run_step(check, clone, runner)
     assert result.returncode != 0 and "deletes, renames or retypes" in result.stdout
+
+
+def test_a_proposal_with_a_new_provider_passes_the_writer_check(
+    repository: Path, runner: dict[str, str], tmp_path: Path
+) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    found = run_read_job(repository, runner, (FORMS / "proposal-new-provider.md").read_text(encoding="utf-8"))
+    assert found["valid"] == "true"
+    assert git(repository, "diff", "--name-only", "HEAD~1", "HEAD").splitlines() == [
+        "catalogue/providers/kurzeme-freight-school.yaml",
+        "catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml",
+    ]
+    assert git(repository, "log", "-1", "--format=%s") == "Propose securing-loads-on-heavy-goods-vehicles"
+    clone = _clone_at_base(repository, tmp_path, base)
+    check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
+    result = run_step(check, clone, runner)
+    assert result.returncode == 0, result.stdout + result.stderr
