@@ -20,7 +20,8 @@ COMMANDS = {
     "new": "start a new micro-qualification file with every field, ready to fill in",
     "diff": "compare two revisions of the catalogue and write the review report",
     "codeowners": "write .github/CODEOWNERS from the sector registry (or --check it)",
-    "certificate": "write print-ready certificates and unsigned OB 3.0 credentials for a list of learners",
+    "certificate": "write print-ready certificates and OB 3.0 credentials (signed with --sign) for a list of learners",
+    "keygen": "create a key for signing credentials: the private key file, and the public block for the provider file",
     "forms": "write the issue forms for providers without git from the schema and registries (or --check them)",
     "form-to-entry": "turn a submitted issue form into catalogue files, or report its problems per field",
 }

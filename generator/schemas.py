@@ -42,6 +42,7 @@ MICRO_QUALIFICATION = "micro-qualification.schema.json"
 PROVIDER = "provider.schema.json"
 SECTORS = "sectors.schema.json"
 AUTHORITIES = "authorities.schema.json"
+STATUS_LIST = "status-list.schema.json"
 
 _format_checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
 

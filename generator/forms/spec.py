@@ -171,6 +171,7 @@ NOT_ASKED: dict[str, dict[Pattern, str]] = {
     PROVIDER: {
         ("id",): "made from the provider id field or from the provider's name",
         ("example",): "only the shipped sample data is fictional",
+        ("signing_keys",): "keys come from `mqcat keygen` by a reviewed pull request, never typed into a form",
     },
 }
 
