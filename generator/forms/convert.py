@@ -477,6 +477,11 @@ def _schema_problems(form: Form, record: str, data: dict[str, Any]) -> list[Fiel
             named = re.match(r"^'([^']+)'", error.message)
             missing = named.group(1) if named else next(n for n in error.validator_value if n not in error.instance)
             path = path + (missing,)
+            group = fields.subschema(schema_name, path) or {}
+            if group.get("anyOf") and all("required" in option for option in group["anyOf"]):
+                # A missing group that needs "at least one of" its fields: say which.
+                options = [_field_for(form, record, path + (option["required"][0],))[0] for option in group["anyOf"]]
+                key, values = "anyOf", {"options": [name for name in options if name]}
         field_id, position = _field_for(form, record, path)
         lv = i18n_label("lv", f"form.problems.schema.{key}", **_words("lv", values))
         en = i18n_label("en", f"form.problems.schema.{key}", **_words("en", values))
