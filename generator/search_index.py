@@ -25,7 +25,6 @@ buckets.
 
     <language root>/finder/entries.json       card and facet data, one record per published entry
     <language root>/finder/index/<n>.json     bucket n (0 to SHARDS - 1) of the index, with its field vectors
-    <language root>/search/search_index.json  the theme's own index: the entries are added to it
     assets/javascripts/lunr.js                lunr.js as shipped by the installed MkDocs
 """
 
@@ -46,7 +45,6 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import stop_word_filter
 
 from .context import SITE_LANGUAGES, BuildContext
-from .escaping import html_text
 from .formatting import Labels, language_name, text
 from .model import Catalogue, MicroQualification
 from .site.views import card, provider_names
@@ -269,29 +267,6 @@ def _dump(path: Path, value: Any) -> None:
     path.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def add_to_builtin_search(catalogue: Catalogue, search_index: Path, ctx: BuildContext, language: str) -> None:
-    """Add the entries to the theme's own search index, so the header search finds them too.
-
-    Entry pages have no Markdown body (their content comes from a template), so
-    Material's search plugin leaves them out. Titles and text are HTML-escaped:
-    Material's search shows them as HTML.
-    """
-    data = json.loads(search_index.read_text(encoding="utf-8"))
-    paths = {ctx.entry_path(entry): entry for entry in catalogue.published_entries()}
-    docs = [doc for doc in data["docs"] if doc.get("location") not in paths]
-    for path, entry in paths.items():
-        keywords = " ".join(entry.keywords.get(language) or entry.keywords.get("lv") or ())
-        docs.append(
-            {
-                "location": path,
-                "title": html_text(entry.title.get(language)),
-                "text": html_text(f"{entry.purpose.get(language)} {keywords}".strip()),
-            }
-        )
-    data["docs"] = docs
-    search_index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
 def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
     """Write the finder's data for every language, and lunr.js from the installed MkDocs."""
     target = site_dir / LUNR_JS_PATH
@@ -303,6 +278,3 @@ def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) 
         shutil.rmtree(root / "index", ignore_errors=True)  # no bucket left from another layout
         for key, part in shard(build_index(catalogue, language)).items():
             _dump(root / "index" / f"{key}.json", part)
-        builtin = site_dir / ctx.prefix(language) / "search" / "search_index.json"
-        if builtin.is_file():
-            add_to_builtin_search(catalogue, builtin, ctx, language)
