@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import layout, rules, schemas
-from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
+from .credentials import keys, status_lists
+from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .problems import Problem, Severity, display_path
@@ -46,15 +47,18 @@ def find_repository_root(start: Path) -> Path:
     return start
 
 
-def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None) -> Result:
+def validate(
+    catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None, *, publish: bool = False
+) -> Result:
     """Validate the whole catalogue; report problems only for `only` files when given.
 
     Cross-file rules need every file, so the whole catalogue is always read; a
-    path filter narrows what is reported (as `mqcat validate FILE` does).
+    path filter narrows what is reported (as `mqcat validate FILE` does). With
+    `publish`, a proposed entry is an error: what is published must be approved.
     """
     root = root or catalogue_dir.parent
     result = Result()
-    docs: dict[str, list[tuple[Path, Document]]] = {"sectors": [], "authorities": [], "provider": [], "entry": []}
+    docs: dict[str, list[tuple[Path, Document]]] = {kind.value: [] for kind in layout.Kind}
     valid: dict[str, list[tuple[Path, Document]]] = {kind: [] for kind in docs}
 
     try:  # Named as given: resolving would follow the link that scan refuses.
@@ -76,10 +80,15 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
             continue
         docs[found.kind.value].append((found.path, doc))
 
+    # A private key pasted into a provider file is exposed once pushed: say so whatever else is wrong.
+    for _, doc in docs["provider"] + docs["status-list"]:
+        result.problems.extend(keys.private_material_problems(doc))
+
     schema_for = {
         "sectors": schemas.SECTORS,
         "authorities": schemas.AUTHORITIES,
         "provider": schemas.PROVIDER,
+        "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
     for kind, loaded in docs.items():
@@ -103,10 +112,24 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         result.problems.extend(rules.check_authorities(doc, sector_ids))
     for _, doc in valid["provider"]:
         result.problems.extend(rules.check_provider(doc))
+        result.problems.extend(keys.check_signing_keys(doc))
+    result.problems.extend(keys.check_key_reuse([doc for _, doc in valid["provider"]]))
+    for _, doc in valid["status-list"]:
+        result.problems.extend(status_lists.check_status_list(doc, provider_ids))
 
+    # The shipped sample data: entries of fictional providers (even one with a schema error) are examples.
+    example_providers = {
+        d.data.get("id") for _, d in docs["provider"] if isinstance(d.data, dict) and d.data.get("example") is True
+    }
     entries: dict[str, Document] = {}
     for path, doc in valid["entry"]:
         result.problems.extend(rules.check_entry(doc, path.parent.name))
+        bodies = set(doc.data["awarding_bodies"])
+        # With an unknown awarding body it cannot be told whether this is sample data: that error comes first.
+        if bodies <= provider_ids:
+            result.problems.extend(rules.check_decision(doc, sample_data=bool(bodies & example_providers)))
+        if publish:
+            result.problems.extend(rules.check_publishable(doc))
         entry_id = doc.data["id"]
         if entry_id in entries:
             result.problems.append(
@@ -120,7 +143,7 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         entries[entry_id] = doc
     for path in {p for p, _ in docs["entry"]}:
         folder = path.parent.name
-        if sector_ids and folder not in sector_ids and folder != PROVIDERS_DIR:
+        if sector_ids and folder not in sector_ids and folder not in (PROVIDERS_DIR, STATUS_LISTS_DIR):
             result.problems.append(
                 Problem(
                     display_path(path, root),
@@ -179,8 +202,13 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a.get("website"),
             )
     providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
-    entries = {d.data["id"]: MicroQualification.from_data(d.data, d.display) for _, d in valid["entry"]}
-    return Catalogue(sectors, authorities, providers, entries, maintainers)
+    entries: dict[str, MicroQualification] = {}
+    proposals: dict[str, MicroQualification] = {}
+    for _, doc in valid["entry"]:
+        entry = MicroQualification.from_data(doc.data, doc.display)
+        (proposals if entry.proposed else entries)[entry.id] = entry
+    revoked = {d.data["provider"]: frozenset(i["index"] for i in d.data["revoked"]) for _, d in valid["status-list"]}
+    return Catalogue(sectors, authorities, providers, entries, maintainers, proposals, revoked)
 
 
 def load_catalogue(catalogue_dir: Path) -> Catalogue:

@@ -28,6 +28,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes",
     )
     parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="build the published site: refuse proposed entries (the publish workflow uses it); "
+        "without it proposals are previewed with a 'proposed, not approved' banner",
+    )
+    parser.add_argument(
         "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
     )
 
@@ -57,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today)
+    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish)
     if report is None:
         return 1
     print(

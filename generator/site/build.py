@@ -145,17 +145,23 @@ def build(
     today: dt.date | None = None,
     source_dir: Path | None = None,
     catalogue_dir: Path | None = None,
+    publish: bool = False,
 ) -> BuildReport:
-    """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing."""
+    """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
+
+    `publish` builds the published site: a proposed entry is then an error. Without
+    it (previews) proposals get pages with a "proposed, not approved" banner.
+    """
     catalogue_dir = catalogue_dir or repo_root / "catalogue"
     timings = Timings()
     with timings.stage("validate"):
-        result: Result = validate(catalogue_dir, root=repo_root)
+        result: Result = validate(catalogue_dir, root=repo_root, publish=publish)
     if result.catalogue is None:
         raise CatalogueInvalid(result)
     catalogue = result.catalogue
     source_dir = source_dir or repo_root / "build" / "site-src"
     from .. import versions
+    from ..credentials import registry
 
     # Published versions come from the history of the repository that holds the catalogue.
     history_root = catalogue_dir.parent
@@ -181,6 +187,9 @@ def build(
                 writer(catalogue, new_site, ctx)
         with timings.stage("versions"):
             report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
+        with timings.stage("registry of issuers"):
+            # Keys, revocations, and the entries' states in time (from history).
+            registry.write_registry(catalogue, new_site, ctx, versions.read_history(history_root).states)
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.
         _swap(new_site, site_dir)

@@ -113,6 +113,8 @@ class SourceTree:
             },
             "sectors": sectors,
             "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
+            # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
+            "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
         }, description=self.L("site.description"))
 
         for sector in sectors:
@@ -121,7 +123,7 @@ class SourceTree:
                 "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
             })
 
-        for entry in catalogue.entries.values():
+        for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             extra = {}
             if entry.published:
