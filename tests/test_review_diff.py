@@ -50,8 +50,19 @@ def entries(repo: Path) -> list[Path]:
 
 
 def run_diff(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The report on the branch; changes left in the working tree are committed first, as a provider does."""
+    if git(repo, "status", "--porcelain"):
+        commit(repo)
     status = main(["diff", "--repo", str(repo), *args])
     return status, capsys.readouterr().out
+
+
+def propose(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry as a provider writes it: proposed, without the council's decision."""
+    data["status"] = "proposed"
+    for name in ("decision", "decision_date", "review_due"):
+        data["quality_assurance"].pop(name, None)
+    return data
 
 
 def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -84,13 +95,13 @@ def test_added_entry_is_listed_with_the_reviewers_of_its_sector(
 ) -> None:
     source = entries[0]
     copy = source.with_name("brand-new-programme.yaml")
-    copy.write_text(
-        source.read_text(encoding="utf-8").replace(f"id: {source.stem}", "id: brand-new-programme"), encoding="utf-8"
-    )
+    data = propose(read(source) | {"id": "brand-new-programme"})
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "#### Added (1)" in report
+    assert "Valid, awaiting the council's decision" in report
     assert "`brand-new-programme`" in report
     for handle in reviewers(repo, source.parent.name):
         assert f"`{handle}`" in report
@@ -101,7 +112,10 @@ def test_substantive_change_with_version_raised_is_listed_in_words(
 ) -> None:
     before = read(entries[0])
     hours = before["workload"]["hours"]
-    edit(entries[0], lambda d: (d["workload"].update(hours=hours + 20), d.update(version=d["version"] + 1)))
+    edit(
+        entries[0],
+        lambda d: (d["workload"].update(hours=hours + 20), d.update(version=d["version"] + 1, status="proposed")),
+    )
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
@@ -134,7 +148,7 @@ def test_practical_change_without_version_raise_is_fine(
 
 
 def test_version_lowered_is_an_error(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
-    edit(entries[0], lambda d: d.update(version=d["version"] + 1))
+    edit(entries[0], lambda d: d.update(version=d["version"] + 1, status="proposed"))
     raised = commit(repo)
     edit(entries[0], lambda d: d.update(version=d["version"] - 1))
     lowered = commit(repo)
@@ -260,7 +274,7 @@ def test_removed_learning_outcome_is_shown_by_its_text_and_flagged(
 ) -> None:
     path = next(p for p in entries if len(read(p)["learning_outcomes"]) >= 2)
     removed = read(path)["learning_outcomes"][-1]["text"]
-    edit(path, lambda d: (d["learning_outcomes"].pop(), d.update(version=d["version"] + 1)))
+    edit(path, lambda d: (d["learning_outcomes"].pop(), d.update(version=d["version"] + 1, status="proposed")))
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
@@ -273,7 +287,10 @@ def test_added_learning_outcome_is_shown_by_its_text(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     outcome = {"text": {"lv": "Sagatavo pārskatu.", "en": "Prepares a report."}}
-    edit(entries[0], lambda d: (d["learning_outcomes"].append(outcome), d.update(version=d["version"] + 1)))
+    edit(
+        entries[0],
+        lambda d: (d["learning_outcomes"].append(outcome), d.update(version=d["version"] + 1, status="proposed")),
+    )
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "added: “Sagatavo pārskatu.” / “Prepares a report.”" in report
@@ -310,7 +327,7 @@ def test_changes_reviewers_must_check_are_flagged(
     change: Callable[[dict[str, Any]], None],
     words: str,
 ) -> None:
-    edit(entries[0], lambda d: (change(d), d.update(version=d["version"] + 1)))
+    edit(entries[0], lambda d: (change(d), d.update(version=d["version"] + 1, status="proposed")))
     _status, report = run_diff(repo, capsys)
     assert "### Needs attention" in report
     assert words in report
@@ -393,7 +410,7 @@ def test_file_outside_the_catalogue_needs_a_maintainer(
 def test_validation_problems_in_changed_files_are_listed_and_fail(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(entries[0], lambda d: (d["level"].update(eqf=d["level"]["lki"] % 8 + 1), d.update(version=d["version"] + 1)))
+    edit(entries[0], lambda d: (d["level"].update(eqf=d["level"]["lki"] % 8 + 1), d.update(version=d["version"] + 1, status="proposed")))
     status, report = run_diff(repo, capsys)
     assert status == 1
     assert "### Validation of the changed catalogue files" in report
@@ -416,6 +433,7 @@ def test_github_format_adds_annotations_on_stderr_with_file_and_line(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: d["workload"].update(hours=d["workload"]["hours"] + 20))
+    commit(repo)
     status = main(["diff", "--repo", str(repo), "--format", "github"])
     out, err = capsys.readouterr()
     assert status == 1
