@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import layout, rules, schemas
-from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
+from .credentials import keys, status_lists
+from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .problems import Problem, Severity, display_path
@@ -57,7 +58,7 @@ def validate(
     """
     root = root or catalogue_dir.parent
     result = Result()
-    docs: dict[str, list[tuple[Path, Document]]] = {"sectors": [], "authorities": [], "provider": [], "entry": []}
+    docs: dict[str, list[tuple[Path, Document]]] = {kind.value: [] for kind in layout.Kind}
     valid: dict[str, list[tuple[Path, Document]]] = {kind: [] for kind in docs}
 
     try:  # Named as given: resolving would follow the link that scan refuses.
@@ -79,10 +80,15 @@ def validate(
             continue
         docs[found.kind.value].append((found.path, doc))
 
+    # A private key pasted into a provider file is exposed once pushed: say so whatever else is wrong.
+    for _, doc in docs["provider"] + docs["status-list"]:
+        result.problems.extend(keys.private_material_problems(doc))
+
     schema_for = {
         "sectors": schemas.SECTORS,
         "authorities": schemas.AUTHORITIES,
         "provider": schemas.PROVIDER,
+        "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
     for kind, loaded in docs.items():
@@ -106,6 +112,10 @@ def validate(
         result.problems.extend(rules.check_authorities(doc, sector_ids))
     for _, doc in valid["provider"]:
         result.problems.extend(rules.check_provider(doc))
+        result.problems.extend(keys.check_signing_keys(doc))
+    result.problems.extend(keys.check_key_reuse([doc for _, doc in valid["provider"]]))
+    for _, doc in valid["status-list"]:
+        result.problems.extend(status_lists.check_status_list(doc, provider_ids))
 
     # The shipped sample data: entries of fictional providers (even one with a schema error) are examples.
     example_providers = {
@@ -133,7 +143,7 @@ def validate(
         entries[entry_id] = doc
     for path in {p for p, _ in docs["entry"]}:
         folder = path.parent.name
-        if sector_ids and folder not in sector_ids and folder != PROVIDERS_DIR:
+        if sector_ids and folder not in sector_ids and folder not in (PROVIDERS_DIR, STATUS_LISTS_DIR):
             result.problems.append(
                 Problem(
                     display_path(path, root),
@@ -197,7 +207,8 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
     for _, doc in valid["entry"]:
         entry = MicroQualification.from_data(doc.data, doc.display)
         (proposals if entry.proposed else entries)[entry.id] = entry
-    return Catalogue(sectors, authorities, providers, entries, maintainers, proposals)
+    revoked = {d.data["provider"]: frozenset(i["index"] for i in d.data["revoked"]) for _, d in valid["status-list"]}
+    return Catalogue(sectors, authorities, providers, entries, maintainers, proposals, revoked)
 
 
 def load_catalogue(catalogue_dir: Path) -> Catalogue:

@@ -3,6 +3,7 @@
     catalogue/sectors.yaml              the sector registry
     catalogue/authorities.yaml          the authorising bodies
     catalogue/providers/<id>.yaml       one provider each
+    catalogue/status-lists/<id>.yaml    a provider's revoked credentials (optional)
     catalogue/<sector-id>/<id>.yaml     one micro-qualification each
 
 Names (`<id>`, `<sector-id>`) follow the schema's identifier pattern. Anything
@@ -37,6 +38,7 @@ CATALOGUE_DIR = "catalogue"
 SECTORS_FILE = "sectors.yaml"
 AUTHORITIES_FILE = "authorities.yaml"
 PROVIDERS_DIR = "providers"
+STATUS_LISTS_DIR = "status-lists"
 SUFFIX = ".yaml"
 
 # The schema's identifier (common.schema.json#/$defs/id): lowercase words joined by single hyphens.
@@ -60,10 +62,13 @@ class Kind(StrEnum):
     SECTORS = "sectors"
     AUTHORITIES = "authorities"
     PROVIDER = "provider"
+    STATUS_LIST = "status-list"
     ENTRY = "entry"
 
 
 _REGISTRIES = {SECTORS_FILE: Kind.SECTORS, AUTHORITIES_FILE: Kind.AUTHORITIES}
+# Folders of catalogue/ that are not sectors.
+_FOLDERS = {PROVIDERS_DIR: Kind.PROVIDER, STATUS_LISTS_DIR: Kind.STATUS_LIST}
 
 
 def is_name(name: str) -> bool:
@@ -77,7 +82,7 @@ def kind_of(relative: str | PurePosixPath | tuple[str, ...]) -> Kind | None:
     if len(parts) == 1:
         return _REGISTRIES.get(parts[0])
     if len(parts) == 2 and is_name(parts[0]) and parts[1].endswith(SUFFIX) and is_name(parts[1][: -len(SUFFIX)]):
-        return Kind.PROVIDER if parts[0] == PROVIDERS_DIR else Kind.ENTRY
+        return _FOLDERS.get(parts[0], Kind.ENTRY)
     return None
 
 

@@ -96,6 +96,36 @@ class Authority:
 
 
 @dataclass(frozen=True)
+class SigningKey:
+    """A provider's registered public key for signing credentials, with the days it may sign on."""
+
+    kid: str
+    jwk: dict[str, str] = field(compare=False)
+    valid_from: dt.date
+    valid_until: dt.date
+    revoked: dt.date | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> SigningKey:
+        return cls(
+            kid=data["kid"],
+            jwk=dict(data["jwk"]),
+            valid_from=dt.date.fromisoformat(data["valid_from"]),
+            valid_until=dt.date.fromisoformat(data["valid_until"]),
+            revoked=_date(data.get("revoked")),
+        )
+
+    @property
+    def algorithm(self) -> str:
+        """The JWS algorithm the key signs with: ES256 for P-256, EdDSA for Ed25519."""
+        return "EdDSA" if self.jwk.get("crv") == "Ed25519" else "ES256"
+
+    def usable_on(self, day: dt.date) -> bool:
+        """May sign a credential issued on `day`: within its validity and never revoked."""
+        return self.revoked is None and self.valid_from <= day <= self.valid_until
+
+
+@dataclass(frozen=True)
 class Provider:
     id: str
     name: Text
@@ -109,6 +139,7 @@ class Provider:
     example: bool = False
     region: str | None = None
     education_register_number: str | None = None
+    signing_keys: tuple[SigningKey, ...] = ()
     source: str = ""
 
     @classmethod
@@ -126,6 +157,7 @@ class Provider:
             example=bool(data.get("example", False)),
             region=data.get("region"),
             education_register_number=data.get("education_register_number"),
+            signing_keys=tuple(SigningKey.from_data(k) for k in data.get("signing_keys", ())),
             source=source,
         )
 
@@ -349,23 +381,31 @@ class Catalogue:
     maintainers: tuple[str, ...] = ()
     # Proposed entries, kept apart from `entries` so that no published output can list them.
     proposals: dict[str, MicroQualification] = field(default_factory=dict)
+    # Provider id -> the status indexes of the credentials it revoked (catalogue/status-lists/).
+    revoked: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Catalogue-wide relations, computed once on first use: outputs ask for them per entry.
+    _relations: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def published_entries(self) -> list[MicroQualification]:
         """Active and suspended entries, in a stable order (sector, then title)."""
-        return sorted(
-            (e for e in self.entries.values() if e.published),
-            key=lambda e: (e.sector, e.title.lv.casefold(), e.id),
-        )
+        if "published" not in self._relations:
+            self._relations["published"] = sorted(
+                (e for e in self.entries.values() if e.published),
+                key=lambda e: (e.sector, e.title.lv.casefold(), e.id),
+            )
+        return list(self._relations["published"])
 
     def built_from(self) -> dict[str, list[str]]:
-        """For each entry, the entries that stack into it (the reverse of stacks_into)."""
-        result: dict[str, list[str]] = {}
-        for entry in self.entries.values():
-            for target in entry.stacks_into:
-                result.setdefault(target, []).append(entry.id)
-        for parts in result.values():
-            parts.sort()
-        return result
+        """For each entry, the entries that stack into it (the reverse of stacks_into). Do not modify."""
+        if "built_from" not in self._relations:
+            result: dict[str, list[str]] = {}
+            for entry in self.entries.values():
+                for target in entry.stacks_into:
+                    result.setdefault(target, []).append(entry.id)
+            for parts in result.values():
+                parts.sort()
+            self._relations["built_from"] = result
+        return self._relations["built_from"]
 
     def entries_by_sector(self) -> dict[str, list[MicroQualification]]:
         result: dict[str, list[MicroQualification]] = {sector: [] for sector in self.sectors}

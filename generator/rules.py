@@ -20,7 +20,21 @@ VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 # Top-level web paths the site uses itself; a sector id must not take one.
 RESERVED_IDS = frozenset(
-    {"about", "api", "assets", "en", "finder", "levels", "providers", "schema", "search", "stylesheets", "javascripts"}
+    {
+        "about",
+        "api",
+        "assets",
+        "en",
+        "finder",
+        "levels",
+        "providers",
+        "schema",
+        "search",
+        "stylesheets",
+        "javascripts",
+        "status-lists",
+        "verify",
+    }
 )
 
 ECTS_HOURS = (25, 30)

@@ -91,6 +91,8 @@ class History:
     versions: dict[tuple[str, int], PublishedVersion] = field(default_factory=dict)
     # Entry file path relative to catalogue/ (`<sector>/<id>.yaml`) -> date of its last commit.
     changed: dict[str, dt.date] = field(default_factory=dict)
+    # Entry id -> [(date of the commit, status)], one item each time the status changed.
+    states: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     shallow: bool = False
 
@@ -253,6 +255,10 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
             if loaded.get("status") == "proposed":
                 continue  # a proposal is not a published version, even if a rebase put it on the main line
             key = (loaded["id"], loaded["version"])
+            timeline = history.states.setdefault(key[0], [])
+            state = loaded.get("status")
+            if isinstance(state, str) and (not timeline or timeline[-1][1] != state):
+                timeline.append((date, state))
             if key not in history.versions:
                 history.versions[key] = PublishedVersion(
                     key[0], key[1], loaded, CATALOGUE_DIR + "/" + relative, commit, date
@@ -362,6 +368,16 @@ def last_changed(repo_root: Path, catalogue: Catalogue) -> dict[str, dt.date]:
         if date is not None:
             result[entry.id] = date
     return result
+
+
+def all_versions(catalogue: Catalogue, repo_root: Path) -> dict[tuple[str, int], PublishedVersion]:
+    """Every version the build publishes: those in history, and the working tree's current ones."""
+    versions = dict(read_history(repo_root).versions)
+    for entry in catalogue.entries.values():
+        versions.setdefault(
+            (entry.id, entry.version), PublishedVersion(entry.id, entry.version, entry.data, entry.source)
+        )
+    return versions
 
 
 def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo_root: Path) -> list[Problem]:

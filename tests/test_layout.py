@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,32 +122,22 @@ def test_a_file_git_ignores_is_skipped_with_a_note(catalogue_copy: Path, capsys:
     assert "note: catalogue/energy/.solar-pv-installation.yaml.swp: skipped" in err
 
 
-def test_folders_nested_thousands_deep_are_reported_not_a_crash(catalogue_copy: Path) -> None:
-    depth = 1200  # deeper than Python's recursion limit
-    cwd = Path.cwd()
-    # Relative steps keep each path short; the depth is what counts.
-    os.chdir(catalogue_copy / "energy")
+def test_folders_nested_deeper_than_the_recursion_limit_are_reported_not_a_crash(catalogue_copy: Path) -> None:
+    folder = catalogue_copy / "energy"
+    for _ in range(150):
+        folder = folder / "d"
+    folder.mkdir(parents=True)
+    (folder / "x.yaml").write_text("x: 1\n", encoding="utf-8")
+    # A low limit stands for a tree thousands deep (which pytest's own clean-up could not remove).
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(120)
     try:
-        for _ in range(depth):
-            os.mkdir("d")
-            os.chdir("d")
-        Path("x.yaml").write_text("x: 1\n", encoding="utf-8")
-        os.chdir(cwd)
-        found = [p for p in validate(catalogue_copy).problems if p.file.startswith("catalogue/energy/d/")]
-        assert len(found) == 1 and found[0].file.endswith("/d/x.yaml")
-        assert found[0].message == "not part of the catalogue layout: files lie at most one folder deep in catalogue/"
+        listing = layout.scan(catalogue_copy)
     finally:
-        # Removed bottom-up here: pytest's own clean-up recurses and would fail at this depth.
-        os.chdir(catalogue_copy / "energy")
-        levels = 0
-        while Path("d").is_dir():
-            os.chdir("d")
-            levels += 1
-        Path("x.yaml").unlink(missing_ok=True)
-        for _ in range(levels):
-            os.chdir("..")
-            os.rmdir("d")
-        os.chdir(cwd)
+        sys.setrecursionlimit(limit)
+    found = [p for p in listing.problems if p.file.startswith("catalogue/energy/d/")]
+    assert len(found) == 1 and found[0].file.endswith("/d/x.yaml")
+    assert found[0].message == "not part of the catalogue layout: files lie at most one folder deep in catalogue/"
 
 
 @pytest.mark.parametrize(

@@ -161,6 +161,7 @@ def build(
     catalogue = result.catalogue
     source_dir = source_dir or repo_root / "build" / "site-src"
     from .. import versions
+    from ..credentials import registry
 
     # Published versions come from the history of the repository that holds the catalogue.
     history_root = catalogue_dir.parent
@@ -186,6 +187,9 @@ def build(
                 writer(catalogue, new_site, ctx)
         with timings.stage("versions"):
             report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
+        with timings.stage("registry of issuers"):
+            # Keys, revocations, and the entries' states in time (from history).
+            registry.write_registry(catalogue, new_site, ctx, versions.read_history(history_root).states)
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.
         _swap(new_site, site_dir)
