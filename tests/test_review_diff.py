@@ -171,6 +171,10 @@ def test_explicit_revisions_are_named_in_the_report(
 # --- status transitions, deletion, id changes ------------------------------------------------------
 
 
+# A commit as `mqcat suspend` / `withdraw` / `approve` makes it: the decision only, with the trailer.
+COUNCIL = "Council decision\n\nCouncil-Action: {}"
+
+
 def _reason(d: dict[str, Any], status: str) -> None:
     d.update(status=status, status_reason={"lv": "Pasniedzējs atvaļinājumā.", "en": "The trainer is on leave."})
 
@@ -179,7 +183,7 @@ def test_suspending_an_entry_is_listed_with_its_reason(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: _reason(d, "suspended"))
-    commit(repo)
+    commit(repo, COUNCIL.format("suspend"))
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "#### Suspended (1)" in report
@@ -188,12 +192,22 @@ def test_suspending_an_entry_is_listed_with_its_reason(
     assert "Status: “active” → “suspended”" in report
 
 
+def test_a_suspension_in_a_providers_commit_is_an_error(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(entries[0], lambda d: _reason(d, "suspended"))
+    commit(repo, "Suspend it myself")
+    status, report = run_diff(repo, capsys)
+    assert status == 1
+    assert "outside a decision commit of the council" in report
+
+
 def test_withdrawing_an_entry_names_its_successor(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     successor = entries[1].stem
     edit(entries[0], lambda d: (_reason(d, "withdrawn"), d.update(replaced_by=successor)))
-    commit(repo)
+    commit(repo, COUNCIL.format("withdraw"))
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "#### Withdrawn (1)" in report
@@ -204,9 +218,9 @@ def test_reactivating_an_entry_is_a_point_to_check(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: _reason(d, "suspended"))
-    suspended = commit(repo)
+    suspended = commit(repo, COUNCIL.format("suspend"))
     edit(entries[0], lambda d: (d.update(status="active"), d.pop("status_reason")))
-    active = commit(repo)
+    active = commit(repo, COUNCIL.format("approve"))
     status, report = run_diff(repo, capsys, suspended, active)
     assert status == 0, report
     assert "#### Reactivated (1)" in report
@@ -410,7 +424,13 @@ def test_file_outside_the_catalogue_needs_a_maintainer(
 def test_validation_problems_in_changed_files_are_listed_and_fail(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(entries[0], lambda d: (d["level"].update(eqf=d["level"]["lki"] % 8 + 1), d.update(version=d["version"] + 1, status="proposed")))
+    edit(
+        entries[0],
+        lambda d: (
+            d["level"].update(eqf=d["level"]["lki"] % 8 + 1),
+            d.update(version=d["version"] + 1, status="proposed"),
+        ),
+    )
     status, report = run_diff(repo, capsys)
     assert status == 1
     assert "### Validation of the changed catalogue files" in report
