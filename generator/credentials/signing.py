@@ -120,7 +120,8 @@ def sign_credential(credential: dict[str, Any], signer: Signer, ctx: BuildContex
         "nbf": _epoch(credential["validFrom"]),
     }
     header = {"alg": signer.key.algorithm, "typ": CREDENTIAL_TYPE, "kid": signer.kid(ctx)}
-    return jws.serialize_compact(header, _encode(payload), signer.private, algorithms=[signer.key.algorithm])
+    with keys.eddsa_allowed():
+        return jws.serialize_compact(header, _encode(payload), signer.private, algorithms=[signer.key.algorithm])
 
 
 def paper_token(credential: dict[str, Any], signer: Signer, ctx: BuildContext) -> str:
@@ -143,7 +144,8 @@ def paper_token(credential: dict[str, Any], signer: Signer, ctx: BuildContext) -
     if status:
         payload["status"] = int(status["statusListIndex"])
     header = {"alg": signer.key.algorithm, "typ": PAPER_TYPE, "kid": signer.kid(ctx)}
-    return jws.serialize_compact(header, _encode(payload), signer.private, algorithms=[signer.key.algorithm])
+    with keys.eddsa_allowed():
+        return jws.serialize_compact(header, _encode(payload), signer.private, algorithms=[signer.key.algorithm])
 
 
 def verification_link(ctx: BuildContext, token: str, language: str = "lv") -> str:

@@ -260,7 +260,8 @@ def verify_token(token: str, source: Source, ctx: BuildContext) -> Report:
         )
     else:
         try:
-            jws.deserialize_compact(token, keys.import_public(registered["jwk"]), algorithms=[alg])
+            with keys.eddsa_allowed():
+                jws.deserialize_compact(token, keys.import_public(registered["jwk"]), algorithms=[alg])
             add(Check("signature", True, f"{alg} signature valid with the key '{key_name}'"))
         except (JoseError, keys.KeyProblem, ValueError) as error:
             add(
