@@ -441,3 +441,154 @@ def test_esco_skills_attach_to_the_numbered_outcomes() -> None:
     assert any("“not a line”" in problem.en for problem in problems)
     assert submission.entry["learning_outcomes"][1]["esco_skills"] == [skill]
     assert "esco_skills" not in submission.entry["learning_outcomes"][0]
+
+
+def test_no_form_asks_for_what_the_schema_marks_as_the_councils_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    form = spec.proposal_form()
+    decision = spec.FormField("decision", spec.ENTRY, (("quality_assurance", "decision"),), Kind.LINE)
+    broken = spec.Form(form.name, form.file_name, form.label, (*form.fields, decision))
+    assert "micro-qualification.schema.json: quality_assurance.decision is written by the council" in " ".join(
+        spec.uncovered(broken)
+    )
+
+
+# --------------------------------------------------------------------------- proposals become proposed entries
+
+
+def _written(tmp_path: Path, text: str) -> tuple[convert.Submission, Path]:
+    root = _repository_copy(tmp_path)
+    submission = convert.read(text, root / "catalogue")
+    assert submission.errors == [], [problem.en for problem in submission.errors]
+    convert.write(submission, root)
+    return submission, root
+
+
+def _valid_proposed(root: Path, entry_id: str) -> dict:
+    result = validate(root / "catalogue")
+    assert result.errors == [], [problem.text() for problem in result.errors]
+    doc = load_file(next((root / "catalogue").glob(f"*/{entry_id}.yaml")))
+    assert doc.data["status"] == "proposed"
+    return doc.data
+
+
+def test_a_filled_in_proposal_becomes_a_proposed_entry_that_validates(tmp_path: Path) -> None:
+    submission, root = _written(tmp_path, fixture("proposal.md"))
+    assert list(submission.files) == ["catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml"]
+    entry = _valid_proposed(root, "securing-loads-on-heavy-goods-vehicles")
+    assert entry["version"] == 1
+    assert entry["awarding_bodies"] == ["example-riga-logistics-academy"]
+    assert entry["level"] == {"lki": 3, "eqf": 3}
+    assert entry["quality_assurance"]["authorised_by"] == "transport-logistics-council"
+    assert not {"decision", "decision_date", "review_due"} & set(entry["quality_assurance"])
+    assert next(outcome["text"]["en"] for outcome in entry["learning_outcomes"]).startswith("Calculates")
+    assert entry["locations"] == [
+        {"municipality": "Rīga", "address": "Piemēra iela 4, Rīga, LV-1004"},
+        {"municipality": "Ventspils"},
+    ]
+    assert entry["intakes"] == {"on_demand": False, "starts": ["2027-02-01", "2027-03-15"]}
+    assert entry["assessment"]["methods"] == ["written-test", "practical-demonstration"]
+    assert entry["languages"] == ["lv", "ru"]
+    assert entry["stackability"] == {"standalone": True}
+    assert list(entry)[:5] == ["id", "version", "status", "title", "purpose"]  # the schema's order
+    # The one point to improve is reported, and does not stop the proposal.
+    assert [(problem.field, problem.warning) for problem in submission.problems] == [("workload-ects", True)]
+
+
+def test_the_written_file_starts_with_the_schema_modeline(tmp_path: Path) -> None:
+    _, root = _written(tmp_path, fixture("proposal.md"))
+    path = root / "catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml"
+    assert path.read_text(encoding="utf-8").startswith(convert.ENTRY_MODELINE + "id: ")
+
+
+def test_a_proposal_with_only_the_required_fields_is_valid(tmp_path: Path) -> None:
+    text = fixture("proposal-required-only.md")
+    assert text.count(body.NO_RESPONSE) > 30
+    _submission, root = _written(tmp_path, text)
+    entry = _valid_proposed(root, "securing-loads-on-heavy-goods-vehicles")
+    for optional in ("prerequisites", "stackability", "schedule", "locations", "homepage", "keywords"):
+        assert optional not in entry
+    assert "en" not in entry["purpose"] or entry["purpose"]["en"]
+
+
+def test_a_proposal_registers_a_new_provider_with_it(tmp_path: Path) -> None:
+    submission, root = _written(tmp_path, fixture("proposal-new-provider.md"))
+    assert sorted(submission.files) == [
+        "catalogue/providers/kurzeme-freight-school.yaml",
+        "catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml",
+    ]
+    entry = _valid_proposed(root, "securing-loads-on-heavy-goods-vehicles")
+    assert entry["awarding_bodies"] == ["kurzeme-freight-school"]
+    provider = load_file(root / "catalogue/providers/kurzeme-freight-school.yaml").data
+    assert provider["legal_name"] == 'SIA "Kurzemes Kravu skola"'
+    assert provider["type"] == "training-centre" and provider["region"] == "Kurzeme" and provider["country"] == "LV"
+    assert "example" not in provider
+
+
+def test_a_new_provider_whose_id_is_taken_is_refused() -> None:
+    text = answer(fixture("proposal-new-provider.md"), "Provider id", "example-dairy-plant")
+    (problem,) = by_field(convert.read(text, CATALOGUE_DIR))["provider"]
+    assert "“example-dairy-plant” is already registered" in problem.en
+
+
+def test_hostile_text_is_stored_as_text_and_validates(tmp_path: Path) -> None:
+    submission, root = _written(tmp_path, fixture("proposal-hostile.md"))
+    entry = _valid_proposed(root, "securing-loads-on-heavy-goods-vehicles")
+    assert entry["purpose"]["en"] == submission.entry["purpose"]["en"]
+    assert "${{ github.token }} $(touch /tmp/pwned)" in entry["purpose"]["en"]
+    assert entry["further_information"]["en"].startswith("<img src=x onerror=alert(1)>")
+
+
+def test_a_60_kb_body_with_thirty_long_outcomes_is_read_whole(tmp_path: Path) -> None:
+    lv = "\n".join(
+        f"- {number}. rezultāts: " + "Plāno un pārbauda kravas nostiprinājumu. " * 23 for number in range(30)
+    )
+    en = "\n".join(f"- Outcome {number}: " + "Plans and checks how a load is secured. " * 24 for number in range(30))
+    text = answer(
+        answer(fixture("proposal.md"), "Learning outcomes in Latvian", lv), "Learning outcomes in English", en
+    )
+    assert 60_000 <= len(text) <= body.MAX_BODY_CHARACTERS
+    _submission, root = _written(tmp_path, text)
+    entry = _valid_proposed(root, "securing-loads-on-heavy-goods-vehicles")
+    assert len(entry["learning_outcomes"]) == 30
+    assert entry["learning_outcomes"][29]["text"]["en"].startswith("Outcome 29: Plans")
+
+
+def test_a_windows_body_becomes_the_same_file(tmp_path: Path) -> None:
+    lf, _ = _written(tmp_path / "lf", fixture("proposal-new-provider.md"))
+    crlf, _ = _written(tmp_path / "crlf", fixture("proposal-new-provider.md").replace("\n", "\r\n"))
+    assert crlf.files == lf.files
+
+
+def test_a_substantive_change_is_a_new_proposed_version(tmp_path: Path) -> None:
+    text = answer(fixture("change.md"), "Notional workload in hours", "48")
+    _submission, root = _written(tmp_path, text)
+    entry = _valid_proposed(root, "forklift-safe-operation")
+    original = load_file(CATALOGUE_DIR / "transport-logistics" / "forklift-safe-operation.yaml").data
+    assert entry["version"] == original["version"] + 1
+    assert entry["workload"]["hours"] == 48
+    assert not {"decision", "decision_date", "review_due"} & set(entry["quality_assurance"])
+
+
+def test_form_to_entry_writes_a_proposal_and_its_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    root = _repository_copy(tmp_path)
+    monkeypatch.chdir(root)
+    reply_dir = tmp_path / "r"
+    assert cli.main(["form-to-entry", str(FORMS / "proposal-new-provider.md"), "--reply-dir", str(reply_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "Wrote catalogue/providers/kurzeme-freight-school.yaml" in out
+    assert "Wrote catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml" in out
+    result = json.loads((reply_dir / "result.json").read_text(encoding="utf-8"))
+    assert result["new_provider"] == "kurzeme-freight-school" and result["version"] == 1
+    assert "The proposal is a pull request" in (reply_dir / "comment.md").read_text(encoding="utf-8")
+    title = (reply_dir / "pull-request-title.txt").read_text(encoding="utf-8")
+    assert title == "Propose securing-loads-on-heavy-goods-vehicles: Securing loads on heavy goods vehicles\n"
+    assert cli.main(["validate"]) == 0
+
+
+def test_a_contact_needs_an_e_mail_or_a_telephone_number() -> None:
+    text = answer(fixture("proposal-required-only.md"), "Contact e-mail", "_No response_")
+    (problem,) = by_field(convert.read(text, CATALOGUE_DIR))["contact-email"]
+    assert problem.en == "Give at least one of: “Contact e-mail”, “Contact telephone”."
+    assert problem.lv == "Norādiet vismaz vienu no: “Saziņas e-pasts”, “Saziņas tālrunis”."

@@ -346,7 +346,7 @@ def _id_problem(reader: _Reader, item: str, value: str) -> None:
 
 def _valid_id(value: str) -> bool:
     id_schema = fields.resolve({"$ref": "common.schema.json#/$defs/id"})
-    return jsonschema.Draft202012Validator(id_schema).is_valid(value) and "\n" not in value
+    return schemas.Validator(id_schema).is_valid(value)
 
 
 def _made_id(text: str) -> str:
@@ -477,6 +477,11 @@ def _schema_problems(form: Form, record: str, data: dict[str, Any]) -> list[Fiel
             named = re.match(r"^'([^']+)'", error.message)
             missing = named.group(1) if named else next(n for n in error.validator_value if n not in error.instance)
             path = path + (missing,)
+            group = fields.subschema(schema_name, path) or {}
+            if group.get("anyOf") and all("required" in option for option in group["anyOf"]):
+                # A missing group that needs "at least one of" its fields: say which.
+                options = [_field_for(form, record, path + (option["required"][0],))[0] for option in group["anyOf"]]
+                key, values = "anyOf", {"options": [name for name in options if name]}
         field_id, position = _field_for(form, record, path)
         lv = i18n_label("lv", f"form.problems.schema.{key}", **_words("lv", values))
         en = i18n_label("en", f"form.problems.schema.{key}", **_words("en", values))
@@ -515,7 +520,7 @@ def _explain(form: Form, record: str, error: jsonschema.ValidationError) -> tupl
         if keyword == "pattern":
             if str(limit).startswith("^https://"):
                 return "https", {"value": str(value)}
-            if str(limit) == "\\S":
+            if str(limit) == schemas.NOT_BLANK:
                 return "blank", {}
             return "pattern", {"value": str(value), "description": str(schema.get("description", ""))}
         return "required", {}

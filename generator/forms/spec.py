@@ -294,6 +294,10 @@ def uncovered(form: Form) -> list[str]:
         for pattern in sorted(left_out):
             if not any(leaf[: len(pattern)] == pattern for leaf in leaves(schema_name)):
                 problems.append(f"{schema_name}: {'.'.join(pattern)} is left out of the form but is not in the schema")
+        # What the schema marks readOnly is the council's record: no form may ask a provider for it.
+        for pattern in sorted(covered):
+            if any(node_at(schema_name, pattern[:length]).get("readOnly") for length in range(1, len(pattern) + 1)):
+                problems.append(f"{schema_name}: {'.'.join(pattern)} is written by the council, but a form asks for it")
     return problems
 
 

@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
 from ..loader import LoadError, load_file
@@ -279,7 +277,7 @@ def _registry(path: Path, key: str) -> list[dict[str, Any]]:
 def check_new(catalogue_dir: Path, entry_id: str, sector: str, provider: str) -> str | None:
     """Refuse what `mqcat new` must not create; return the sector council's authority id (or None)."""
     id_schema = fields.subschema(schemas.MICRO_QUALIFICATION, ("id",)) or {}
-    if not jsonschema.Draft202012Validator(id_schema).is_valid(entry_id):
+    if not schemas.Validator(id_schema).is_valid(entry_id):
         suggestion = suggest_id(entry_id)
         example = f", e.g. '{suggestion}'" if suggestion and suggestion != entry_id else ""
         form = fields.resolve({"$ref": ID_DEFINITION}).get("description", "")
