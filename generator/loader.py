@@ -303,6 +303,11 @@ def _refuse_anchors(text: str, display: str) -> None:
         loader.dispose()
 
 
+def compose(text: str, display: str = "") -> Any:
+    """The YAML node tree of `text`, with positions: for tools that edit a file in place."""
+    return _compose(text, display, refuse_anchors=True)
+
+
 def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
     """The node tree of the single document in `text`; LoadError with a position on failure."""
     try:
