@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -181,8 +182,18 @@ class SourceTree:
         ]
 
 
-def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config: Path) -> list[Path]:
-    """Write the source tree for every language; return the mkdocs.yml of each."""
+def compile_tree(
+    catalogue: Catalogue,
+    ctx: BuildContext,
+    out: Path,
+    base_config: Path,
+    ready: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Write the source tree for every language; return the mkdocs.yml of each.
+
+    `ready` is called with each language's mkdocs.yml as soon as that language is
+    written, so that it can be rendered while the next one is compiled.
+    """
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
@@ -224,6 +235,8 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
             yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
         configs.append(root / "mkdocs.yml")
+        if ready is not None:
+            ready(root / "mkdocs.yml")
     return configs
 
 
