@@ -27,6 +27,7 @@ from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
+from ..credentials import registry
 from . import finder, views
 from .views import Labels
 
@@ -160,6 +161,9 @@ class SourceTree:
                       "latvianOnly": self.L("language.latvian_only"),
                   })})
 
+        self.page("verify/index.md", "mq-verify.html", self.L("verify.title"), {},
+                  extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))})
+
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
@@ -178,6 +182,7 @@ class SourceTree:
             {html_text(L("nav.providers")): "providers/index.md"},
             {html_text(L("nav.levels")): levels},
             {html_text(L("nav.finder")): "finder/index.md"},
+            {html_text(L("nav.verify")): "verify/index.md"},
             *pages,
         ]
 
