@@ -141,7 +141,8 @@ def main() -> None:
     rows = run(args.entries, args.repeat)
     print()
     print(
-        "| entries | pages (both languages) | mqcat build (median) | plain mkdocs build (median) | ratio | peak RSS mqcat | peak RSS plain | mqcat s per 1,000 entries |"
+        "| entries | pages (both languages) | mqcat build (median) | plain mkdocs build (median) | ratio "
+        "| peak RSS mqcat | peak RSS plain | mqcat s per 1,000 entries |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:

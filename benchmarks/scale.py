@@ -42,7 +42,7 @@ def make_catalogue(entries: int, target: Path) -> Path:
         for line in text.splitlines():
             if line.startswith("id: "):
                 line = f"id: {new_id}"
-            if line.startswith("  stacks_into:") or line.startswith("replaced_by:"):
+            if line.startswith(("  stacks_into:", "replaced_by:")):
                 skip_block = line.startswith("  stacks_into:")
                 continue
             if skip_block:

@@ -250,7 +250,7 @@ def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, l
             commits.append((sha, dt.date.fromisoformat(day.strip()), []))
         elif token.startswith(":") and commits:
             path = next(tokens, "")
-            old_mode, new_mode, _, new_blob, status = token[1:].split(" ")[:5]
+            _, new_mode, _, new_blob, status = token[1:].split(" ")[:5]
             if not path.startswith(catalogue_prefix):
                 continue
             regular = new_mode in ("100644", "100755")

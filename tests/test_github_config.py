@@ -161,9 +161,11 @@ def generic_problems(text: str) -> list[str]:
 
     for job_id, step in all_steps(workflow):
         label = f"job {job_id}, step {step.get('name') or step.get('uses') or step.get('run')!r}"
-        if action_name(str(step.get("uses", ""))) == "actions/checkout":
-            if (step.get("with") or {}).get("persist-credentials") is not False:
-                problems.append(f"{label}: actions/checkout without `persist-credentials: false`")
+        if (
+            action_name(str(step.get("uses", ""))) == "actions/checkout"
+            and (step.get("with") or {}).get("persist-credentials") is not False
+        ):
+            problems.append(f"{label}: actions/checkout without `persist-credentials: false`")
         run = step.get("run")
         if isinstance(run, str):
             for expression in EXPRESSION.findall(run):
@@ -238,7 +240,9 @@ def pull_request_problems(text: str) -> list[str]:
     required_runs = {
         r"pip install \.(\s|$)": "`pip install .`",
         r"mqcat validate --format github": "`mqcat validate --format github`",
-        r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': "the review report into $GITHUB_STEP_SUMMARY",
+        r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': (
+            "the review report into $GITHUB_STEP_SUMMARY"
+        ),
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
     }

@@ -117,31 +117,31 @@ def run(args: argparse.Namespace) -> int:
 
     version_digest = args.version_digest
     if args.versions:
-        version_digest, problem = _digest_from_manifest(args.versions, entry.id, entry.version)
-        if problem:
-            return _fail(problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
+        version_digest, manifest_problem = _digest_from_manifest(args.versions, entry.id, entry.version)
+        if manifest_problem:
+            return _fail(manifest_problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
 
     try:
         learners = load_learners(args.learners, root)
     except LearnerFileError as error:
-        for problem in error.problems:
-            print(problem.text(), file=sys.stderr)
+        for learner_problem in error.problems:
+            print(learner_problem.text(), file=sys.stderr)
         return _fail(f"{len(error.problems)} problem(s) in the learner file; no certificate was written")
     early = [
         Problem(
             display_path(args.learners, root),
-            l.line,
+            learner.line,
             1,
             "issue_date",
-            f"{l.issue_date} is before the programme was approved ({entry.decision_date})",
+            f"{learner.issue_date} is before the programme was approved ({entry.decision_date})",
             hint="check the date; a certificate cannot predate the approval decision",
         )
-        for l in learners
-        if l.issue_date < entry.decision_date
+        for learner in learners
+        if learner.issue_date < entry.decision_date
     ]
     if early:
-        for problem in early:
-            print(problem.text(), file=sys.stderr)
+        for date_problem in early:
+            print(date_problem.text(), file=sys.stderr)
         return _fail(f"{len(early)} problem(s) in the learner file; no certificate was written")
 
     default_out = args.out is None
@@ -159,14 +159,13 @@ def run(args: argparse.Namespace) -> int:
         _keep_out_of_git(out.parent)
     ctx = BuildContext(site_url=site_url, today=dt.date.today())
     long_pages = []
-    for stem, learner in zip(stems, learners):
+    for stem, learner in zip(stems, learners, strict=True):
         page = render_certificate_page(entry, catalogue, ctx, learner, args.language)
         (out / f"{stem}.html").write_text(page, encoding="utf-8")
         credential = achievement_credential(entry, catalogue, ctx, learner, version_digest=version_digest)
         (out / f"{stem}.json").write_text(json.dumps(credential, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        if args.pdf and pdf_problem is None:
-            if write_pdf(page, out / f"{stem}.pdf") > 1:
-                long_pages.append(f"{stem}.pdf")
+        if args.pdf and pdf_problem is None and write_pdf(page, out / f"{stem}.pdf") > 1:
+            long_pages.append(f"{stem}.pdf")
     kinds = "HTML, OB 3.0 JSON" + (", PDF" if args.pdf and pdf_problem is None else "")
     print(
         f"{len(learners)} certificate(s) of '{entry.id}' v{entry.version} ({kinds}) written to "

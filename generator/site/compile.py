@@ -26,8 +26,8 @@ from ..model import Catalogue, MicroQualification
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
 from ..opendata import schema_org
+from ..formatting import Labels, date, text
 from . import finder, views
-from .views import Labels
 
 HERE = Path(__file__).resolve().parent
 THEME_DIR = HERE / "theme"
@@ -88,7 +88,7 @@ class SourceTree:
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
 
     def text(self, value: Any) -> str:
-        shown = views.text(value, self.language)
+        shown = text(value, self.language)
         return shown["text"] if shown else ""
 
     def write_all(self, built_from: dict[str, list[str]]) -> None:
@@ -101,9 +101,9 @@ class SourceTree:
         def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
             return [views.card(e, catalogue, ctx, language) for e in entries]
 
-        sectors = [
-            {"id": s.id, "path": f"{s.id}/", "name": views.text(s.name, language),
-             "council": views.text(s.council, language), "count": len(by_sector.get(s.id, []))}
+        sectors: list[dict[str, Any]] = [
+            {"id": s.id, "path": f"{s.id}/", "name": text(s.name, language),
+             "council": text(s.council, language), "count": len(by_sector.get(s.id, []))}
             for s in catalogue.sectors.values()
         ]
         newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
@@ -114,7 +114,7 @@ class SourceTree:
                 "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
             },
             "sectors": sectors,
-            "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
+            "newest": [dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest],
         }, description=self.L("site.description"))
 
         for sector in sectors:
