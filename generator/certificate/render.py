@@ -113,6 +113,7 @@ def render_certificate_html(
     learner: Learner | None = None,
 ) -> str:
     """The certificate as an HTML fragment; without a learner, the learner's fields are marked placeholders."""
+    assert entry.decision_date is not None, "certificates are made for approved entries only"
     b = _Bilingual(language)
     authority = catalogue.authorities[entry.authorised_by]
     providers = [catalogue.providers[p] for p in entry.awarding_bodies]

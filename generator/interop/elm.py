@@ -283,6 +283,7 @@ def accreditation(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
     """The authorising body's approval of the programme: who decided what, when, and the next review."""
     base = ctx.entry_url(entry)
     authority = catalogue.authorities[entry.authorised_by]
+    assert entry.decision is not None, "only decided entries are exported"
     return {
         "id": f"{base}#accreditation",
         "type": "Accreditation",
@@ -314,7 +315,8 @@ def organisation(provider: Provider, ctx: BuildContext) -> dict[str, Any]:
     """An awarding body: legal name, registration, address, contacts and homepage."""
     base = ctx.provider_url(provider)
     node: dict[str, Any] = {
-        "id": f"{base}#organisation",
+        # The provider's DID, the identifier its signed credentials name (generator/credentials/registry.py).
+        "id": ctx.provider_did(provider.id),
         "type": "Organisation",
         "legalName": {"lv": provider.legal_name},
         "registration": {
@@ -490,4 +492,4 @@ def _datetime_value(day: Any) -> str:
 
 def _write(path: Path, document: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")

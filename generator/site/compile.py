@@ -20,11 +20,11 @@ from typing import Any
 
 import yaml
 
+from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
+from ..certificate.render import render_certificate_html
 from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
-from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
-from ..certificate.render import render_certificate_html
 from ..opendata import schema_org
 from ..formatting import Labels, date, text
 from . import finder, views
@@ -64,7 +64,7 @@ class SourceTree:
         self._made: set[Path] = set()
 
     def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
-             description: str = "", body: str = "", search: bool = True, extra: dict[str, Any] | None = None) -> None:
+             description: str = "", body: str = "", extra: dict[str, Any] | None = None) -> None:
         """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
         target = self.docs / path
         if target.parent not in self._made:
@@ -82,8 +82,6 @@ class SourceTree:
         }
         if description:
             meta["description"] = html_text(description)
-        if not search:
-            meta["search"] = {"exclude": True}
         meta.update(extra or {})
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
 
@@ -115,6 +113,8 @@ class SourceTree:
             },
             "sectors": sectors,
             "newest": [dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest],
+            # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
+            "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
         }, description=self.L("site.description"))
 
         for sector in sectors:
@@ -123,14 +123,14 @@ class SourceTree:
                 "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
             })
 
-        for entry in catalogue.entries.values():
+        for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             extra = {}
             if entry.published:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
             self.page(f"{entry.sector}/{entry.id}.md", "mq-entry.html", self.text(entry.title), view,
-                      description=self.text(entry.purpose), search=entry.published, extra=extra)
+                      description=self.text(entry.purpose), extra=extra)
 
         providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
         self.page("providers/index.md", "mq-providers.html", self.L("nav.providers"), {
