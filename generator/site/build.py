@@ -19,6 +19,7 @@ from typing import Callable
 
 import yaml
 
+from .. import statistics
 from ..catalogue import CatalogueInvalid, Result, validate
 from ..context import BuildContext
 from ..model import Catalogue
@@ -89,10 +90,17 @@ def site_writers() -> list[SiteWriter]:
     """The open-data and interoperability outputs that are built with the site."""
     from .. import opendata
     from ..interop import elm, ob3
-    from .. import search_index
+    from .. import intakes, search_index
     from . import sitemap
 
-    return [sitemap.write_sitemap, search_index.write_search_index, opendata.write_open_data, elm.write_elm, ob3.write_ob3]
+    return [
+        sitemap.write_sitemap,
+        search_index.write_search_index,
+        opendata.write_open_data,
+        elm.write_elm,
+        ob3.write_ob3,
+        intakes.write_intake_calendars,
+    ]
 
 
 def build(
@@ -126,10 +134,13 @@ def build(
     new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     try:
         shutil.rmtree(new_source)
-        configs = compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml")
+        # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
+        figures = statistics.compute(catalogue, ctx.today)
+        configs = compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", figures=figures)
         render(configs, new_site)
         for writer in site_writers():
             writer(catalogue, new_site, ctx)
+        statistics.write_statistics(figures, new_site, ctx)
         report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.

@@ -20,13 +20,15 @@ from typing import Any
 
 import yaml
 
-from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
+from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, STATISTICS_PATH, BuildContext
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
 from ..opendata import schema_org
-from . import finder, views
+from ..statistics import Figures
+from ..statistics import compute as compute_figures
+from . import charts, finder, views
 from .views import Labels
 
 HERE = Path(__file__).resolve().parent
@@ -91,7 +93,7 @@ class SourceTree:
         shown = views.text(value, self.language)
         return shown["text"] if shown else ""
 
-    def write_all(self, built_from: dict[str, list[str]]) -> None:
+    def write_all(self, built_from: dict[str, list[str]], figures: Figures) -> None:
         catalogue, ctx, language = self.catalogue, self.ctx, self.language
         by_sector = catalogue.entries_by_sector()
         by_provider = catalogue.entries_by_provider()
@@ -114,6 +116,7 @@ class SourceTree:
                 "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
             },
             "sectors": sectors,
+            "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
             "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
         }, description=self.L("site.description"))
 
@@ -121,6 +124,7 @@ class SourceTree:
             entries = by_sector.get(sector["id"], [])
             self.page(f"{sector['id']}/index.md", "mq-sector.html", sector["name"]["text"], {
                 "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
+                "calendar": ctx.calendar_path(sector=sector["id"]),
             })
 
         for entry in catalogue.entries.values():
@@ -159,6 +163,9 @@ class SourceTree:
                       "latvianOnly": self.L("language.latvian_only"),
                   })})
 
+        self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
+                  charts.view(figures, catalogue, ctx, language), extra={"hide": ["toc"]})
+
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
@@ -177,12 +184,19 @@ class SourceTree:
             {html_text(L("nav.providers")): "providers/index.md"},
             {html_text(L("nav.levels")): levels},
             {html_text(L("nav.finder")): "finder/index.md"},
+            {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
             *pages,
         ]
 
 
-def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config: Path) -> list[Path]:
-    """Write the source tree for every language; return the mkdocs.yml of each."""
+def compile_tree(
+    catalogue: Catalogue, ctx: BuildContext, out: Path, base_config: Path, figures: Figures | None = None
+) -> list[Path]:
+    """Write the source tree for every language; return the mkdocs.yml of each.
+
+    `figures` are the catalogue's statistics when the caller computed them already.
+    """
+    figures = figures or compute_figures(catalogue, ctx.today)
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
@@ -193,7 +207,7 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
         shutil.copytree(ASSETS_DIR, docs / "assets")
         shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
         tree = SourceTree(catalogue, ctx, language, docs)
-        tree.write_all(built_from)
+        tree.write_all(built_from, figures)
         other = tree.other
         L = Labels(language)
         config = {
