@@ -129,7 +129,8 @@ class SourceTree:
 
         for entry in catalogue.entries.values():
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
-            extra = {}
+            # No table of contents: the key facts take the whole width.
+            extra: dict[str, Any] = {"hide": ["toc"]}
             if entry.published:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
