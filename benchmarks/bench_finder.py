@@ -1,7 +1,7 @@
 """The finder at scale, beside the theme's built-in search, in headless Chromium.
 
-For each catalogue size (copies of the sample entries under new ids, see
-scale.py) the site is built once with `mqcat build`, served on 127.0.0.1 by a
+For each catalogue size (a synthetic catalogue with unique text per entry, see
+synthetic.py) the site is built once with `mqcat build`, served on 127.0.0.1 by a
 small static server that gzips text responses (level 6, compressed once and
 kept, as a static host with precompressed files does) and counts every byte it
 writes (status line, headers, body). Each run opens a fresh browser context
@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import REPO_ROOT, make_catalogue
+from synthetic import REPO_ROOT, make_catalogue, vocabulary
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -55,9 +55,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-# A Latvian word prefix ("noliktava", warehouse) in a middle-sized shard, and a
-# prefix with diacritics in the largest shard ("prasības", requirements).
-QUERIES = ("noliktav", "prasīb")
+# Prefixes of two words of the synthetic Latvian vocabulary: a frequent one (rank 20,
+# in many entries) and a rarer one (rank 2,000), each typed without its last letters.
+QUERIES = tuple(vocabulary("lv")[0][rank][:-2] for rank in (20, 2000))
 FINDER_RESULT = "#mq-results li"
 BUILTIN_RESULT = ".md-search-result__item"
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
@@ -162,7 +162,7 @@ def serve(directory: Path) -> Iterator[tuple[str, list[tuple[float, int, str, in
 
 
 def build_site(entries: int, work: Path) -> Path:
-    """Build (or reuse) the site of a catalogue of `entries` copies; return the site folder."""
+    """Build (or reuse) the site of a synthetic catalogue of `entries` entries; return the site folder."""
     folder = work / f"catalogue-{entries}"
     site = folder / "site"
     if (site / "finder" / "entries.json").is_file():

@@ -1,11 +1,8 @@
 """Reading a catalogue folder: find its files, load them, validate, build the model.
 
-The layout:
-
-    catalogue/sectors.yaml              the sector registry
-    catalogue/authorities.yaml          the authorising bodies
-    catalogue/providers/<id>.yaml       one provider each
-    catalogue/<sector-id>/<id>.yaml     one micro-qualification each
+Which files make the catalogue, and which paths are errors, is decided by
+`layout.py` (catalogue/sectors.yaml, catalogue/authorities.yaml,
+catalogue/providers/<id>.yaml, catalogue/<sector-id>/<id>.yaml).
 """
 
 from __future__ import annotations
@@ -13,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import rules, schemas
+from . import layout, rules, schemas
+from .credentials import keys, status_lists
+from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .problems import Problem, Severity, display_path
 
-SECTORS_FILE = "sectors.yaml"
-AUTHORITIES_FILE = "authorities.yaml"
-PROVIDERS_DIR = "providers"
+__all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "Result", "load_catalogue", "validate"]
 
 
 @dataclass
@@ -29,6 +26,7 @@ class Result:
 
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    notes: list[str] = field(default_factory=list)  # paths skipped because git ignores them
     catalogue: Catalogue | None = None
 
     @property
@@ -49,54 +47,48 @@ def find_repository_root(start: Path) -> Path:
     return start
 
 
-def _kind(path: Path, catalogue_dir: Path) -> str | None:
-    """Which record kind a file under catalogue/ holds, from where it lies."""
-    relative = path.relative_to(catalogue_dir).parts
-    if len(relative) == 1:
-        return {SECTORS_FILE: "sectors", AUTHORITIES_FILE: "authorities"}.get(relative[0])
-    if len(relative) == 2:
-        return "provider" if relative[0] == PROVIDERS_DIR else "entry"
-    return None
-
-
-def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None) -> Result:
+def validate(
+    catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None, *, publish: bool = False
+) -> Result:
     """Validate the whole catalogue; report problems only for `only` files when given.
 
     Cross-file rules need every file, so the whole catalogue is always read; a
-    path filter narrows what is reported (as `mqcat validate FILE` does).
+    path filter narrows what is reported (as `mqcat validate FILE` does). With
+    `publish`, a proposed entry is an error: what is published must be approved.
     """
     root = root or catalogue_dir.parent
     result = Result()
-    docs: dict[str, list[tuple[Path, Document]]] = {"sectors": [], "authorities": [], "provider": [], "entry": []}
+    docs: dict[str, list[tuple[Path, Document]]] = {kind.value: [] for kind in layout.Kind}
     valid: dict[str, list[tuple[Path, Document]]] = {kind: [] for kind in docs}
 
-    if not catalogue_dir.is_dir():
-        result.problems.append(
-            Problem(display_path(catalogue_dir, root), 1, 1, "", "the catalogue folder does not exist")
-        )
+    try:  # Named as given: resolving would follow the link that scan refuses.
+        shown_as = catalogue_dir.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        shown_as = display_path(catalogue_dir, root)
+    listing = layout.scan(catalogue_dir, shown_as)
+    result.problems.extend(listing.problems)
+    result.notes = listing.notes()
+    if not listing.readable:
         return result
-
-    for path in sorted(catalogue_dir.rglob("*")):
-        if path.is_dir() or path.name.startswith("."):
-            continue
-        shown = display_path(path, root)
-        kind = _kind(path, catalogue_dir) if path.suffix == ".yaml" else None
-        if kind is None:
-            hint = "rename it to .yaml" if path.suffix == ".yml" else "entries live at catalogue/<sector-id>/<id>.yaml"
-            result.problems.append(Problem(shown, 1, 1, "", "this file is not part of the catalogue layout", hint=hint))
-            continue
+    for found in listing.files:
+        shown = display_path(found.path, root)
         result.files_checked += 1
         try:
-            doc = load_file(path, shown)
+            doc = load_file(found.path, shown)
         except LoadError as error:
             result.problems.append(error.problem)
             continue
-        docs[kind].append((path, doc))
+        docs[found.kind.value].append((found.path, doc))
+
+    # A private key pasted into a provider file is exposed once pushed: say so whatever else is wrong.
+    for _, doc in docs["provider"] + docs["status-list"]:
+        result.problems.extend(keys.private_material_problems(doc))
 
     schema_for = {
         "sectors": schemas.SECTORS,
         "authorities": schemas.AUTHORITIES,
         "provider": schemas.PROVIDER,
+        "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
     for kind, loaded in docs.items():
@@ -120,10 +112,24 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         result.problems.extend(rules.check_authorities(doc, sector_ids))
     for _, doc in valid["provider"]:
         result.problems.extend(rules.check_provider(doc))
+        result.problems.extend(keys.check_signing_keys(doc))
+    result.problems.extend(keys.check_key_reuse([doc for _, doc in valid["provider"]]))
+    for _, doc in valid["status-list"]:
+        result.problems.extend(status_lists.check_status_list(doc, provider_ids))
 
+    # The shipped sample data: entries of fictional providers (even one with a schema error) are examples.
+    example_providers = {
+        d.data.get("id") for _, d in docs["provider"] if isinstance(d.data, dict) and d.data.get("example") is True
+    }
     entries: dict[str, Document] = {}
     for path, doc in valid["entry"]:
         result.problems.extend(rules.check_entry(doc, path.parent.name))
+        bodies = set(doc.data["awarding_bodies"])
+        # With an unknown awarding body it cannot be told whether this is sample data: that error comes first.
+        if bodies <= provider_ids:
+            result.problems.extend(rules.check_decision(doc, sample_data=bool(bodies & example_providers)))
+        if publish:
+            result.problems.extend(rules.check_publishable(doc))
         entry_id = doc.data["id"]
         if entry_id in entries:
             result.problems.append(
@@ -137,7 +143,7 @@ def validate(catalogue_dir: Path, only: set[Path] | None = None, root: Path | No
         entries[entry_id] = doc
     for path in {p for p, _ in docs["entry"]}:
         folder = path.parent.name
-        if sector_ids and folder not in sector_ids and folder != PROVIDERS_DIR:
+        if sector_ids and folder not in sector_ids and folder not in (PROVIDERS_DIR, STATUS_LISTS_DIR):
             result.problems.append(
                 Problem(
                     display_path(path, root),
@@ -196,8 +202,13 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a.get("website"),
             )
     providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
-    entries = {d.data["id"]: MicroQualification.from_data(d.data, d.display) for _, d in valid["entry"]}
-    return Catalogue(sectors, authorities, providers, entries, maintainers)
+    entries: dict[str, MicroQualification] = {}
+    proposals: dict[str, MicroQualification] = {}
+    for _, doc in valid["entry"]:
+        entry = MicroQualification.from_data(doc.data, doc.display)
+        (proposals if entry.proposed else entries)[entry.id] = entry
+    revoked = {d.data["provider"]: frozenset(i["index"] for i in d.data["revoked"]) for _, d in valid["status-list"]}
+    return Catalogue(sectors, authorities, providers, entries, maintainers, proposals, revoked)
 
 
 def load_catalogue(catalogue_dir: Path) -> Catalogue:

@@ -20,7 +20,10 @@ COMMANDS = {
     "new": "start a new micro-qualification file with every field, ready to fill in",
     "diff": "compare two revisions of the catalogue and write the review report",
     "codeowners": "write .github/CODEOWNERS from the sector registry (or --check it)",
-    "certificate": "write print-ready certificates and unsigned OB 3.0 credentials for a list of learners",
+    "certificate": "write print-ready certificates and OB 3.0 credentials (signed with --sign) for a list of learners",
+    "keygen": "create a key for signing credentials: the private key file, and the public block for the provider file",
+    "forms": "write the issue forms for providers without git from the schema and registries (or --check them)",
+    "form-to-entry": "turn a submitted issue form into catalogue files, or report its problems per field",
 }
 
 
@@ -31,7 +34,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = root.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"generator.commands.{name}")
+        module = importlib.import_module(f"generator.commands.{name.replace('-', '_')}")
         command = sub.add_parser(name, help=help_text, description=(module.__doc__ or help_text).strip())
         module.configure(command)
         command.set_defaults(run=module.run)

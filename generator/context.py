@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit
 
 from .model import MicroQualification, Provider
 
@@ -58,6 +59,17 @@ class BuildContext:
     def provider_url(self, provider: Provider, language: str = DEFAULT_LANGUAGE) -> str:
         return self.url(f"providers/{provider.id}/", language)
 
+    @property
+    def site_did(self) -> str:
+        """The did:web of the site's root: the host (a port as %3A) and the path segments, joined by colons."""
+        parts = urlsplit(self.site_url)
+        segments = [quote(s, safe="") for s in parts.path.split("/") if s]
+        return ":".join(["did:web", quote(parts.netloc, safe=""), *segments])
+
+    def provider_did(self, provider_id: str) -> str:
+        """A provider's DID (`did:web:host:providers:<id>`), resolved at `providers/<id>/did.json`."""
+        return f"{self.site_did}:providers:{provider_id}"
+
     def api_path(self, path: str) -> str:
         """Site-relative path of an open-data file (`entries/x.json` -> `api/v1/entries/x.json`)."""
         return f"api/{API_VERSION}/{path}"
@@ -66,4 +78,4 @@ class BuildContext:
         return self.site_url + self.api_path(path)
 
     def changed(self, entry: MicroQualification) -> dt.date:
-        return self.last_changed.get(entry.id, entry.decision_date)
+        return self.last_changed.get(entry.id) or entry.decision_date or self.today

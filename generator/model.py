@@ -22,7 +22,19 @@ PARTICIPATION_FORMS = ("in-person", "blended", "online")
 # Fields whose change alters what a certificate certifies: a published entry that
 # changes any of them needs a new version (the schema's `version` says the same).
 SUBSTANTIVE_FIELDS = ("learning_outcomes", "level", "workload", "assessment", "participation_form", "quality_assurance")
-STATUSES = ("active", "suspended", "withdrawn")
+STATUSES = ("proposed", "active", "suspended", "withdrawn")
+# A proposed entry awaits the council's decision: previews show it, nothing published does.
+PROPOSED = "proposed"
+# The fields that only the sector council writes (with `mqcat approve`, `suspend`, `withdraw`).
+APPROVAL_FIELDS = (
+    ("status",),
+    ("status_reason",),
+    ("replaced_by",),
+    ("quality_assurance", "decision"),
+    ("quality_assurance", "decision_date"),
+    ("quality_assurance", "review_due"),
+)
+DECISION_FIELDS = APPROVAL_FIELDS[3:]
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,36 @@ class Authority:
 
 
 @dataclass(frozen=True)
+class SigningKey:
+    """A provider's registered public key for signing credentials, with the days it may sign on."""
+
+    kid: str
+    jwk: dict[str, str] = field(compare=False)
+    valid_from: dt.date
+    valid_until: dt.date
+    revoked: dt.date | None = None
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> SigningKey:
+        return cls(
+            kid=data["kid"],
+            jwk=dict(data["jwk"]),
+            valid_from=dt.date.fromisoformat(data["valid_from"]),
+            valid_until=dt.date.fromisoformat(data["valid_until"]),
+            revoked=_date(data.get("revoked")),
+        )
+
+    @property
+    def algorithm(self) -> str:
+        """The JWS algorithm the key signs with: ES256 for P-256, EdDSA for Ed25519."""
+        return "EdDSA" if self.jwk.get("crv") == "Ed25519" else "ES256"
+
+    def usable_on(self, day: dt.date) -> bool:
+        """May sign a credential issued on `day`: within its validity and never revoked."""
+        return self.revoked is None and self.valid_from <= day <= self.valid_until
+
+
+@dataclass(frozen=True)
 class Provider:
     id: str
     name: Text
@@ -97,6 +139,7 @@ class Provider:
     example: bool = False
     region: str | None = None
     education_register_number: str | None = None
+    signing_keys: tuple[SigningKey, ...] = ()
     source: str = ""
 
     @classmethod
@@ -114,6 +157,7 @@ class Provider:
             example=bool(data.get("example", False)),
             region=data.get("region"),
             education_register_number=data.get("education_register_number"),
+            signing_keys=tuple(SigningKey.from_data(k) for k in data.get("signing_keys", ())),
             source=source,
         )
 
@@ -159,9 +203,10 @@ class MicroQualification:
     participation_form: str
     qa_type: Text
     authorised_by: str
-    decision: str
-    decision_date: dt.date
-    review_due: dt.date
+    # None only for a proposed entry that awaits the council's decision.
+    decision: str | None
+    decision_date: dt.date | None
+    review_due: dt.date | None
     languages: tuple[str, ...]
     duration_amount: int
     duration_unit: str
@@ -218,9 +263,9 @@ class MicroQualification:
             participation_form=data["participation_form"],
             qa_type=Text.from_data(qa["type"]),  # type: ignore[arg-type]
             authorised_by=qa["authorised_by"],
-            decision=qa["decision"],
-            decision_date=dt.date.fromisoformat(qa["decision_date"]),
-            review_due=dt.date.fromisoformat(qa["review_due"]),
+            decision=qa.get("decision"),
+            decision_date=_date(qa.get("decision_date")),
+            review_due=_date(qa.get("review_due")),
             languages=tuple(data["languages"]),
             duration_amount=data["duration"]["amount"],
             duration_unit=data["duration"]["unit"],
@@ -267,9 +312,14 @@ class MicroQualification:
         return ISCED_F_URI.format(self.isced_f)
 
     @property
+    def proposed(self) -> bool:
+        """Awaiting the council's decision: shown in previews only, never published."""
+        return self.status == PROPOSED
+
+    @property
     def published(self) -> bool:
-        """Listed on the site: active or suspended (withdrawn entries are tombstones)."""
-        return self.status != "withdrawn"
+        """Listed on the site: active or suspended (withdrawn entries are tombstones, proposals are not approved)."""
+        return self.status in ("active", "suspended")
 
     @property
     def online(self) -> bool:
@@ -293,7 +343,7 @@ class MicroQualification:
         return "over-160"
 
     def review_overdue(self, today: dt.date) -> bool:
-        return self.status != "withdrawn" and self.review_due < today
+        return self.published and self.review_due is not None and self.review_due < today
 
     def upcoming_starts(self, today: dt.date) -> tuple[dt.date, ...]:
         return tuple(d for d in self.starts if d >= today)
@@ -329,6 +379,10 @@ class Catalogue:
     providers: dict[str, Provider]
     entries: dict[str, MicroQualification]
     maintainers: tuple[str, ...] = ()
+    # Proposed entries, kept apart from `entries` so that no published output can list them.
+    proposals: dict[str, MicroQualification] = field(default_factory=dict)
+    # Provider id -> the status indexes of the credentials it revoked (catalogue/status-lists/).
+    revoked: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def published_entries(self) -> list[MicroQualification]:
         """Active and suspended entries, in a stable order (sector, then title)."""

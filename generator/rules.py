@@ -7,18 +7,34 @@ field types; it reports problems at the position of the offending node.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .loader import Document
+from .model import PROPOSED
 from .problems import Problem, Severity
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 # Top-level web paths the site uses itself; a sector id must not take one.
 RESERVED_IDS = frozenset(
-    {"about", "api", "assets", "en", "finder", "levels", "providers", "schema", "search", "stylesheets", "javascripts"}
+    {
+        "about",
+        "api",
+        "assets",
+        "en",
+        "finder",
+        "levels",
+        "providers",
+        "schema",
+        "search",
+        "stylesheets",
+        "javascripts",
+        "status-lists",
+        "verify",
+    }
 )
 
 ECTS_HOURS = (25, 30)
@@ -74,7 +90,9 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
             )
         )
     qa = data["quality_assurance"]
-    if qa["review_due"] <= qa["decision_date"]:
+    if data["status"] != PROPOSED:
+        problems.extend(_missing_decision(doc, qa))
+    if "review_due" in qa and "decision_date" in qa and qa["review_due"] <= qa["decision_date"]:
         problems.append(
             doc.problem(
                 ("quality_assurance", "review_due"),
@@ -159,6 +177,77 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
         problems.append(doc.problem(("stackability", "stacks_into"), "an entry cannot stack into itself"))
     problems.extend(check_english(doc))
     return problems
+
+
+def _missing_decision(doc: Document, qa: dict[str, Any]) -> list[Problem]:
+    """An entry that is not proposed carries the council's decision."""
+    titles = {"decision": "Decision reference", "decision_date": "Approval date", "review_due": "Review due"}
+    return [
+        doc.problem(
+            ("quality_assurance", name),
+            f"required field '{name}' ({title}) is missing",
+            hint="the council records its decision with `mqcat approve`; until then the entry is `status: proposed`",
+            key=True,
+        )
+        for name, title in titles.items()
+        if name not in qa
+    ]
+
+
+# Words that mark a value as not (yet) the council's record: drafts, to-dos, examples.
+PLACEHOLDER_WORDS = re.compile(
+    r"(?<![\w])(draft|todo|tbd|tba|fixme|xxx+|placeholder|provisional|example|sample|dummy|test|lorem|"
+    r"melnraksts|melnrakst\w*|piem[eē]rs|piem[eē]ram|pagaidu|paraugs|aizpild\w*|nav zin\w*)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def placeholder_reason(decision: str) -> str | None:
+    """Why a decision reference looks like a placeholder rather than the council's record, or None."""
+    found = PLACEHOLDER_WORDS.search(decision)
+    if found:
+        return f"'{found.group(0)}' marks a draft or an example"
+    if not any(character.isdigit() for character in decision):
+        return "it has no number: a decision names the council's minutes (Nr.) and item"
+    return None
+
+
+def check_decision(doc: Document, sample_data: bool) -> list[Problem]:
+    """The decision reference is the council's record, never a placeholder a provider typed.
+
+    The shipped sample data (entries of fictional example providers) is marked as
+    examples on purpose and is exempt.
+    """
+    qa = doc.data["quality_assurance"]
+    decision = qa.get("decision")
+    if not isinstance(decision, str) or sample_data:
+        return []
+    reason = placeholder_reason(decision)
+    if reason is None:
+        return []
+    return [
+        doc.problem(
+            ("quality_assurance", "decision"),
+            f"'{decision}' does not look like the council's decision: {reason}",
+            hint="only the council records its decision, with "
+            '`mqcat approve ID --decision "Protokols Nr. 3/2026, 4. p." --date YYYY-MM-DD`; '
+            "a provider leaves the decision out and keeps `status: proposed`",
+        )
+    ]
+
+
+def check_publishable(doc: Document) -> list[Problem]:
+    """A published catalogue holds no proposal: it must not be merged before the council decided."""
+    if doc.data["status"] != PROPOSED:
+        return []
+    return [
+        doc.problem(
+            ("status",),
+            "a proposed entry cannot be published: the council has not recorded its decision",
+            hint="the council records it with `mqcat approve` in the pull request before merging; "
+            "until then the pull request stays open",
+        )
+    ]
 
 
 _REQUIRED_BILINGUAL = {("title",)}

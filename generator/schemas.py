@@ -42,8 +42,38 @@ MICRO_QUALIFICATION = "micro-qualification.schema.json"
 PROVIDER = "provider.schema.json"
 SECTORS = "sectors.schema.json"
 AUTHORITIES = "authorities.schema.json"
+STATUS_LIST = "status-list.schema.json"
 
 _format_checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+
+# A text that is not only white space: the pattern of plain texts (common.schema.json#/$defs/plain_text).
+NOT_BLANK = "^\\s*\\S[\\s\\S]*$"
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def full_match(pattern: str, text: str) -> bool:
+    """Whether `pattern` matches all of `text`.
+
+    JSON Schema searches a pattern anywhere, and Python's `$` also matches before a
+    final line break: "abc\\n" would pass "^[a-z]+$" and be published under that
+    name. Every pattern of the catalogue's schemas is meant for the whole value.
+    """
+    return _pattern(pattern).fullmatch(text) is not None
+
+
+def _full_match_pattern(
+    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: dict[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not full_match(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with whole-value patterns: what every check of a catalogue value uses.
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _full_match_pattern})
 
 
 @_format_checker.checks("iso639-1")
@@ -77,9 +107,9 @@ def schema(name: str) -> dict[str, Any]:
 
 
 @cache
-def validator(name: str) -> jsonschema.Draft202012Validator:
+def validator(name: str) -> jsonschema.protocols.Validator:
     """A format-checking validator for one record kind."""
-    return jsonschema.Draft202012Validator(schema(name), registry=_registry(), format_checker=_format_checker)
+    return Validator(schema(name), registry=_registry(), format_checker=_format_checker)
 
 
 Predicate = Callable[[Any], bool]
@@ -265,12 +295,12 @@ def _string_checks(schema: dict[str, Any]) -> list[Predicate]:
     if not {"minLength", "maxLength", "pattern"} & set(schema):
         return []
     low, high = schema.get("minLength", 0), schema.get("maxLength", math.inf)
-    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    pattern = schema.get("pattern")
 
     def string_check(instance: Any) -> bool:
         if type(instance) is not str:
             return not isinstance(instance, str)  # the keywords apply to text only
-        return low <= len(instance) <= high and (pattern is None or pattern.search(instance) is not None)
+        return low <= len(instance) <= high and (pattern is None or full_match(pattern, instance))
 
     return [string_check]
 
@@ -380,7 +410,7 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
                 f"'{instance}' is not an https:// address",
                 hint="only https:// links are published; use the secure address",
             )
-        elif str(error.validator_value) == "\\S":
+        elif str(error.validator_value) == NOT_BLANK:
             yield doc.problem(path, "the text is blank", hint="write the text or remove the field")
         else:
             described = sub.get("description", "")

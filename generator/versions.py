@@ -32,31 +32,29 @@ last change date (`last_changed`) for the site.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
-import re
 import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .catalogue import PROVIDERS_DIR
+from . import layout
 from .context import BuildContext
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
 from .model import SUBSTANTIVE_FIELDS, Catalogue, MicroQualification
 from .problems import Problem, Severity
 
-CATALOGUE_DIR = "catalogue"
+CATALOGUE_DIR = layout.CATALOGUE_DIR
 MANIFEST_PATH = "versions.json"
 MANIFEST_FORMAT = {"name": "mqcat-versions", "version": "1.0"}
 MEDIA_TYPE = "application/json"
 
 # Ids and versions from history end up in file paths: accept only what the schema allows.
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_MAX_ID = 80
 _MAX_VERSION = 999
 _HEADER = "\x01"
 
@@ -93,6 +91,8 @@ class History:
     versions: dict[tuple[str, int], PublishedVersion] = field(default_factory=dict)
     # Entry file path relative to catalogue/ (`<sector>/<id>.yaml`) -> date of its last commit.
     changed: dict[str, dt.date] = field(default_factory=dict)
+    # Entry id -> [(date of the commit, status)], one item each time the status changed.
+    states: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     shallow: bool = False
 
@@ -220,18 +220,45 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
         return _no_history(f"no commit touches {catalogue_prefix} yet")
 
     history = History(shallow=shallow)
-    blobs = {blob for _, _, changes in commits for _, blob, path in changes if blob and _is_entry_file(path)}
+    # Only regular files at layout paths are read; a link or submodule at a layout path is refused.
+    refused: dict[str, Problem] = {}
+    for commit, _, changes in commits:
+        for status, mode, _, path in changes:
+            if status == "D" or path in refused or layout.kind_of(path[len(catalogue_prefix) :]) is None:
+                continue
+            problem = layout.tree_problem(mode, path, catalogue_prefix)
+            if problem is not None:
+                refused[path] = dataclasses.replace(
+                    problem,
+                    message=f"in commit {commit[:12]} of the history: {problem.message}",
+                    hint="published versions are read only from regular files; "
+                    "a maintainer must repair the main line (links are refused since mqcat checks the layout)",
+                )
+    if refused:
+        raise VersionsRefused(sorted(refused.values()))
+    blobs = {
+        blob
+        for _, _, changes in commits
+        for status, mode, blob, path in changes
+        if status != "D" and mode in layout.REGULAR_MODES and _is_layout_entry(path, catalogue_prefix)
+    }
     documents = _load_blobs(git, sorted(blobs), history.warnings, commits)
     for commit, date, changes in commits:
-        for status, blob, path in changes:
-            if not _is_entry_file(path):
+        for status, _, blob, path in changes:
+            if not _is_layout_entry(path, catalogue_prefix):
                 continue
             relative = path[len(catalogue_prefix) :]
             history.changed[relative] = date
             loaded = documents.get(blob) if status != "D" else None
             if loaded is None:
                 continue
+            if loaded.get("status") == "proposed":
+                continue  # a proposal is not a published version, even if a rebase put it on the main line
             key = (loaded["id"], loaded["version"])
+            timeline = history.states.setdefault(key[0], [])
+            state = loaded.get("status")
+            if isinstance(state, str) and (not timeline or timeline[-1][1] != state):
+                timeline.append((date, state))
             if key not in history.versions:
                 history.versions[key] = PublishedVersion(
                     key[0], key[1], loaded, CATALOGUE_DIR + "/" + relative, commit, date
@@ -239,9 +266,12 @@ def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool
     return history
 
 
-def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, list[tuple[str, str, str]]]]:
-    """`git log -z --raw` output -> [(commit, date, [(status, new blob or '', path)])]."""
-    commits: list[tuple[str, dt.date, list[tuple[str, str, str]]]] = []
+Change = tuple[str, str, str, str]  # (status letter, new mode, new blob, repository path)
+
+
+def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, list[Change]]]:
+    """`git log -z --raw` output -> [(commit, date, [(status, new mode, new blob, path)])]."""
+    commits: list[tuple[str, dt.date, list[Change]]] = []
     tokens = iter(output.split("\0"))
     for token in tokens:
         token = token.lstrip("\n")
@@ -250,23 +280,19 @@ def _parse_log(output: str, catalogue_prefix: str) -> list[tuple[str, dt.date, l
             commits.append((sha, dt.date.fromisoformat(day.strip()), []))
         elif token.startswith(":") and commits:
             path = next(tokens, "")
-            old_mode, new_mode, _, new_blob, status = token[1:].split(" ")[:5]
-            if not path.startswith(catalogue_prefix):
-                continue
-            regular = new_mode in ("100644", "100755")
-            blob = new_blob if regular and status[0] != "D" else ""
-            commits[-1][2].append((status[0], blob, path))
+            _, new_mode, _, new_blob, status = token[1:].split(" ")[:5]
+            if path.startswith(catalogue_prefix):
+                commits[-1][2].append((status[0], new_mode, new_blob, path))
     return commits
 
 
-def _is_entry_file(path: str) -> bool:
-    """`catalogue/<sector>/<id>.yaml`, not a provider (the same layout rule as the validator)."""
-    parts = PurePosixPath(path).parts
-    return len(parts) >= 3 and parts[-1].endswith(".yaml") and parts[-2] != PROVIDERS_DIR and parts[-3] == CATALOGUE_DIR
+def _is_layout_entry(path: str, catalogue_prefix: str) -> bool:
+    """`catalogue/<sector>/<id>.yaml` as the layout defines it (the same definition as the validator's)."""
+    return path.startswith(catalogue_prefix) and layout.kind_of(path[len(catalogue_prefix) :]) is layout.Kind.ENTRY
 
 
 def _load_blobs(
-    git: _Git, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[tuple[str, str, str]]]]
+    git: _Git, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[Change]]]
 ) -> dict[str, dict[str, Any]]:
     """Entry documents by blob id; blobs that do not load as an entry are skipped with a warning."""
     if not blobs:
@@ -274,7 +300,7 @@ def _load_blobs(
     batch = git.run("cat-file", "--batch", stdin=("\n".join(blobs) + "\n").encode("ascii"))
     if batch.returncode != 0:
         raise _git_failure("cat-file --batch", batch)
-    where = {blob: (path, commit) for commit, _, changes in reversed(commits) for _, blob, path in changes if blob}
+    where = {blob: (path, commit) for commit, _, changes in reversed(commits) for _, _, blob, path in changes if blob}
     documents: dict[str, dict[str, Any]] = {}
     out, position = batch.stdout, 0
     while position < len(out):
@@ -317,8 +343,12 @@ def _entry_data(raw: bytes, path: str, commit: str, warnings: list[Problem]) -> 
     data = doc.data
     entry_id = data.get("id") if isinstance(data, dict) else None
     version = data.get("version") if isinstance(data, dict) else None
-    if not (isinstance(entry_id, str) and _ID.match(entry_id) and len(entry_id) <= _MAX_ID):
+    if not (isinstance(entry_id, str) and layout.is_name(entry_id)):
         skip("no valid `id`")
+        return None
+    if entry_id != PurePosixPath(path).stem:
+        # The file name is the id (as the validator requires): a file never speaks for another entry.
+        skip(f"`id: {entry_id}` differs from the file name")
         return None
     if not (isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= _MAX_VERSION):
         skip("no valid `version`")
@@ -338,6 +368,16 @@ def last_changed(repo_root: Path, catalogue: Catalogue) -> dict[str, dt.date]:
         if date is not None:
             result[entry.id] = date
     return result
+
+
+def all_versions(catalogue: Catalogue, repo_root: Path) -> dict[tuple[str, int], PublishedVersion]:
+    """Every version the build publishes: those in history, and the working tree's current ones."""
+    versions = dict(read_history(repo_root).versions)
+    for entry in catalogue.entries.values():
+        versions.setdefault(
+            (entry.id, entry.version), PublishedVersion(entry.id, entry.version, entry.data, entry.source)
+        )
+    return versions
 
 
 def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo_root: Path) -> list[Problem]:

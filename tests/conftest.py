@@ -1,4 +1,9 @@
-"""Shared fixtures: the shipped catalogue, and writable copies of it."""
+"""Shared constants and fixtures: the shipped catalogue, writable copies of it, the built site.
+
+The other shared helpers: tests/git_support.py (real git repositories),
+tests/a11y_support.py (serving a site and driving it in Chromium, axe-core),
+tests/html_support.py (reading built pages).
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,9 @@ pytest_plugins = ["tests.a11y_support"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_DIR = REPO_ROOT / "catalogue"
-SHARED_DIR = REPO_ROOT.parent / "shared"
 TODAY = dt.date(2026, 11, 29)
+SITE_URL = "https://mqcat.example.org/"
+API = Path("api") / "v1"  # the open-data API inside a built site
 
 
 @pytest.fixture(scope="session")
@@ -45,15 +51,16 @@ def catalogue_copy(tmp_path: Path) -> Path:
     return target
 
 
-SITE_URL = "https://mqcat.example.org/"
+def build_site(work: Path, catalogue_dir: Path = CATALOGUE_DIR) -> Path:
+    """Build a catalogue exactly as `mqcat build` does, into `work`/site (source in `work`/site-src)."""
+    from generator.site.build import build
+
+    site = work / "site"
+    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "site-src", catalogue_dir=catalogue_dir)
+    return site
 
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped catalogue built once per test session, exactly as `mqcat build` does."""
-    from generator.site.build import build
-
-    work = tmp_path_factory.mktemp("built")
-    site = work / "site"
-    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "site-src")
-    return site
+    return build_site(tmp_path_factory.mktemp("built"))

@@ -26,10 +26,9 @@ import yaml
 
 from generator.i18n import label
 from generator.model import Catalogue, MicroQualification
-from generator.site.build import build
 
 from .a11y_support import FOCUS_JS, TABBABLE_JS, describe_violations, serious_violations, serve, settle
-from .conftest import REPO_ROOT, SITE_URL, TODAY
+from .conftest import CATALOGUE_DIR, build_site
 
 pytestmark = pytest.mark.browser
 
@@ -349,14 +348,13 @@ def latvian_only_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     """The sample catalogue with one entry's purpose written in Latvian only, built and served."""
     work = tmp_path_factory.mktemp("latvian-only")
     catalogue = work / "catalogue"
-    shutil.copytree(REPO_ROOT / "catalogue", catalogue)
+    shutil.copytree(CATALOGUE_DIR, catalogue)
     source = next(p for p in sorted(catalogue.glob("*/*.yaml")) if yaml.safe_load(p.read_text())["status"] == "active")
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     del data["purpose"]["en"]
     data["version"] += 1  # a changed published entry needs a new version
     source.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    site = work / "site"
-    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "src", catalogue_dir=catalogue)
+    site = build_site(work, catalogue)
     with serve(site) as url:
         yield url, data
 

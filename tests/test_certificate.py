@@ -20,8 +20,9 @@ from generator.formatting import Labels, level, workload
 from generator.i18n import label
 from generator.model import Catalogue, MicroQualification, Text
 
+from .conftest import SITE_URL
+
 DATA = Path(__file__).resolve().parent / "data"
-SITE_URL = "https://mqcat.example.org/"
 
 
 class _Page(HTMLParser):

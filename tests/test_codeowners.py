@@ -12,7 +12,7 @@ import yaml
 from generator.cli import main
 from generator.review.codeowners import MAINTAINED_PATHS, read_registry, render
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from .conftest import REPO_ROOT
 
 
 @pytest.fixture()

@@ -9,6 +9,8 @@
 - The pull request template carries the reviewer's checklist of the ten Annex II
   principles of Council Recommendation 2022/C 243/02.
 - The issue forms are valid and the sector dropdown matches catalogue/sectors.yaml.
+- The proposal workflow (an issue form becomes a pull request) keeps the untrusted
+  issue body away from every token and script: least privileges per job.
 
 Each rule is also run against deliberately broken copies (the "mutant" tests), so a
 rule that silently stops checking anything fails here too.
@@ -40,9 +42,11 @@ GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
 PULL_REQUEST_WORKFLOW = WORKFLOWS / "pull-request.yml"
 PUBLISH_WORKFLOW = WORKFLOWS / "publish.yml"
+PROPOSAL_WORKFLOW = WORKFLOWS / "proposal.yml"
 PR_TEMPLATE = GITHUB / "pull_request_template.md"
 ISSUE_TEMPLATES = GITHUB / "ISSUE_TEMPLATE"
 PROPOSE_FORM = ISSUE_TEMPLATES / "propose-micro-qualification.yml"
+CHANGE_FORM = ISSUE_TEMPLATES / "change-micro-qualification.yml"
 REPORT_FORM = ISSUE_TEMPLATES / "report-entry-problem.yml"
 ISSUE_CONFIG = ISSUE_TEMPLATES / "config.yml"
 SECTORS = ROOT / "catalogue" / "sectors.yaml"
@@ -240,6 +244,7 @@ def pull_request_problems(text: str) -> list[str]:
         r"mqcat validate --format github": "`mqcat validate --format github`",
         r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': "the review report into $GITHUB_STEP_SUMMARY",
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
+        r"mqcat forms --check": "`mqcat forms --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
     }
     for pattern, what in required_runs.items():
@@ -325,11 +330,94 @@ def publish_problems(text: str) -> list[str]:
         problems.append("actions/configure-pages is not used")
     if "actions/upload-pages-artifact" not in [action_name(str(step.get("uses", ""))) for step in steps(build)]:
         problems.append("build job does not upload the site with actions/upload-pages-artifact")
-    if step_running(workflow, r"mqcat build --site-dir \S+") is None:
-        problems.append("no step runs `mqcat build --site-dir DIR`")
+    if step_running(workflow, r"mqcat build --publish --site-dir \S+") is None:
+        # --publish refuses proposed entries: nothing unapproved is published.
+        problems.append("no step runs `mqcat build --publish --site-dir DIR`")
     for step in steps_using(workflow, "actions/setup-python"):
         if (step.get("with") or {}).get("cache"):
             problems.append("the publishing workflow must not restore a cache (cache poisoning)")
+    return problems
+
+
+def _job_runs(job: dict) -> str:
+    return "\n".join(str(step.get("run", "")) for step in steps(job))
+
+
+def proposal_problems(text: str) -> list[str]:
+    """Rules for the workflow that turns a proposal issue into a pull request."""
+    from generator.forms.spec import CHANGE_LABEL, PROPOSAL_LABEL
+
+    problems = generic_problems(text)
+    try:
+        workflow = load_yaml(text)
+    except yaml.YAMLError:
+        return problems
+    if not isinstance(workflow, dict):
+        return problems
+    on = triggers(workflow)
+    if trigger_names(workflow) != {"issues"}:
+        problems.append(f"the only trigger must be issues, got {sorted(trigger_names(workflow))}")
+    elif not {"opened", "edited", "closed"} <= set((on.get("issues") or {}).get("types") or ()):
+        problems.append("issues types must include opened, edited and closed")
+    if workflow.get("permissions") != {}:
+        problems.append(f"top-level permissions must be {{}}, got {workflow.get('permissions')!r}")
+    concurrency = workflow.get("concurrency")
+    if not (
+        isinstance(concurrency, dict)
+        and "github.event.issue.number" in str(concurrency.get("group"))
+        and concurrency.get("cancel-in-progress") is True
+    ):
+        problems.append("no concurrency group per issue that cancels superseded runs")
+
+    expected = {
+        "read": {"contents": "read"},
+        "pull-request": {"contents": "write", "pull-requests": "write"},
+        "comment": {"issues": "write"},
+        "close": {"pull-requests": "write"},
+    }
+    all_jobs = jobs(workflow)
+    if set(all_jobs) != set(expected):
+        return [*problems, f"jobs must be {sorted(expected)}, got {sorted(all_jobs)}"]
+    for job_id, permissions in expected.items():
+        if all_jobs[job_id].get("permissions") != permissions:
+            problems.append(
+                f"job {job_id} permissions must be {permissions}, got {all_jobs[job_id].get('permissions')!r}"
+            )
+        condition = str(all_jobs[job_id].get("if", ""))
+        if job_id in ("read", "close") and not (PROPOSAL_LABEL in condition and CHANGE_LABEL in condition):
+            problems.append(f"job {job_id} must run only for the labels {PROPOSAL_LABEL} and {CHANGE_LABEL}")
+
+    read = all_jobs["read"]
+    if "github.token" in json.dumps(read) or "GH_TOKEN" in json.dumps(read):
+        problems.append("the read job (which reads the untrusted body) must hold no token")
+    for job_id, job in all_jobs.items():
+        for step in steps(job):
+            if "github.event.issue.body" in json.dumps(step):
+                body_env = [name for name, value in (step.get("env") or {}).items() if "issue.body" in str(value)]
+                if job_id != "read" or not body_env:
+                    problems.append(f"job {job_id}: the issue body may only enter the read job through env")
+                elif not re.search(rf'printf \'%s\' "\${body_env[0]}" > "\$RUNNER_TEMP/', str(step.get("run", ""))):
+                    problems.append("the issue body must be written to a file under $RUNNER_TEMP")
+    if not re.search(r'mqcat form-to-entry "\$RUNNER_TEMP/issue-body\.md"', _job_runs(read)):
+        problems.append("the read job must run mqcat form-to-entry on the body file")
+    for check in ("mqcat validate", "mqcat diff", "mqcat codeowners --check", "mqcat forms --check"):
+        if check not in _job_runs(read):
+            problems.append(f"the read job must run the pull request's checks itself: {check}")
+
+    for job_id in ("pull-request", "comment", "close"):
+        runs = _job_runs(all_jobs[job_id])
+        if re.search(r"\bmqcat\b|pip install|python\b", runs):
+            problems.append(f"job {job_id} may write and must run no project code")
+    pull_request = all_jobs["pull-request"]
+    if "needs.read.outputs.valid" not in str(pull_request.get("if", "")):
+        problems.append("the pull-request job must run only for a valid form")
+    runs = _job_runs(pull_request)
+    if "grep -Ev '^catalogue/" not in runs:
+        problems.append("the pull-request job must refuse a commit that touches files outside catalogue/")
+    if 'branch="proposal/issue-$ISSUE_NUMBER"' not in runs:
+        problems.append("the branch must be named after the issue")
+    if steps_using(all_jobs["comment"], "actions/checkout"):
+        problems.append("the comment job checks out nothing")
     return problems
 
 
@@ -411,9 +499,15 @@ def zizmor_findings(target: Path) -> tuple[list[dict], str]:
 # --------------------------------------------------------------------------- workflows
 
 
-def test_both_workflows_exist() -> None:
+def test_the_workflows_exist() -> None:
     assert PULL_REQUEST_WORKFLOW.is_file()
     assert PUBLISH_WORKFLOW.is_file()
+    assert PROPOSAL_WORKFLOW.is_file()
+
+
+def test_proposal_workflow_rules() -> None:
+    problems = proposal_problems(PROPOSAL_WORKFLOW.read_text(encoding="utf-8"))
+    assert problems == [], "\n".join(problems)
 
 
 def test_actionlint_reports_nothing() -> None:
@@ -559,6 +653,66 @@ def test_publish_rules_catch_a_broken_copy(name: str) -> None:
     assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
 
 
+PROPOSAL_MUTANTS: dict[str, tuple[Mutation, str]] = {
+    "body inside run": (
+        _replace("printf '%s' \"$ISSUE_BODY\"", "printf '%s' \"${{ github.event.issue.body }}\""),
+        "inside run",
+    ),
+    "title inside run": (
+        _replace('mkdir -p "$RUNNER_TEMP/reply"', 'mkdir -p "$RUNNER_TEMP/${{ github.event.issue.title }}"'),
+        "inside run",
+    ),
+    "read job may write": (_replace("contents: read # check out", "contents: write # check out"), "job read"),
+    "read job holds a token": (
+        _replace(
+            "          AUTHOR_ID: ${{ github.event.issue.user.id }}\n",
+            "          AUTHOR_ID: ${{ github.event.issue.user.id }}\n          GH_TOKEN: ${{ github.token }}\n",
+        ),
+        "no token",
+    ),
+    "write at top level": (_replace("permissions: {}\n", "permissions:\n  contents: write\n"), "grant more than read"),
+    "comment job may push": (_replace("issues: write # comment", "contents: write # comment"), "job comment"),
+    "writer runs mqcat": (
+        _replace(
+            '          test -s "$RUNNER_TEMP/changed.txt"\n',
+            '          test -s "$RUNNER_TEMP/changed.txt"\n          mqcat validate\n',
+        ),
+        "no project code",
+    ),
+    "no path check": (_replace("grep -Ev '^catalogue/", "grep -v '^catalogue/"), "outside catalogue/"),
+    "one group for all issues": (
+        _replace("group: proposal-issue-${{ github.event.issue.number }}", "group: proposal"),
+        "per issue",
+    ),
+    "closing not handled": (_replace("      - closed\n", ""), "opened, edited and closed"),
+    "label drift": (_replace("'entry-change'", "'change-request'", 2), "only for the labels"),
+    "checks skipped": (_replace("mqcat forms --check", "true"), "mqcat forms --check"),
+    "unpinned download": (
+        lambda text: text.replace(_pin_of(text, "actions/download-artifact"), "actions/download-artifact@v8"),
+        "not pinned",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROPOSAL_MUTANTS))
+def test_proposal_rules_catch_a_broken_copy(name: str) -> None:
+    mutate, expected = PROPOSAL_MUTANTS[name]
+    broken = mutate(PROPOSAL_WORKFLOW.read_text(encoding="utf-8"))
+    problems = proposal_problems(broken)
+    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+
+
+def test_zizmor_catches_the_issue_body_in_a_script(tmp_path: Path) -> None:
+    folder = tmp_path / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    text = PROPOSAL_WORKFLOW.read_text(encoding="utf-8")
+    (folder / "proposal.yml").write_text(
+        text.replace("printf '%s' \"$ISSUE_BODY\"", "printf '%s' \"${{ github.event.issue.body }}\""), encoding="utf-8"
+    )
+    findings, _ = zizmor_findings(folder)
+    assert "template-injection" in {finding.get("ident") for finding in findings}
+
+
 def _broken_copy(tmp_path: Path, mutate: Mutation) -> Path:
     folder = tmp_path / ".github" / "workflows"
     folder.mkdir(parents=True)
@@ -690,7 +844,7 @@ def element(form: dict, element_id: str) -> dict:
     raise AssertionError(f"the form has no element with id {element_id!r}")
 
 
-@pytest.mark.parametrize("path", [PROPOSE_FORM, REPORT_FORM], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", [PROPOSE_FORM, CHANGE_FORM, REPORT_FORM], ids=lambda path: path.name)
 def test_issue_form_structure(path: Path) -> None:
     problems = form_problems(load_yaml(path.read_text(encoding="utf-8")))
     assert problems == [], "\n".join(problems)
@@ -719,30 +873,37 @@ def test_proposal_form_matches_the_sector_registry() -> None:
 
 
 def test_proposal_form_asks_for_what_an_entry_needs() -> None:
+    # The forms are generated (`mqcat forms`, tests/test_forms.py); this checks the result as GitHub reads it.
     form = load_yaml(PROPOSE_FORM.read_text(encoding="utf-8"))
+    assert form["labels"] == ["proposal"]
     for element_id in (
         "sector",
-        "provider",
         "title-lv",
         "title-en",
-        "purpose",
-        "learning-outcomes",
-        "hours",
-        "lki-level",
+        "purpose-lv",
+        "outcomes-lv",
+        "outcomes-en",
+        "workload-hours",
+        "level",
+        "isced-f",
+        "assessment-lv",
         "participation-form",
-        "assessment",
-        "contact",
+        "quality-assurance-lv",
+        "duration-amount",
+        "languages",
+        "cost-type",
+        "on-demand",
     ):
         item = element(form, element_id)
         assert (item.get("validations") or {}).get("required") is True, f"{element_id} must be required"
-    assert [str(option) for option in element(form, "lki-level")["attributes"]["options"]] == [
+    assert [str(option) for option in element(form, "level")["attributes"]["options"]] == [
         str(level) for level in range(1, 9)
     ]
     participation = [
         str(option).split(" ", 1)[0] for option in element(form, "participation-form")["attributes"]["options"]
     ]
     assert participation == ["in-person", "blended", "online"]
-    confirmation = element(form, "authority")
+    confirmation = element(form, "confirmation")
     assert confirmation["type"] == "checkboxes"
     assert all(option.get("required") is True for option in confirmation["attributes"]["options"])
     assert "act for the provider" in confirmation["attributes"]["options"][0]["label"]
@@ -781,6 +942,7 @@ def _vendored_schema(name: str) -> dict:
     ("path", "schema"),
     [
         (PROPOSE_FORM, "github-issue-forms.json"),
+        (CHANGE_FORM, "github-issue-forms.json"),
         (REPORT_FORM, "github-issue-forms.json"),
         (ISSUE_CONFIG, "github-issue-config.json"),
     ],

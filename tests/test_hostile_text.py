@@ -11,10 +11,8 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from generator.site.build import build
-
 from .a11y_support import serve
-from .conftest import REPO_ROOT, SITE_URL, TODAY
+from .conftest import CATALOGUE_DIR, build_site
 from .html_support import parse
 
 MARK = "mqPwned"
@@ -52,7 +50,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     catalogue = work / "catalogue"
     import shutil
 
-    shutil.copytree(REPO_ROOT / "catalogue", catalogue)
+    shutil.copytree(CATALOGUE_DIR, catalogue)
     path = catalogue / ENTRY
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data = _poison(data, [0])
@@ -69,8 +67,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     for key in PROVIDER_KEYS:
         provider[key] = PAYLOADS[5] + " " + key
     provider_path.write_text(yaml.safe_dump(provider, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    site = work / "site"
-    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "src", catalogue_dir=catalogue)
+    site = build_site(work, catalogue)
     return site, data
 
 

@@ -1,7 +1,7 @@
 """ELM v3 (LOQ) and Open Badges 3.0 exports, validated offline with the official artifacts.
 
-The shapes, contexts and the OB 3.0 JSON Schema live in shared/interop/ beside the
-repository (see its README): remote contexts are replaced by the local files, the
+The shapes, contexts and the OB 3.0 JSON Schema live in tests/data/interop/ (see its
+README for their sources and licences): remote contexts are replaced by the local files, the
 two Java-only regexes of the LOQ shapes by Python ones, and ELM.ttl is never used
 as an ontology graph. Every check also asserts that the typed nodes it is about
 exist, so that a conforming result cannot be vacuous.
@@ -29,8 +29,7 @@ from generator.context import BuildContext
 from generator.interop import elm, ob3
 from generator.model import Catalogue, MicroQualification, Text
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-INTEROP = SHARED / "interop"
+INTEROP = Path(__file__).resolve().parent / "data" / "interop"
 ELM_DIR = INTEROP / "elm"
 OB3_DIR = INTEROP / "ob3"
 
@@ -58,11 +57,8 @@ OB3_SCHEMA_PUBLISHED_ID = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
 
-pytestmark = [
-    pytest.mark.skipif(not INTEROP.is_dir(), reason=f"validation artifacts not found at {INTEROP}"),
-    # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.
-    pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
-]
+# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
 
 # --- Helpers -----------------------------------------------------------------------------------

@@ -23,10 +23,9 @@ from generator.escaping import json_for_script
 from generator.model import Catalogue, MicroQualification
 from generator.opendata import CSV_COLUMNS, FEED_SIZE, atom_feed, schema_org, write_open_data
 
-from .conftest import TODAY
+from .conftest import API, TODAY
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-API = Path("api") / "v1"
 FORMULA = "=cmd|' /C calc'!A0"
 MARKUP = '</script><b>"bold"</b>\nsecond line'
 

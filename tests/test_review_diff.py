@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,34 +23,12 @@ from generator.review import fields
 from generator.review.diff import ATTENTION_FIELDS, SUBSTANTIVE_FIELDS
 from generator.review.report import md_text
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def git(repo: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
-
-
-def commit(repo: Path, message: str = "change") -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD")
+from .git_support import catalogue_repository, commit, git
 
 
 @pytest.fixture()
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copytree(REPO_ROOT / "catalogue", root / "catalogue")
-    shutil.copytree(REPO_ROOT / "schema", root / "schema")
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "base")
+    root = catalogue_repository(tmp_path / "repo", "base")
     git(root, "checkout", "-q", "-b", "change")
     return root
 
@@ -334,7 +311,7 @@ def test_changes_reviewers_must_check_are_flagged(
     words: str,
 ) -> None:
     edit(entries[0], lambda d: (change(d), d.update(version=d["version"] + 1)))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     assert "### Needs attention" in report
     assert words in report
 
@@ -343,7 +320,7 @@ def test_awarding_bodies_change_is_flagged(repo: Path, entries: list[Path], caps
     current = read(entries[0])["awarding_bodies"]
     other = next(p.stem for p in sorted((repo / "catalogue" / "providers").glob("*.yaml")) if p.stem not in current)
     edit(entries[0], lambda d: d.update(awarding_bodies=[other]))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     assert f"awarding bodies of '{entries[0].stem}' changed" in report
     change = report[report.index("Awarding body or bodies:") :]
     change = change[: change.index("⚠️")]
@@ -359,7 +336,7 @@ def test_moving_an_entry_to_another_sector_is_flagged_and_needs_both_councils(
     target.parent.mkdir(exist_ok=True)
     entries[0].rename(target)
     edit(target, lambda d: d.update(sector=new_sector))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     assert f"moves from sector '{old_sector}' to '{new_sector}'" in report
     for handle in reviewers(repo, old_sector) + reviewers(repo, new_sector):
         assert f"`{handle}`" in report
@@ -382,7 +359,7 @@ def test_provider_change_is_listed_and_needs_a_maintainer(repo: Path, capsys: py
 
 def test_reviewers_change_in_the_sector_registry_is_listed(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     edit(repo / "catalogue" / "sectors.yaml", lambda d: d["sectors"][0]["reviewers"].append("@mqcat/extra-reviewers"))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     assert "### Sectors, authorities and maintainers" in report
     assert "Reviewers:" in report
     assert "the sector registry changed: needs a maintainer" in report
@@ -503,7 +480,7 @@ def test_hostile_title_does_not_inject_markdown(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: d["title"].update(en=HOSTILE))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     assert "Title › English" in report
     _assert_inert(report)
     assert r"\*bold\*" in report and r"\`code\`" in report
@@ -515,7 +492,7 @@ def test_hostile_new_entry_title_does_not_inject_markdown(
     copy = entries[0].with_name("hostile-programme.yaml")
     shutil.copy(entries[0], copy)
     edit(copy, lambda d: (d.update(id="hostile-programme"), d["title"].update(en=HOSTILE)))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     assert "#### Added (1)" in report
     _assert_inert(report)
 
@@ -530,7 +507,7 @@ def test_hostile_sector_name_stays_in_its_table_cell(
 
     edit(repo / "catalogue" / "sectors.yaml", rename)
     edit(entries[0], lambda d: d["duration"].update(amount=d["duration"]["amount"] + 1))
-    status, report = run_diff(repo, capsys)
+    _status, report = run_diff(repo, capsys)
     rows = [line for line in report.splitlines() if line.startswith("| ") and f"`{sector}`" in line]
     assert len(rows) == 1
     unescaped_pipes = re.findall(r"(?<!\\)\|", rows[0])

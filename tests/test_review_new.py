@@ -66,17 +66,35 @@ def test_skeleton_is_valid_yaml_for_the_safe_loader(skeleton: Path) -> None:
     assert isinstance(load_file(skeleton).data, dict)
 
 
-def test_skeleton_names_every_field_of_the_schema(skeleton: Path) -> None:
+def _provider_fields() -> dict[str, Any]:
+    """The top-level fields a provider writes: all but the council's (readOnly) ones."""
+    properties = fields.root(schemas.MICRO_QUALIFICATION)["properties"]
+    return {name: node for name, node in properties.items() if not node.get("readOnly")}
+
+
+def test_skeleton_names_every_field_the_provider_writes(skeleton: Path) -> None:
     text = skeleton.read_text(encoding="utf-8")
-    for name in fields.root(schemas.MICRO_QUALIFICATION)["properties"]:
+    for name in _provider_fields():
         assert f"\n{name}:" in text or f"\n# {name}:" in text, name
 
 
 def test_every_field_has_a_comment_from_the_schema_title(skeleton: Path) -> None:
     text = skeleton.read_text(encoding="utf-8")
-    for name, node in fields.root(schemas.MICRO_QUALIFICATION)["properties"].items():
+    for name, node in _provider_fields().items():
         title = fields.resolve(node)["title"]
         assert f"# {title}" in text, name
+
+
+def test_skeleton_leaves_the_councils_fields_out_and_says_who_writes_them(skeleton: Path) -> None:
+    text = skeleton.read_text(encoding="utf-8")
+    data = load_file(skeleton).data
+    assert not {"decision", "decision_date", "review_due"} & set(data["quality_assurance"])
+    assert "status_reason" not in data and "replaced_by" not in data
+    for name in ("decision_date", "review_due", "status_reason", "replaced_by"):
+        assert f"\n{name}:" not in text and f"# {name}:" not in text, name
+    assert "mqcat approve" in " ".join(
+        line.lstrip("# ") for line in text.splitlines() if "Not yours" in line or "approve" in line
+    )
 
 
 def test_required_fields_are_present_and_optional_fields_commented_out(skeleton: Path) -> None:
@@ -93,7 +111,7 @@ def test_known_values_are_filled_in(skeleton: Path, catalogue_copy: Path) -> Non
     assert data["awarding_bodies"] == [_provider(catalogue_copy)]
     assert data["quality_assurance"]["authorised_by"] == council
     assert data["version"] == 1
-    assert data["status"] == "active"
+    assert data["status"] == "proposed"
 
 
 def test_skeleton_does_not_validate_as_written(skeleton: Path, catalogue_copy: Path) -> None:
@@ -108,10 +126,21 @@ def test_skeleton_validates_once_the_blanks_are_filled(skeleton: Path, catalogue
     # and the review falls after the approval.
     data["participation_form"] = "online"
     data["cost"] = {"type": "free"}
-    data["quality_assurance"]["review_due"] = "2029-03-12"
     skeleton.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     result = validate(catalogue_copy, only={skeleton})
     assert result.errors == []
+
+
+def test_filled_skeleton_is_a_proposal_without_a_decision(skeleton: Path, catalogue_copy: Path) -> None:
+    data = _fill(load_file(skeleton).data, ())
+    data["participation_form"] = "online"
+    data["cost"] = {"type": "free"}
+    skeleton.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = validate(catalogue_copy)
+    assert result.errors == []
+    assert result.catalogue is not None
+    assert "new-test-programme" in result.catalogue.proposals
+    assert "new-test-programme" not in result.catalogue.entries
 
 
 def test_uncommented_optional_fields_are_placeholders_that_fail_too(skeleton: Path, catalogue_copy: Path) -> None:

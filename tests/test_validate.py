@@ -522,20 +522,38 @@ def test_entry_with_a_schema_error_is_still_a_known_reference(catalogue_copy: Pa
 
 
 @pytest.mark.parametrize(
-    ("place", "hint"),
+    ("place", "reason", "hint"),
     [
-        ("transport-logistics/forklift-safe-operation.yml", "rename it to .yaml"),
-        ("transport-logistics/old/forklift-safe-operation.yaml", "entries live at catalogue/<sector-id>/<id>.yaml"),
-        ("forklift-safe-operation.yaml", "entries live at catalogue/<sector-id>/<id>.yaml"),
-        ("transport-logistics/notes.txt", "entries live at catalogue/<sector-id>/<id>.yaml"),
+        (
+            "transport-logistics/forklift-safe-operation.yml",
+            "catalogue files end in .yaml",
+            "rename it to .yaml",
+        ),
+        (
+            "transport-logistics/old/forklift-safe-operation.yaml",
+            "files lie at most one folder deep in catalogue/",
+            "entries live at catalogue/<sector-id>/<id>.yaml",
+        ),
+        (
+            "forklift-safe-operation.yaml",
+            "the only files directly in catalogue/ are sectors.yaml and authorities.yaml",
+            "entries live at catalogue/<sector-id>/<id>.yaml",
+        ),
+        (
+            "transport-logistics/notes.txt",
+            "catalogue files end in .yaml",
+            "entries live at catalogue/<sector-id>/<id>.yaml",
+        ),
     ],
 )
-def test_file_outside_the_catalogue_layout_is_an_error(catalogue_copy: Path, place: str, hint: str) -> None:
+def test_file_outside_the_catalogue_layout_is_an_error(
+    catalogue_copy: Path, place: str, reason: str, hint: str
+) -> None:
     target = catalogue_copy / place
     target.parent.mkdir(exist_ok=True)
     shutil.move(catalogue_copy / FORKLIFT, target)
     problem = only_problem(catalogue_copy, target)
-    assert (problem.message, problem.hint) == ("this file is not part of the catalogue layout", hint)
+    assert (problem.message, problem.hint) == (f"not part of the catalogue layout: {reason}", hint)
     assert (problem.line, problem.column, problem.field) == (1, 1, "")
 
 
@@ -679,6 +697,7 @@ RECORD_KINDS = {
     schemas.PROVIDER: "providers/*.yaml",
     schemas.SECTORS: "sectors.yaml",
     schemas.AUTHORITIES: "authorities.yaml",
+    schemas.STATUS_LIST: "status-lists/*.yaml",
 }
 
 
@@ -687,7 +706,7 @@ def test_fast_path_passes_every_shipped_file_of_each_kind(kind: str) -> None:
     files = [
         p
         for p in CATALOGUE_DIR.glob(RECORD_KINDS[kind])
-        if kind != schemas.MICRO_QUALIFICATION or p.parent.name != "providers"
+        if kind != schemas.MICRO_QUALIFICATION or p.parent.name not in ("providers", "status-lists")
     ]
     assert files
     for path in files:

@@ -11,9 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,42 +24,14 @@ from generator.context import BuildContext
 from generator.problems import Problem, Severity
 from generator.versions import VersionsRefused, last_changed, write_versions
 
-from .conftest import CATALOGUE_DIR, REPO_ROOT, TODAY
-
-SITE_URL = "https://mqcat.example.org/"
-API = Path("api") / "v1"
-FIRST_DAY = "2026-01-10T12:00:00+02:00"
-
-
-def git(repo: Path, *args: str, date: str = FIRST_DAY) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env |= {"GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    process = subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return process.stdout
-
-
-def commit(repo: Path, message: str, date: str = FIRST_DAY) -> None:
-    git(repo, "add", "-A", date=date)
-    git(repo, "commit", "-q", "-m", message, date=date)
+from .conftest import API, CATALOGUE_DIR, SITE_URL, TODAY
+from .git_support import catalogue_repository, commit, git
 
 
 @pytest.fixture()
 def repo(tmp_path: Path) -> Path:
     """A git repository holding a copy of the sample catalogue, committed once."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    shutil.copytree(CATALOGUE_DIR, root / "catalogue")
-    shutil.copytree(REPO_ROOT / "schema", root / "schema")
-    git(root, "init", "-q", "-b", "main")
-    commit(root, "Catalogue")
-    return root
+    return catalogue_repository(tmp_path / "repo")
 
 
 @pytest.fixture()

@@ -27,6 +27,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the date to build for, YYYY-MM-DD (default: today); decides overdue reviews and upcoming intakes",
     )
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="build the published site: refuse proposed entries (the publish workflow uses it); "
+        "without it proposals are previewed with a 'proposed, not approved' banner",
+    )
+    parser.add_argument(
+        "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
+    )
 
 
 def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
@@ -54,11 +63,19 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today)
+    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish)
     if report is None:
         return 1
     print(
         f"Built {len(report.catalogue.entries)} micro-qualifications, {report.pages} pages, into {site_dir} "
         f"in {time.perf_counter() - started:.1f} s."
     )
+    if args.timings:
+        print_timings(report)
     return 0
+
+
+def print_timings(report: BuildReport) -> None:
+    """One line per stage: `stage: wall s wall, cpu s CPU` (CPU includes the MkDocs processes)."""
+    for name, wall, cpu in report.timings.stages:
+        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")

@@ -103,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
             "fix the errors above (mqcat validate lists them)",
         )
     catalogue = result.catalogue
+    if args.entry_id in catalogue.proposals:
+        return _fail(
+            f"'{args.entry_id}' is proposed, not approved: no certificate is issued before the council's decision",
+            "the sector's council records its decision with `mqcat approve`; certificates follow publication",
+        )
     entry = catalogue.entries.get(args.entry_id)
     if entry is None:
         close = difflib.get_close_matches(args.entry_id, catalogue.entries, n=1)

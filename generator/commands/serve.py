@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import layout
 from ..catalogue import find_repository_root
 from .build import build_and_report
 
@@ -27,8 +28,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _snapshot(paths: list[Path]) -> dict[Path, float]:
+def _snapshot(catalogue_dir: Path, paths: list[Path]) -> dict[Path, float]:
+    """Modification times of the catalogue's files (as the layout defines them) and of the other watched files.
+
+    Paths outside the catalogue's layout count too (with no time): adding one rebuilds, and the
+    rebuild reports it. Links are never followed.
+    """
+    listing = layout.scan(catalogue_dir)
     stamps: dict[Path, float] = {}
+    for found in listing.files:
+        try:
+            stamps[found.path] = found.path.lstat().st_mtime
+        except OSError:  # removed since the scan: the next snapshot sees it gone
+            stamps[found.path] = -1.0
+    stamps.update((Path(problem.file), 0.0) for problem in listing.problems)
     for root in paths:
         files = [root] if root.is_file() else root.rglob("*")
         for path in files:
@@ -51,7 +64,6 @@ def run(args: argparse.Namespace) -> int:
     site_dir = (args.site_dir or root / "build" / "preview").resolve()
     site_url = f"http://127.0.0.1:{args.port}/"
     watched = [
-        root / "catalogue",
         root / "schema",
         root / "mkdocs.yml",
         Path(__file__).resolve().parent.parent / "site",
@@ -63,11 +75,11 @@ def run(args: argparse.Namespace) -> int:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Serving the preview at {site_url} (Ctrl+C to stop).")
-    before = _snapshot(watched)
+    before = _snapshot(root / "catalogue", watched)
     try:
         while True:
             time.sleep(1)
-            now = _snapshot(watched)
+            now = _snapshot(root / "catalogue", watched)
             if now != before:
                 before = now
                 _rebuild(root, site_dir, site_url)

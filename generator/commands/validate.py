@@ -26,7 +26,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
-    catalogue_dir = (args.catalogue or root / "catalogue").resolve()
+    # Not resolved: a catalogue folder that is a link must be seen as one, and refused.
+    catalogue_dir = (args.catalogue or root / "catalogue").absolute()
     if args.catalogue:
         root = catalogue_dir.parent
     only: set[Path] | None = None
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
             only.update(p.resolve() for p in ([path] if path.is_file() else path.rglob("*.yaml")))
     result = validate(catalogue_dir, only=only, root=root)
     problems = result.problems
+    for note in result.notes:
+        print(note, file=sys.stderr)
     if args.strict:
         problems = [Problem(p.file, p.line, p.column, p.field, p.message, Severity.ERROR, p.hint) for p in problems]
     print(render(problems, len(only) if only is not None else result.files_checked, args.format))

@@ -314,7 +314,8 @@ def organisation(provider: Provider, ctx: BuildContext) -> dict[str, Any]:
     """An awarding body: legal name, registration, address, contacts and homepage."""
     base = ctx.provider_url(provider)
     node: dict[str, Any] = {
-        "id": f"{base}#organisation",
+        # The provider's DID, the identifier its signed credentials name (generator/credentials/registry.py).
+        "id": ctx.provider_did(provider.id),
         "type": "Organisation",
         "legalName": {"lv": provider.legal_name},
         "registration": {

@@ -111,9 +111,10 @@ def achievement(
 
 
 def profile(provider: Provider, ctx: BuildContext, language: str = "lv") -> dict[str, Any]:
-    """An awarding body as an OB 3.0 Profile: its catalogue page, legal data and contacts."""
+    """An awarding body as an OB 3.0 Profile, named by its DID: legal data and contacts."""
     node: dict[str, Any] = {
-        "id": ctx.provider_url(provider, language),
+        # The provider's DID: verifiers resolve its keys from it (generator/credentials/registry.py).
+        "id": ctx.provider_did(provider.id),
         "type": ["Profile"],
         "name": provider.legal_name,
         "url": provider.website,

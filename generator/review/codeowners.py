@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import schemas
-from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
+from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from ..loader import LoadError, load_file
 from ..problems import Problem, Severity
 
@@ -25,6 +25,7 @@ MAINTAINED_PATHS = (
     f"/catalogue/{SECTORS_FILE}",
     f"/catalogue/{AUTHORITIES_FILE}",
     f"/catalogue/{PROVIDERS_DIR}/",
+    f"/catalogue/{STATUS_LISTS_DIR}/",
     "/schema/",
     "/generator/",
     "/.github/",

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import schemas
-from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, Result, validate
+from .. import layout, schemas
+from ..catalogue import SECTORS_FILE, Result, validate
 from ..loader import Document, LoadError, load_file
 from ..model import SUBSTANTIVE_FIELDS
 from ..problems import Problem, Severity
 from . import fields
 
-CATALOGUE_DIR = "catalogue"
+CATALOGUE_DIR = layout.CATALOGUE_DIR
 
 # The schema's `version` description: raise it whenever a published entry changes
 # in substance (outcomes, level, workload, assessment, participation, quality assurance).
@@ -119,30 +119,35 @@ def default_base(repo: Path) -> str:
         ) from None
 
 
-def _materialise(repo: Path, commit: str, target: Path) -> None:
-    """Write the catalogue/ folder of `commit` under `target`, with git plumbing only."""
+def _materialise(repo: Path, commit: str, target: Path) -> list[Problem]:
+    """Write the catalogue files of `commit` under `target`, with git plumbing only; return the layout errors.
+
+    Only regular-file blobs at layout paths are written: anything else under catalogue/
+    (hidden files, other names, links, submodules) is never read, and is an error naming its path.
+    """
     listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", CATALOGUE_DIR)
+    items: list[tuple[str, str]] = []
     blobs: list[tuple[str, str]] = []
     for item in filter(None, listing.split(b"\0")):
         meta, _, raw_path = item.partition(b"\t")
-        mode, kind, sha = meta.decode().split()
-        if kind == "blob" and mode in ("100644", "100755"):  # symlinks and submodules are not catalogue files
-            blobs.append((sha, raw_path.decode("utf-8", "surrogateescape")))
-    if not blobs:
-        return
-    out = git(repo, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha, _ in blobs).encode())
-    position = 0
-    root = target.resolve()
-    for sha, path in blobs:
-        header_end = out.index(b"\n", position)
-        size = int(out[position:header_end].split()[2])
-        content = out[header_end + 1 : header_end + 1 + size]
-        position = header_end + 1 + size + 1
-        destination = (target / PurePosixPath(path)).resolve()
-        if not destination.is_relative_to(root):
-            continue
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(content)
+        mode, _, sha = meta.decode().split()
+        path = raw_path.decode("utf-8", "surrogateescape")
+        items.append((mode, path))
+        if layout.tree_problem(mode, path) is None and layout.kind_of(path[len(CATALOGUE_DIR) + 1 :]) is not None:
+            blobs.append((sha, path))
+    if blobs:
+        out = git(repo, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha, _ in blobs).encode())
+        position = 0
+        for _, path in blobs:
+            header_end = out.index(b"\n", position)
+            size = int(out[position:header_end].split()[2])
+            content = out[header_end + 1 : header_end + 1 + size]
+            position = header_end + 1 + size + 1
+            # Layout paths are two plain names at most: they stay inside `target`.
+            destination = target / PurePosixPath(path)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(content)
+    return layout.tree_problems(items)
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,12 @@ class TouchedFile:
         return self.path.startswith(CATALOGUE_DIR + "/") or bool(
             self.old_path and self.old_path.startswith(CATALOGUE_DIR + "/")
         )
+
+    @property
+    def outside_layout(self) -> bool:
+        """Under catalogue/ but not at a path of the catalogue's layout (never read by any tool)."""
+        prefix = CATALOGUE_DIR + "/"
+        return self.path.startswith(prefix) and layout.kind_of(self.path[len(prefix) :]) is None
 
 
 def touched_files(repo: Path, base: str, head: str | None) -> list[TouchedFile]:
@@ -249,33 +260,20 @@ class Snapshot:
         return [str(v) for v in value] if isinstance(value, list) else []
 
 
-def _kind(relative: tuple[str, ...]) -> str | None:
-    if len(relative) == 1:
-        return {SECTORS_FILE: "sectors", AUTHORITIES_FILE: "authorities"}.get(relative[0])
-    if len(relative) == 2:
-        return "provider" if relative[0] == PROVIDERS_DIR else "entry"
-    return None
-
-
 def read_snapshot(root: Path, label: str) -> Snapshot:
-    """Load every catalogue file under root/catalogue/ and validate the whole catalogue."""
+    """Load every catalogue file under root/catalogue/ (as the layout defines them) and validate the catalogue."""
     catalogue_dir = root / CATALOGUE_DIR
     records: dict[str, Record] = {}
-    if catalogue_dir.is_dir():
-        for path in sorted(catalogue_dir.rglob("*.yaml")):
-            relative = path.relative_to(catalogue_dir).parts
-            kind = _kind(relative)
-            if kind is None or any(part.startswith(".") for part in relative):
-                continue
-            shown = "/".join((CATALOGUE_DIR, *relative))
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                digest = ""
-            try:
-                records[shown] = Record(shown, kind, doc=load_file(path, shown), digest=digest)
-            except LoadError as error:
-                records[shown] = Record(shown, kind, error=error.problem, digest=digest)
+    for found in layout.scan(catalogue_dir).files:
+        shown = layout.repository_path(found.parts)
+        try:
+            digest = hashlib.sha256(found.path.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""
+        try:
+            records[shown] = Record(shown, found.kind.value, doc=load_file(found.path, shown), digest=digest)
+        except LoadError as error:
+            records[shown] = Record(shown, found.kind.value, error=error.problem, digest=digest)
     return Snapshot(label, records, validate(catalogue_dir, root=root))
 
 
@@ -286,8 +284,11 @@ def revision(repo: Path, commit: str | None) -> Iterator[Snapshot]:
         yield read_snapshot(repo, "working tree")
         return
     with tempfile.TemporaryDirectory(prefix="mqcat-diff-") as folder:
-        _materialise(repo, commit, Path(folder))
-        yield read_snapshot(Path(folder), commit)
+        outside = _materialise(repo, commit, Path(folder))
+        snapshot = read_snapshot(Path(folder), commit)
+        # What the commit holds outside the layout was not written out: report it as the validator would.
+        snapshot.validation.problems = sorted(snapshot.validation.problems + outside)
+        yield snapshot
 
 
 # --- comparing -------------------------------------------------------------------------
@@ -368,6 +369,7 @@ class Review:
     entries: list[EntryChange] = field(default_factory=list)
     registry_changes: list[RecordChange] = field(default_factory=list)
     outside: list[TouchedFile] = field(default_factory=list)
+    touched: list[TouchedFile] = field(default_factory=list)  # every changed path, in the catalogue or not
     sectors: list[SectorReviewers] = field(default_factory=list)
     maintainers: list[str] = field(default_factory=list)
     maintainer_reasons: list[str] = field(default_factory=list)
@@ -390,7 +392,7 @@ class Review:
 
     @property
     def empty(self) -> bool:
-        return not (self.entries or self.registry_changes or self.outside or self.validation or self.caused)
+        return not (self.entries or self.registry_changes or self.touched or self.validation or self.caused)
 
     def of_kind(self, kind: str) -> list[EntryChange]:
         return [change for change in self.entries if change.kind == kind]
@@ -787,6 +789,7 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
     result.entries = compare_entries(base, head, renames)
     result.registry_changes = compare_registries(base, head)
     result.outside = [t for t in touched if not t.in_catalogue]
+    result.touched = list(touched)
 
     sector_registry = head.sector_records() or base.sector_records()
     touched_sectors = list(dict.fromkeys(s for change in result.entries for s in change.sectors))

@@ -306,13 +306,12 @@ def markdown(review: Review) -> str:
             "| File | Area | Change |",
             "| --- | --- | --- |",
         ]
-        statuses = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied", "T": "type changed"}
         for touched in review.outside:
             path = md_code(touched.path, in_table=True)
             if touched.old_path:
                 path = f"{md_code(touched.old_path, in_table=True)} {ARROW} {path}"
             out.append(
-                f"| {path} | {md_text(touched.area)} | {statuses.get(touched.status, md_text(touched.status))} |"
+                f"| {path} | {md_text(touched.area)} | {_STATUSES.get(touched.status, md_text(touched.status))} |"
             )
 
     if review.validation or review.entries or review.registry_changes:
@@ -323,9 +322,30 @@ def markdown(review: Review) -> str:
             _problem_line(p) for p in review.caused
         ]
 
+    out += _changed_files(review)
+
     if review.entries:
         out += ["", f"Reviewers: check each new or changed programme against the checklist in {md_code(GUIDE)}."]
     return "\n".join(out) + "\n"
+
+
+_STATUSES = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied", "T": "type changed"}
+
+
+def _changed_files(review: Review) -> list[str]:
+    """Every path the change touches, so that nothing it does is left out of the report."""
+    if not review.touched:
+        return []
+    out = ["", f"### Every changed file ({len(review.touched)})", "", "| File | Change |", "| --- | --- |"]
+    for touched in review.touched:
+        path = md_code(touched.path, in_table=True)
+        if touched.old_path:
+            path = f"{md_code(touched.old_path, in_table=True)} {ARROW} {path}"
+        change = _STATUSES.get(touched.status, md_text(touched.status))
+        if touched.outside_layout:
+            change += ", **outside the catalogue layout: no tool reads it**"
+        out.append(f"| {path} | {change} |")
+    return out
 
 
 def annotations(review: Review) -> list[str]:

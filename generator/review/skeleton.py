@@ -19,8 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
 from ..loader import LoadError, load_file
@@ -38,7 +36,7 @@ def prefilled(entry_id: str, sector: str, provider: str, authority: str | None) 
     values: dict[FieldPath, Any] = {
         ("id",): entry_id,
         ("version",): fields.root(schemas.MICRO_QUALIFICATION)["properties"]["version"].get("minimum", 1),
-        ("status",): "active",
+        ("status",): "proposed",
         ("sector",): sector,
         ("awarding_bodies",): [provider],
     }
@@ -85,9 +83,19 @@ def _object_body(
     if required_first:
         names.sort(key=lambda name: name not in required)
     lines: list[str] = []
+    council_fields = []
     for name in names:
         raw = node["properties"][name]
+        if raw.get("readOnly"):
+            council_fields.append(name)  # the council's record (`mqcat approve`): never the provider's to write
+            continue
         lines.extend(_field(name, raw, path + (name,), indent, name in required, values))
+    if council_fields:
+        note = (
+            f"Not yours to write: {', '.join(council_fields)}. The sector's council records its decision "
+            "with `mqcat approve` (or `mqcat suspend`, `mqcat withdraw`) in your pull request."
+        )
+        lines.extend(" " * indent + "# " + line for line in textwrap.wrap(note, width=COMMENT_WIDTH - indent - 2))
     return lines
 
 
@@ -269,7 +277,7 @@ def _registry(path: Path, key: str) -> list[dict[str, Any]]:
 def check_new(catalogue_dir: Path, entry_id: str, sector: str, provider: str) -> str | None:
     """Refuse what `mqcat new` must not create; return the sector council's authority id (or None)."""
     id_schema = fields.subschema(schemas.MICRO_QUALIFICATION, ("id",)) or {}
-    if not jsonschema.Draft202012Validator(id_schema).is_valid(entry_id):
+    if not schemas.Validator(id_schema).is_valid(entry_id):
         suggestion = suggest_id(entry_id)
         example = f", e.g. '{suggestion}'" if suggestion and suggestion != entry_id else ""
         form = fields.resolve({"$ref": ID_DEFINITION}).get("description", "")

@@ -13,9 +13,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -35,12 +37,34 @@ class BuildFailed(Exception):
 
 
 @dataclass
+class Timings:
+    """How long each stage of a build took, for `mqcat build --timings` and the benchmarks."""
+
+    # (stage, wall seconds, CPU seconds of this process and its finished children), in build order.
+    stages: list[tuple[str, float, float]] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        started, cpu = time.perf_counter(), _cpu_seconds()
+        try:
+            yield
+        finally:
+            self.stages.append((name, time.perf_counter() - started, _cpu_seconds() - cpu))
+
+
+@dataclass
 class BuildReport:
     catalogue: Catalogue
     site_dir: Path
     source_dir: Path
     warnings: list[Problem] = field(default_factory=list)
     pages: int = 0
+    timings: Timings = field(default_factory=Timings)
+
+
+def _cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def base_site_url(repo_root: Path) -> str:
@@ -62,8 +86,21 @@ def _swap(new: Path, target: Path) -> None:
 
 def _mkdocs(config: Path, out: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(config), "--site-dir", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--quiet",
+            "--config-file",
+            str(config),
+            "--site-dir",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -88,9 +125,9 @@ def render(configs: list[Path], out: Path) -> None:
 
 def site_writers() -> list[SiteWriter]:
     """The open-data and interoperability outputs that are built with the site."""
-    from .. import opendata
+    from .. import opendata, search_index
     from ..interop import elm, ob3
-    from .. import intakes, search_index
+    from .. import intakes
     from . import sitemap
 
     return [
@@ -111,22 +148,32 @@ def build(
     today: dt.date | None = None,
     source_dir: Path | None = None,
     catalogue_dir: Path | None = None,
+    publish: bool = False,
 ) -> BuildReport:
-    """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing."""
+    """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
+
+    `publish` builds the published site: a proposed entry is then an error. Without
+    it (previews) proposals get pages with a "proposed, not approved" banner.
+    """
     catalogue_dir = catalogue_dir or repo_root / "catalogue"
-    result: Result = validate(catalogue_dir, root=repo_root)
+    timings = Timings()
+    with timings.stage("validate"):
+        result: Result = validate(catalogue_dir, root=repo_root, publish=publish)
     if result.catalogue is None:
         raise CatalogueInvalid(result)
     catalogue = result.catalogue
     source_dir = source_dir or repo_root / "build" / "site-src"
     from .. import versions
+    from ..credentials import registry
 
     # Published versions come from the history of the repository that holds the catalogue.
     history_root = catalogue_dir.parent
-    last_changed = versions.last_changed(history_root, catalogue)
-    ctx = BuildContext(site_url=site_url or base_site_url(repo_root), today=today or dt.date.today(),
-                       last_changed=last_changed)
-    report = BuildReport(catalogue, site_dir, source_dir, warnings=list(result.warnings))
+    with timings.stage("versions: history"):
+        last_changed = versions.last_changed(history_root, catalogue)
+    ctx = BuildContext(
+        site_url=site_url or base_site_url(repo_root), today=today or dt.date.today(), last_changed=last_changed
+    )
+    report = BuildReport(catalogue, site_dir, source_dir, warnings=list(result.warnings), timings=timings)
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     source_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -134,14 +181,23 @@ def build(
     new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     try:
         shutil.rmtree(new_source)
-        # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
-        figures = statistics.compute(catalogue, ctx.today)
-        configs = compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", figures=figures)
-        render(configs, new_site)
+        with timings.stage("statistics"):
+            # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
+            figures = statistics.compute(catalogue, ctx.today)
+        with timings.stage("compile source tree"):
+            configs = compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", figures=figures)
+        with timings.stage("render (MkDocs, languages in parallel)"):
+            render(configs, new_site)
         for writer in site_writers():
-            writer(catalogue, new_site, ctx)
-        statistics.write_statistics(figures, new_site, ctx)
-        report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
+            with timings.stage(writer.__module__.removeprefix("generator.")):
+                writer(catalogue, new_site, ctx)
+        with timings.stage("statistics.json"):
+            statistics.write_statistics(figures, new_site, ctx)
+        with timings.stage("versions"):
+            report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
+        with timings.stage("registry of issuers"):
+            # Keys, revocations, and the entries' states in time (from history).
+            registry.write_registry(catalogue, new_site, ctx, versions.read_history(history_root).states)
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.
         _swap(new_site, site_dir)

@@ -118,6 +118,8 @@ class SourceTree:
             "sectors": sectors,
             "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
             "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
+            # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
+            "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
         }, description=self.L("site.description"))
 
         for sector in sectors:
@@ -127,7 +129,7 @@ class SourceTree:
                 "calendar": ctx.calendar_path(sector=sector["id"]),
             })
 
-        for entry in catalogue.entries.values():
+        for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             # No table of contents: the key facts take the whole width.
             extra: dict[str, Any] = {"hide": ["toc"]}

@@ -37,8 +37,12 @@ def write_sitemap(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> No
     ElementTree.register_namespace("", SITEMAP)
     ElementTree.register_namespace("xhtml", XHTML)
     changed = {ctx.entry_path(entry): ctx.changed(entry) for entry in catalogue.entries.values()}
+    # A preview's proposals have pages but are not part of the catalogue (the publish build has none).
+    proposals = {ctx.entry_path(entry) for entry in catalogue.proposals.values()}
     root = ElementTree.Element(f"{{{SITEMAP}}}urlset")
     for path in _pages(site_dir):
+        if path in proposals:
+            continue
         for language in SITE_LANGUAGES:
             url = ElementTree.SubElement(root, f"{{{SITEMAP}}}url")
             ElementTree.SubElement(url, f"{{{SITEMAP}}}loc").text = ctx.url(path, language)

@@ -90,7 +90,8 @@ def entry_page(
     """Everything an entry page shows, in Annex I order where the Annex sets one."""
     L = Labels(language)
     authority = catalogue.authorities[entry.authorised_by]
-    entries = catalogue.entries
+    # A proposal's page (previews only) may link to other proposals, and they to it.
+    entries = {**catalogue.proposals, **catalogue.entries}
 
     def link(entry_id: str) -> dict[str, Any]:
         target = entries[entry_id]
@@ -110,7 +111,8 @@ def entry_page(
         "status": entry.status,
         "status_label": L(f"status.{entry.status}"),
         "status_reason": text(entry.status_reason, language),
-        "replaced_by": link(entry.replaced_by) if entry.replaced_by else None,
+        "proposed": entry.proposed,
+        "replaced_by": link(entry.replaced_by) if entry.replaced_by in entries else None,
         "overdue": entry.review_overdue(ctx.today),
         "example": catalogue.is_example(entry),
         "title": text(entry.title, language),

@@ -1,0 +1,212 @@
+"""The proposal workflow's scripts, run for real on temporary git repositories.
+
+The `run:` scripts of .github/workflows/proposal.yml are taken from the workflow
+file itself (not copied) and run with bash as the runner does, with the
+runner's variables pointing into a temporary folder and `mqcat` being this
+checkout's code. What needs GitHub (pushing, opening the pull request,
+commenting) is not run here; tests/test_github_config.py checks those jobs'
+permissions and structure, and actionlint and zizmor check the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .conftest import REPO_ROOT
+from .git_support import catalogue_repository, commit, git
+
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "proposal.yml"
+FORMS = REPO_ROOT / "tests" / "data" / "forms"
+
+
+def scripts(job: str) -> dict[str, str]:
+    """The `run:` scripts of one job, by step name."""
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return {step["name"]: step["run"] for step in workflow["jobs"][job]["steps"] if "run" in step}
+
+
+@pytest.fixture()
+def repository(tmp_path: Path) -> Path:
+    """The default branch as the workflow checks it out: catalogue, schema, CODEOWNERS, issue forms."""
+    root = tmp_path / "repo"
+    catalogue_repository(root)
+    shutil.copytree(REPO_ROOT / ".github", root / ".github")
+    commit(root, "GitHub configuration")
+    return root
+
+
+@pytest.fixture()
+def runner(tmp_path: Path) -> dict[str, str]:
+    """The runner's environment: temporary folder, output files, and `mqcat` from this checkout."""
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "mqcat"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m generator "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_"))}
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{env['PATH']}",
+        PYTHONPATH=str(REPO_ROOT),
+        RUNNER_TEMP=str(temp),
+        GITHUB_OUTPUT=str(tmp_path / "output.txt"),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+        ISSUE_NUMBER="7",
+        AUTHOR="kurzeme-trainer",
+        AUTHOR_ID="1234567",
+    )
+    return env
+
+
+def run_step(script: str, cwd: Path, env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
+    # `bash -e` is what the runner uses for a `run:` step without a `shell:`.
+    return subprocess.run(
+        ["bash", "-e", "-c", script], cwd=cwd, env={**env, **extra}, capture_output=True, text=True, timeout=300
+    )
+
+
+def outputs(env: dict[str, str]) -> dict[str, str]:
+    text = Path(env["GITHUB_OUTPUT"]).read_text(encoding="utf-8") if Path(env["GITHUB_OUTPUT"]).exists() else ""
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def run_read_job(repository: Path, env: dict[str, str], body: str) -> dict[str, str]:
+    """The read job's scripts in order, honouring their `if:` on the form's validity; the step outputs."""
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    for step in workflow["jobs"]["read"]["steps"]:
+        if "run" not in step or step["name"] == "Install mqcat":
+            continue
+        gated = "steps.form.outputs.valid == 'true'" in str(step.get("if", ""))
+        if gated and outputs(env).get("valid") != "true":
+            continue
+        result = run_step(step["run"], repository, env, ISSUE_BODY=body)
+        assert result.returncode == 0, f"step {step['name']!r} failed:\n{result.stdout}\n{result.stderr}"
+    return outputs(env)
+
+
+def test_a_valid_form_becomes_one_commit_with_the_submitter_as_co_author(
+    repository: Path, runner: dict[str, str]
+) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    found = run_read_job(repository, runner, (FORMS / "change.md").read_text(encoding="utf-8"))
+    assert found["valid"] == "true"
+    assert git(repository, "rev-parse", "HEAD~1") == base
+    changed = git(repository, "diff", "--name-only", "HEAD~1", "HEAD")
+    assert changed == "catalogue/transport-logistics/forklift-safe-operation.yaml"
+    message = git(repository, "log", "-1", "--format=%B")
+    assert "Co-authored-by: kurzeme-trainer <1234567+kurzeme-trainer@users.noreply.github.com>" in message
+    assert git(repository, "log", "-1", "--format=%an") == "github-actions[bot]"
+    reply = Path(runner["RUNNER_TEMP"]) / "reply"
+    body = (reply / "pull-request-body.md").read_text(encoding="utf-8")
+    assert body.startswith("Closes #7\n\nMade by the proposal workflow from issue #7, submitted by @kurzeme-trainer")
+    assert "forklift-safe-operation" in body and "Changed" in body
+    assert (reply / "proposal.bundle").is_file()
+    assert json.loads((reply / "result.json").read_text(encoding="utf-8"))["valid"] is True
+
+
+def test_a_form_with_problems_gives_a_comment_and_no_commit(repository: Path, runner: dict[str, str]) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    found = run_read_job(repository, runner, (FORMS / "proposal-mistakes.md").read_text(encoding="utf-8"))
+    assert found["valid"] == "false"
+    assert git(repository, "rev-parse", "HEAD") == base
+    assert git(repository, "status", "--porcelain") == ""
+    reply = Path(runner["RUNNER_TEMP"]) / "reply"
+    comment = (reply / "comment.md").read_text(encoding="utf-8")
+    assert "“forty” is not a number" in comment and "“forty” nav skaitlis" in comment
+    assert not (reply / "proposal.bundle").exists()
+
+
+def test_the_body_is_data_never_a_script(repository: Path, runner: dict[str, str], tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    hostile = f'$(touch {marker}) `touch {marker}` "; touch {marker}; echo " ${{{{ github.token }}}} %0A::error::x'
+    body = (FORMS / "change.md").read_text(encoding="utf-8").replace("New prices from 2027", hostile)
+    found = run_read_job(repository, runner, body)
+    assert found["valid"] == "true"
+    assert not marker.exists()
+    written = (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_text(encoding="utf-8")
+    assert hostile in written
+
+
+def _clone_at_base(repository: Path, tmp_path: Path, base: str) -> Path:
+    clone = tmp_path / "writer"
+    git(tmp_path, "clone", "-q", str(repository), str(clone))
+    git(clone, "checkout", "-q", base)
+    return clone
+
+
+def test_the_writer_accepts_the_bundle_of_a_valid_form(
+    repository: Path, runner: dict[str, str], tmp_path: Path
+) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    run_read_job(repository, runner, (FORMS / "change.md").read_text(encoding="utf-8"))
+    clone = _clone_at_base(repository, tmp_path, base)
+    check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
+    result = run_step(check, clone, runner)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        (".github/workflows/evil.yml", "on: push\n"),
+        ("generator/__init__.py", "import os\n"),
+        ("catalogue/transport-logistics/.hidden.yaml", "id: x\n"),
+    ],
+)
+def test_the_writer_refuses_a_bundle_that_touches_anything_else(
+    repository: Path, runner: dict[str, str], tmp_path: Path, path: str, content: str
+) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    target = repository / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    commit(repository, "tampered")
+    reply = Path(runner["RUNNER_TEMP"]) / "reply"
+    reply.mkdir()
+    git(repository, "bundle", "create", str(reply / "proposal.bundle"), "HEAD~1..HEAD")
+    clone = _clone_at_base(repository, tmp_path, base)
+    check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
+    result = run_step(check, clone, runner)
+    assert result.returncode != 0
+    assert "outside the catalogue layout" in result.stdout
+
+
+def test_the_writer_refuses_a_bundle_that_deletes_an_entry(
+    repository: Path, runner: dict[str, str], tmp_path: Path
+) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    (repository / "catalogue" / "transport-logistics" / "forklift-safe-operation.yaml").unlink()
+    commit(repository, "deleted")
+    reply = Path(runner["RUNNER_TEMP"]) / "reply"
+    reply.mkdir()
+    git(repository, "bundle", "create", str(reply / "proposal.bundle"), "HEAD~1..HEAD")
+    clone = _clone_at_base(repository, tmp_path, base)
+    check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
+    result = run_step(check, clone, runner)
+    assert result.returncode != 0 and "deletes, renames or retypes" in result.stdout
+
+
+def test_a_proposal_with_a_new_provider_passes_the_writer_check(
+    repository: Path, runner: dict[str, str], tmp_path: Path
+) -> None:
+    base = git(repository, "rev-parse", "HEAD")
+    found = run_read_job(repository, runner, (FORMS / "proposal-new-provider.md").read_text(encoding="utf-8"))
+    assert found["valid"] == "true"
+    assert git(repository, "diff", "--name-only", "HEAD~1", "HEAD").splitlines() == [
+        "catalogue/providers/kurzeme-freight-school.yaml",
+        "catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml",
+    ]
+    assert git(repository, "log", "-1", "--format=%s") == "Propose securing-loads-on-heavy-goods-vehicles"
+    clone = _clone_at_base(repository, tmp_path, base)
+    check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
+    result = run_step(check, clone, runner)
+    assert result.returncode == 0, result.stdout + result.stderr
