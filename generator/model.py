@@ -383,23 +383,29 @@ class Catalogue:
     proposals: dict[str, MicroQualification] = field(default_factory=dict)
     # Provider id -> the status indexes of the credentials it revoked (catalogue/status-lists/).
     revoked: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Catalogue-wide relations, computed once on first use: outputs ask for them per entry.
+    _relations: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def published_entries(self) -> list[MicroQualification]:
         """Active and suspended entries, in a stable order (sector, then title)."""
-        return sorted(
-            (e for e in self.entries.values() if e.published),
-            key=lambda e: (e.sector, e.title.lv.casefold(), e.id),
-        )
+        if "published" not in self._relations:
+            self._relations["published"] = sorted(
+                (e for e in self.entries.values() if e.published),
+                key=lambda e: (e.sector, e.title.lv.casefold(), e.id),
+            )
+        return list(self._relations["published"])
 
     def built_from(self) -> dict[str, list[str]]:
-        """For each entry, the entries that stack into it (the reverse of stacks_into)."""
-        result: dict[str, list[str]] = {}
-        for entry in self.entries.values():
-            for target in entry.stacks_into:
-                result.setdefault(target, []).append(entry.id)
-        for parts in result.values():
-            parts.sort()
-        return result
+        """For each entry, the entries that stack into it (the reverse of stacks_into). Do not modify."""
+        if "built_from" not in self._relations:
+            result: dict[str, list[str]] = {}
+            for entry in self.entries.values():
+                for target in entry.stacks_into:
+                    result.setdefault(target, []).append(entry.id)
+            for parts in result.values():
+                parts.sort()
+            self._relations["built_from"] = result
+        return self._relations["built_from"]
 
     def entries_by_sector(self) -> dict[str, list[MicroQualification]]:
         result: dict[str, list[MicroQualification]] = {sector: [] for sector in self.sectors}

@@ -214,20 +214,20 @@ def test_no_results_are_announced(finder: Any) -> None:
     assert finder.get_attribute("#mq-count", "aria-live") == "polite"
 
 
-def test_header_search_finds_entries_by_title(finder: Any, catalogue: Catalogue) -> None:
-    # The theme's search has no diacritic folding: take a title word in plain ASCII letters.
-    entry, word = next(
-        (e, w)
-        for e in catalogue.published_entries()
-        for w in e.title.lv.split()
-        if w.isascii() and w.isalpha() and len(w) > 5
-    )
-    finder.goto(finder.base)
-    finder.click("input.md-search__input")
-    finder.keyboard.type(word)
-    finder.wait_for_selector(".md-search-result__item")
-    links = finder.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.pathname)")
-    assert f"/{entry.sector}/{entry.id}/" in links
+def test_header_search_box_opens_the_finder_with_the_words_typed(finder: Any, catalogue: Catalogue) -> None:
+    entry = next(e for e in catalogue.published_entries() if e.sector == "energy")
+    word = max(entry.title.lv.split(), key=len)[:5]
+    finder.goto(f"{finder.base}{entry.sector}/{entry.id}/")
+    fetched: list[str] = []
+    finder.on("request", lambda request: fetched.append(request.url))
+    finder.fill("#mq-header-q", word)
+    finder.press("#mq-header-q", "Enter")
+    finder.wait_for_url(re.compile(r"/finder/\?s="))
+    settled(finder)
+    assert finder.input_value("#mq-q") == word
+    assert entry.id in result_ids(finder)
+    assert result_ids(finder) == expected_ids(catalogue, word)
+    assert not [url for url in fetched if "search_index" in url], "no whole-site index is downloaded"
 
 
 def test_query_and_facets_combine(finder: Any, catalogue: Catalogue) -> None:

@@ -177,8 +177,5 @@ def test_hostile_text_runs_nothing_in_the_browser(hostile_site: tuple[Path, dict
 def test_search_data_escapes_hostile_text(hostile_site: tuple[Path, dict[str, Any]]) -> None:
     site, data = hostile_site
     for language_root in (site, site / "en"):
-        builtin = json.loads((language_root / "search" / "search_index.json").read_text(encoding="utf-8"))
-        doc = next(d for d in builtin["docs"] if d["location"] == f"{data['sector']}/{data['id']}/")
-        assert "<" not in doc["title"] and "<" not in doc["text"]
         finder = json.loads((language_root / "finder" / "entries.json").read_text(encoding="utf-8"))
         assert any(MARK in record[2] for record in finder["entries"])  # kept as data; the finder sets textContent

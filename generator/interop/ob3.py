@@ -59,7 +59,7 @@ def write_ob3(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
             document = {"@context": CONTEXT, **achievement(entry, catalogue, ctx, language)}
             path = site_dir / achievement_path(ctx, entry, language)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def achievement(

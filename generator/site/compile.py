@@ -20,11 +20,11 @@ from typing import Any
 
 import yaml
 
+from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
+from ..certificate.render import render_certificate_html
 from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, STATISTICS_PATH, BuildContext
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
-from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
-from ..certificate.render import render_certificate_html
 from ..opendata import schema_org
 from ..statistics import Figures
 from ..statistics import compute as compute_figures
@@ -66,7 +66,7 @@ class SourceTree:
         self._made: set[Path] = set()
 
     def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
-             description: str = "", body: str = "", search: bool = True, extra: dict[str, Any] | None = None) -> None:
+             description: str = "", body: str = "", extra: dict[str, Any] | None = None) -> None:
         """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
         target = self.docs / path
         if target.parent not in self._made:
@@ -84,8 +84,6 @@ class SourceTree:
         }
         if description:
             meta["description"] = html_text(description)
-        if not search:
-            meta["search"] = {"exclude": True}
         meta.update(extra or {})
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
 
@@ -137,7 +135,7 @@ class SourceTree:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
             self.page(f"{entry.sector}/{entry.id}.md", "mq-entry.html", self.text(entry.title), view,
-                      description=self.text(entry.purpose), search=entry.published, extra=extra)
+                      description=self.text(entry.purpose), extra=extra)
 
         providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
         self.page("providers/index.md", "mq-providers.html", self.L("nav.providers"), {
