@@ -246,6 +246,8 @@ def pull_request_problems(text: str) -> list[str]:
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
         r"mqcat forms --check": "`mqcat forms --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
+        # The check councils require: red while an entry is proposed, green once the decision is recorded.
+        r'mqcat diff --require-decision .*"\$BASE_SHA" "\$HEAD_SHA"': "`mqcat diff --require-decision`",
     }
     for pattern, what in required_runs.items():
         if step_running(workflow, pattern) is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -191,11 +192,18 @@ class SourceTree:
 
 
 def compile_tree(
-    catalogue: Catalogue, ctx: BuildContext, out: Path, base_config: Path, figures: Figures | None = None
+    catalogue: Catalogue,
+    ctx: BuildContext,
+    out: Path,
+    base_config: Path,
+    ready: Callable[[Path], None] | None = None,
+    figures: Figures | None = None,
 ) -> list[Path]:
     """Write the source tree for every language; return the mkdocs.yml of each.
 
-    `figures` are the catalogue's statistics when the caller computed them already.
+    `ready` is called with each language's mkdocs.yml as soon as that language is
+    written, so that it can be rendered while the next one is compiled. `figures` are
+    the catalogue's statistics when the caller computed them already.
     """
     figures = figures or compute_figures(catalogue, ctx.today)
     shutil.copytree(THEME_DIR, out / "overrides")
@@ -239,6 +247,8 @@ def compile_tree(
             yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
         configs.append(root / "mkdocs.yml")
+        if ready is not None:
+            ready(root / "mkdocs.yml")
     return configs
 
 
