@@ -172,7 +172,6 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
         ob3.write_ob3,
         intakes.write_intake_calendars,
     ], [sitemap.write_sitemap]
-    ]
 
 
 def build(
