@@ -306,9 +306,13 @@ def _iso(day: dt.date | None) -> str:
 
 
 def catalogue_csv(catalogue: Catalogue, ctx: BuildContext) -> bytes:
-    """catalogue.csv: one row per published entry, RFC 4180, UTF-8 with a BOM; no cell can start a formula."""
+    """catalogue.csv: one row per published entry, RFC 4180, UTF-8 with a BOM, every cell quoted; no formulas.
+
+    Every cell is in double quotes, so that a reader never guesses a type (`0613` stays text,
+    `2026-03-12` is not turned into a date); see docs/open-data.md for the dialect.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([name for name, _ in CSV_COLUMNS])
     for entry in sorted((e for e in catalogue.entries.values() if e.published), key=lambda e: e.id):
         writer.writerow([csv_cell(column(entry, catalogue, ctx)) for _, column in CSV_COLUMNS])

@@ -70,6 +70,11 @@ def summary(problems: list[Problem], files_checked: int) -> str:
     )
 
 
+def github_escape(value: str, *, property_value: bool = False) -> str:
+    """A value made safe for a GitHub Actions workflow command."""
+    return _github_escape(value, property_value=property_value)
+
+
 def _github_escape(value: str, *, property_value: bool = False) -> str:
     # Workflow commands treat %, CR and LF specially; properties also ':' and ','.
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")

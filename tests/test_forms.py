@@ -592,3 +592,19 @@ def test_a_contact_needs_an_e_mail_or_a_telephone_number() -> None:
     (problem,) = by_field(convert.read(text, CATALOGUE_DIR))["contact-email"]
     assert problem.en == "Give at least one of: “Contact e-mail”, “Contact telephone”."
     assert problem.lv == "Norādiet vismaz vienu no: “Saziņas e-pasts”, “Saziņas tālrunis”."
+
+
+def test_what_the_whole_catalogue_refuses_is_taken_back(tmp_path: Path) -> None:
+    root = _repository_copy(tmp_path)
+    # The sample decision "PIEMĒRS: ..." is a placeholder once the provider is no longer a sample provider.
+    for name in ("example-vocational-school", "example-logistics-group"):
+        provider = root / "catalogue" / "providers" / f"{name}.yaml"
+        provider.write_text(provider.read_text(encoding="utf-8").replace("example: true\n", ""), encoding="utf-8")
+    entry = root / "catalogue" / "transport-logistics" / "forklift-safe-operation.yaml"
+    before = entry.read_text(encoding="utf-8")
+    submission = convert.read(fixture("change.md"), root / "catalogue")
+    assert submission.errors == []
+    assert convert.write(submission, root) == []
+    assert entry.read_text(encoding="utf-8") == before
+    assert submission.files == {} and submission.errors
+    assert all("catalogue's check reports" in problem.en or problem.field for problem in submission.errors)

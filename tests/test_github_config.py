@@ -251,6 +251,8 @@ def pull_request_problems(text: str) -> list[str]:
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
         r"mqcat forms --check": "`mqcat forms --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
+        # The check councils require: red while an entry is proposed, green once the decision is recorded.
+        r'mqcat diff --require-decision .*"\$BASE_SHA" "\$HEAD_SHA"': "`mqcat diff --require-decision`",
     }
     for pattern, what in required_runs.items():
         if step_running(workflow, pattern) is None:
@@ -427,14 +429,12 @@ def proposal_problems(text: str) -> list[str]:
     read = all_jobs["read"]
     if "github.token" in json.dumps(read) or "GH_TOKEN" in json.dumps(read):
         problems.append("the read job (which reads the untrusted body) must hold no token")
-    for job_id, job in all_jobs.items():
-        for step in steps(job):
-            if "github.event.issue.body" in json.dumps(step):
-                body_env = [name for name, value in (step.get("env") or {}).items() if "issue.body" in str(value)]
-                if job_id != "read" or not body_env:
-                    problems.append(f"job {job_id}: the issue body may only enter the read job through env")
-                elif not re.search(rf'printf \'%s\' "\${body_env[0]}" > "\$RUNNER_TEMP/', str(step.get("run", ""))):
-                    problems.append("the issue body must be written to a file under $RUNNER_TEMP")
+    if any("issue.body" in expression for expression in EXPRESSION.findall(text)):
+        problems.append("the issue body must not appear in the workflow: read it from $GITHUB_EVENT_PATH")
+    if not re.search(
+        r"jq -j '\.issue\.body // \"\"' \"\$GITHUB_EVENT_PATH\" > \"\$RUNNER_TEMP/issue-body\.md\"", _job_runs(read)
+    ):
+        problems.append("the read job must copy the issue body from $GITHUB_EVENT_PATH to a file with jq")
     if not re.search(r'mqcat form-to-entry "\$RUNNER_TEMP/issue-body\.md"', _job_runs(read)):
         problems.append("the read job must run mqcat form-to-entry on the body file")
     for check in ("mqcat validate", "mqcat diff", "mqcat codeowners --check", "mqcat forms --check"):
@@ -729,10 +729,19 @@ def test_publish_rules_catch_a_broken_copy(name: str) -> None:
     assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
 
 
+# The read job's copy of the issue body, as the workflow writes it.
+BODY_COPY = 'jq -j \'.issue.body // ""\' "$GITHUB_EVENT_PATH"'
 PROPOSAL_MUTANTS: dict[str, tuple[Mutation, str]] = {
     "body inside run": (
-        _replace("printf '%s' \"$ISSUE_BODY\"", "printf '%s' \"${{ github.event.issue.body }}\""),
+        _replace(BODY_COPY, "printf '%s' \"${{ github.event.issue.body }}\""),
         "inside run",
+    ),
+    "body through env": (
+        _replace(
+            "        run: |\n          mkdir -p",
+            "        env:\n          BODY: ${{ github.event.issue.body }}\n        run: |\n          mkdir -p",
+        ),
+        "must not appear in the workflow",
     ),
     "title inside run": (
         _replace('mkdir -p "$RUNNER_TEMP/reply"', 'mkdir -p "$RUNNER_TEMP/${{ github.event.issue.title }}"'),
@@ -783,7 +792,8 @@ def test_zizmor_catches_the_issue_body_in_a_script(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     text = PROPOSAL_WORKFLOW.read_text(encoding="utf-8")
     (folder / "proposal.yml").write_text(
-        text.replace("printf '%s' \"$ISSUE_BODY\"", "printf '%s' \"${{ github.event.issue.body }}\""), encoding="utf-8"
+        text.replace(BODY_COPY, "printf '%s' \"${{ github.event.issue.body }}\""),
+        encoding="utf-8",
     )
     findings, _ = zizmor_findings(folder)
     assert "template-injection" in {finding.get("ident") for finding in findings}

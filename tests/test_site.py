@@ -57,7 +57,9 @@ def test_entry_page_shows_every_annex_element_in_order(built_site: Path, catalog
     for entry in catalogue.published_entries():
         for language in LANGUAGES:
             page = parse(page_file(built_site, f"{entry.sector}/{entry.id}", language))
-            terms = [e.text.strip() for e in page.elements if e.tag == "dt"]
+            # The Annex I sheet starts at its heading (the key facts come before it).
+            start = page.elements.index(page.find("h2", id="mq-facts")[0])
+            terms = [e.text.strip() for e in page.elements[start:] if e.tag == "dt"]
             expected = [label(language, f"facts.{k}") for k in keys]
             positions = [terms.index(term) for term in expected]
             assert positions == sorted(positions), f"{entry.id}: Annex I elements out of order"
@@ -135,7 +137,8 @@ def test_sector_pages_list_exactly_their_published_entries(built_site: Path, cat
         listed = {
             link.rstrip("/").rsplit("/", 1)[-1]
             for link in page.links()
-            if link.rstrip("/").rsplit("/", 2)[-2:-1] == [sector_id]
+            # Entry pages, not the sector's files (its intakes.ics)
+            if link.endswith("/") and link.rstrip("/").rsplit("/", 2)[-2:-1] == [sector_id]
         }
         assert listed == {e.id for e in entries}
 

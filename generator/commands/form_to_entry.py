@@ -74,15 +74,17 @@ def run(args: argparse.Namespace) -> int:
     except RegistryUnreadable as error:
         print(f"mqcat form-to-entry: a registry has errors; fix them first:\n{error}", file=sys.stderr)
         return 2
-    sys.stdout.write(reply.text(submission))
+    written: list[Path] = []
     if not submission.errors and not args.check:
         try:
+            # Validated with the whole catalogue once written; taken back if that finds an error.
             written = write(submission, root)
         except FileExistsError as error:
             print(f"mqcat form-to-entry: {error.filename} appeared meanwhile; nothing more written", file=sys.stderr)
             return 2
-        for path in written:
-            print(f"Wrote {path.relative_to(root).as_posix()}")
+    sys.stdout.write(reply.text(submission))
+    for path in written:
+        print(f"Wrote {path.relative_to(root).as_posix()}")
     if args.reply_dir:
         _write_reply(args, submission)
     return 1 if submission.errors else 0

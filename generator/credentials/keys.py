@@ -14,12 +14,15 @@ its curve, and the key id that `mqcat keygen` proposes is the RFC 7638 thumbprin
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from joserfc import jwk
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import ECKey, OKPKey
 
 from ..loader import Document
@@ -212,6 +215,14 @@ def check_key_reuse(docs: list[Document]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+@contextlib.contextmanager
+def eddsa_allowed() -> Iterator[None]:
+    """joserfc warns that RFC 9864 deprecates the name "EdDSA" for "Ed25519"; OB 3.0 and today's verifiers use it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*EdDSA is deprecated", category=SecurityWarning)
+        yield
 
 
 # Private key files.

@@ -23,7 +23,7 @@ import jsonschema
 import yaml
 
 from .. import rules, schemas
-from ..catalogue import PROVIDERS_DIR
+from ..catalogue import PROVIDERS_DIR, validate
 from ..i18n import label as i18n_label
 from ..loader import LoadError, load_file, parse_text
 from ..model import SUBSTANTIVE_FIELDS
@@ -832,15 +832,36 @@ def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission:
 
 
 def write(submission: Submission, root: Path) -> list[Path]:
-    """Write a valid submission's files under the repository root; a new file never overwrites one."""
+    """Write a valid submission's files under the repository root, then validate them with the whole catalogue.
+
+    A new file never overwrites one. If the catalogue's validation still finds an
+    error in the written files, they are taken back (a changed entry gets its old
+    text again), the problems join the submission's, and nothing is returned.
+    """
     if submission.errors or not submission.files:
         raise ValueError("only a submission without errors can be written")
-    written = []
+    written: list[Path] = []
+    previous: dict[Path, str] = {}
     for relative, text in submission.files.items():
         target = root / relative
         target.parent.mkdir(parents=True, exist_ok=True)
+        if relative == submission.replaces:
+            previous[target] = target.read_text(encoding="utf-8")
         mode = "w" if relative == submission.replaces else "x"
         with target.open(mode, encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         written.append(target)
-    return written
+    result = validate(root / "catalogue", only=set(written), root=root)
+    if not result.errors:
+        return written
+    for target in written:
+        if target in previous:
+            target.write_text(previous[target], encoding="utf-8")
+        else:
+            target.unlink()
+    for problem in result.errors:
+        record = PROVIDER if problem.file.startswith(f"catalogue/{PROVIDERS_DIR}/") else ENTRY
+        data = submission.provider if record == PROVIDER else submission.entry
+        submission.problems.append(_rule_problem(submission.form, record, problem, data or {}))
+    submission.files = {}
+    return []

@@ -20,6 +20,7 @@ from ..catalogue import AUTHORITIES_FILE, SECTORS_FILE
 from ..i18n import label as i18n_label
 from ..loader import LoadError, load_file
 from ..problems import Problem, Severity
+from ..review import fields
 from ..rules import isced_f_fields
 from . import spec
 from .spec import Form, FormField, Kind
@@ -57,10 +58,15 @@ HOW = {
     Kind.INTEGER: "integer",
 }
 # Notes for particular elements, in place of the note for their kind.
-HOW_BY_FIELD = {"provider": "provider", "id": "id"}
+HOW_BY_FIELD = {"provider": "provider", "id": "id", "authorised-by": "authorised_by"}
+# Elements described by a field other than their first path's nearest described one.
+DESCRIPTION_PATH: dict[str, spec.Pattern] = {"esco-skills": ("learning_outcomes", "*", "esco_skills")}
+# Descriptions of shared definitions, which say nothing about the field that uses them.
+SHARED_TEXT = ("common.schema.json#/$defs/text", "common.schema.json#/$defs/text_lv_en")
 # Elements whose schema description speaks of files and folders: a provider using the form never sees them.
 NO_SCHEMA_DESCRIPTION = frozenset(
-    {"sector", "provider", "other-awarding-bodies", "id", "authorised-by", "entry-to-change"}
+    # isced-f: the schema says how to write the code in YAML; the form offers the list.
+    {"sector", "provider", "other-awarding-bodies", "id", "authorised-by", "entry-to-change", "isced-f"}
 )
 
 
@@ -135,14 +141,15 @@ def description(item: FormField, form: Form) -> str:
     """What the schema says about the field, and how to write the answer, in English and Latvian."""
     parts = []
     if item.covers and item.id not in NO_SCHEMA_DESCRIPTION:
-        pattern = item.covers[0]
+        pattern = DESCRIPTION_PATH.get(item.id) or item.covers[0]
         if pattern[-1] in ("lv", "en") and item.kind is not Kind.LINES:
             pattern = pattern[:-1]
-        if "*" in pattern:
+        if "*" in pattern and item.id not in DESCRIPTION_PATH:
             pattern = pattern[: pattern.index("*")]
+        shared = {str(fields.resolve({"$ref": ref}).get("description", "")) for ref in SHARED_TEXT}
         while pattern:
             text = str(spec.node_at(item.schema_name, pattern).get("description", "")).strip()
-            if text:
+            if text and text not in shared:
                 parts.append(text)
                 break
             pattern = pattern[:-1]

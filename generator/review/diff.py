@@ -378,10 +378,18 @@ class Review:
     validation: list[Problem] = field(default_factory=list)  # in touched files, at head
     caused: list[Problem] = field(default_factory=list)  # new errors in files the change did not touch
     base_errors: int = 0
+    # The council's decision on each added or changed entry (review.approval.EntryApproval), when read from git.
+    approvals: list[Any] = field(default_factory=list)
+    uncommitted: list[str] = field(default_factory=list)  # working-tree changes the report leaves out
+
+    @property
+    def awaiting(self) -> list[Any]:
+        """Proposed entries: valid or not, the council has not recorded its decision."""
+        return [a for a in self.approvals if a.state == "awaiting"]
 
     def all_findings(self) -> list[Problem]:
         found = [p for change in self.entries for p in change.findings] + self.findings
-        return found
+        return found + [p for approval in self.approvals for p in approval.findings]
 
     @property
     def errors(self) -> list[Problem]:
@@ -862,14 +870,29 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
     return result
 
 
+def uncommitted_files(repo: Path) -> list[str]:
+    """Paths with changes that are not committed (untracked ones included, ignored ones not)."""
+    status = git(repo, "status", "--porcelain", "-z", "--untracked-files=all")
+    return sorted({entry[3:] for entry in status.decode("utf-8", "surrogateescape").split("\0") if len(entry) > 3})
+
+
 def review_revisions(repo: Path, base: str | None = None, head: str | None = None) -> Review:
-    """The review of the change from BASE (default: the merge base with main) to HEAD (default: the working tree)."""
+    """The review of the change from BASE (default: the merge base with main) to HEAD (default: the last commit).
+
+    Only committed changes count: a pull request holds commits, and files that
+    a tool or an editor left in the folder are not part of it.
+    """
+    from .approval import track
+
     root = repository_root(repo)
     base_commit = resolve_revision(root, base) if base else default_base(root)
-    head_commit = resolve_revision(root, head) if head else None
+    head_commit = resolve_revision(root, head or "HEAD")
     touched = touched_files(root, base_commit, head_commit)
     with revision(root, base_commit) as old, revision(root, head_commit) as new:
         old.label = f"{base} ({base_commit[:12]})" if base else base_commit[:12]
-        if head_commit is not None:
-            new.label = f"{head} ({head_commit[:12]})"
-        return review(old, new, touched)
+        new.label = f"{head or 'HEAD'} ({head_commit[:12]})"
+        result = review(old, new, touched)
+    result.approvals = track(root, base_commit, head_commit, result.entries)
+    if head is None:
+        result.uncommitted = [path for path in uncommitted_files(root) if path.startswith(CATALOGUE_DIR + "/")]
+    return result

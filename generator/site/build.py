@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import statistics
 from ..catalogue import CatalogueInvalid, Result, validate
 from ..context import BuildContext
 from ..model import Catalogue
@@ -103,38 +104,74 @@ def _mkdocs(config: Path, out: Path) -> subprocess.Popen[str]:
     )
 
 
-def render(configs: list[Path], out: Path) -> None:
-    """Run MkDocs for every language in parallel: the first at `out`, the others in `out/<language>/`."""
-    first, *others = configs
-    # MkDocs empties its site_dir first, so the other languages render beside `out` and move in after.
-    jobs = [(first, out)] + [(config, out.with_name(f"{out.name}.{config.parent.name}")) for config in others]
-    processes = [(config, target, _mkdocs(config, target)) for config, target in jobs]
-    failures = []
-    for config, _, process in processes:
-        output, _ = process.communicate()
-        if process.returncode != 0:
-            failures.append(f"mkdocs build failed for {config}:\n{output.strip()}")
-    if failures:
-        for _, target, _ in processes[1:]:
-            shutil.rmtree(target, ignore_errors=True)
-        raise BuildFailed("\n".join(failures))
-    for config, target, _ in processes[1:]:
-        target.rename(out / config.parent.name)
+class Renderer:
+    """MkDocs for every language, each started as soon as its source tree is ready.
+
+    The first language renders at `out`, the others beside it (MkDocs empties its
+    site_dir first) and move into `out/<language>/` when all have finished.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.jobs: list[tuple[Path, Path, subprocess.Popen[str]]] = []
+
+    def start(self, config: Path) -> None:
+        target = self.out if not self.jobs else self.out.with_name(f"{self.out.name}.{config.parent.name}")
+        self.jobs.append((config, target, _mkdocs(config, target)))
+
+    def finish(self) -> None:
+        """Wait for every language; raise BuildFailed with what MkDocs said if any failed."""
+        failures = []
+        for config, _, process in self.jobs:
+            output, _ = process.communicate()
+            if process.returncode != 0:
+                failures.append(f"mkdocs build failed for {config}:\n{output.strip()}")
+        if failures:
+            self.cancel()
+            raise BuildFailed("\n".join(failures))
+        for config, target, _ in self.jobs[1:]:
+            target.rename(self.out / config.parent.name)
+
+    def cancel(self) -> None:
+        """Stop every MkDocs still running and remove what the other languages wrote."""
+        for _, target, process in self.jobs:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if target != self.out:
+                shutil.rmtree(target, ignore_errors=True)
 
 
-def site_writers() -> list[SiteWriter]:
-    """The open-data and interoperability outputs that are built with the site."""
-    from .. import opendata, search_index
+def merge_into(source: Path, target: Path) -> None:
+    """Move the files under `source` into `target`, folder by folder; files from `source` win."""
+    for child in source.iterdir():
+        destination = target / child.name
+        if child.is_dir() and destination.is_dir():
+            merge_into(child, destination)
+        else:
+            if destination.is_dir():
+                shutil.rmtree(destination)
+            child.replace(destination)
+    source.rmdir()
+
+
+def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
+    """The open-data and interoperability outputs that are built with the site.
+
+    The first list needs only the catalogue (written while MkDocs renders); the
+    second reads the rendered pages (the sitemap lists them).
+    """
+    from .. import intakes, opendata, search_index
     from ..interop import elm, ob3
     from . import sitemap
 
     return [
-        sitemap.write_sitemap,
         search_index.write_search_index,
         opendata.write_open_data,
         elm.write_elm,
         ob3.write_ob3,
-    ]
+        intakes.write_intake_calendars,
+    ], [sitemap.write_sitemap]
 
 
 def build(
@@ -176,26 +213,43 @@ def build(
     source_dir.parent.mkdir(parents=True, exist_ok=True)
     new_source = Path(tempfile.mkdtemp(prefix=f".{source_dir.name}-", dir=source_dir.parent))
     new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+    # Open data and the finder's index are written while MkDocs renders, into a folder of
+    # their own (MkDocs empties its site_dir when it starts), and moved in afterwards.
+    new_data = new_site.with_name(new_site.name + ".data")
+    renderer = Renderer(new_site)
     try:
         shutil.rmtree(new_source)
-        with timings.stage("compile source tree"):
-            configs = compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml")
-        with timings.stage("render (MkDocs, languages in parallel)"):
-            render(configs, new_site)
-        for writer in site_writers():
+        new_data.mkdir()
+        with timings.stage("statistics"):
+            # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
+            figures = statistics.compute(catalogue, ctx.today)
+        with timings.stage("compile source tree (MkDocs starts on each language when it is ready)"):
+            compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures)
+        writers, after_render = site_writers()
+        for writer in writers:
+            with timings.stage(writer.__module__.removeprefix("generator.") + " (while MkDocs renders)"):
+                writer(catalogue, new_data, ctx)
+        with timings.stage("statistics.json (while MkDocs renders)"):
+            statistics.write_statistics(figures, new_data, ctx)
+        with timings.stage("versions (while MkDocs renders)"):
+            report.warnings.extend(versions.write_versions(catalogue, new_data, ctx, history_root))
+        with timings.stage("registry of issuers (while MkDocs renders)"):
+            # Keys, revocations, and the entries' states in time (from history).
+            registry.write_registry(catalogue, new_data, ctx, versions.read_history(history_root).states)
+        with timings.stage("render: waiting for MkDocs"):
+            renderer.finish()
+        merge_into(new_data, new_site)
+        for writer in after_render:
             with timings.stage(writer.__module__.removeprefix("generator.")):
                 writer(catalogue, new_site, ctx)
-        with timings.stage("versions"):
-            report.warnings.extend(versions.write_versions(catalogue, new_site, ctx, history_root))
-        with timings.stage("registry of issuers"):
-            # Keys, revocations, and the entries' states in time (from history).
-            registry.write_registry(catalogue, new_site, ctx, versions.read_history(history_root).states)
         _swap(new_source, source_dir)
         # The source tree's configs point at their docs by relative path, so it moved intact.
         _swap(new_site, site_dir)
     except BaseException:
+        renderer.cancel()
         shutil.rmtree(new_source, ignore_errors=True)
         shutil.rmtree(new_site, ignore_errors=True)
+        shutil.rmtree(new_data, ignore_errors=True)
         raise
     report.pages = sum(1 for _ in site_dir.rglob("index.html"))
     return report

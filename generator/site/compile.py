@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,14 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
+from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, STATISTICS_PATH, BuildContext
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
+from ..statistics import Figures
+from ..statistics import compute as compute_figures
 from ..formatting import Labels, date, text
-from . import finder, views
+from . import charts, finder, views
 
 HERE = Path(__file__).resolve().parent
 THEME_DIR = HERE / "theme"
@@ -89,7 +92,7 @@ class SourceTree:
         shown = text(value, self.language)
         return shown["text"] if shown else ""
 
-    def write_all(self, built_from: dict[str, list[str]]) -> None:
+    def write_all(self, built_from: dict[str, list[str]], figures: Figures) -> None:
         catalogue, ctx, language = self.catalogue, self.ctx, self.language
         by_sector = catalogue.entries_by_sector()
         by_provider = catalogue.entries_by_provider()
@@ -112,6 +115,7 @@ class SourceTree:
                 "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
             },
             "sectors": sectors,
+            "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
             "newest": [dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest],
             # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
             "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
@@ -121,11 +125,13 @@ class SourceTree:
             entries = by_sector.get(sector["id"], [])
             self.page(f"{sector['id']}/index.md", "mq-sector.html", sector["name"]["text"], {
                 "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
+                "calendar": ctx.calendar_path(sector=sector["id"]),
             })
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
-            extra = {}
+            # No table of contents: the key facts take the whole width.
+            extra: dict[str, Any] = {"hide": ["toc"]}
             if entry.published:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
@@ -159,6 +165,9 @@ class SourceTree:
                       "latvianOnly": self.L("language.latvian_only"),
                   })})
 
+        self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
+                  charts.view(figures, catalogue, ctx, language), extra={"hide": ["toc"]})
+
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
@@ -177,12 +186,26 @@ class SourceTree:
             {html_text(L("nav.providers")): "providers/index.md"},
             {html_text(L("nav.levels")): levels},
             {html_text(L("nav.finder")): "finder/index.md"},
+            {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
             *pages,
         ]
 
 
-def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config: Path) -> list[Path]:
-    """Write the source tree for every language; return the mkdocs.yml of each."""
+def compile_tree(
+    catalogue: Catalogue,
+    ctx: BuildContext,
+    out: Path,
+    base_config: Path,
+    ready: Callable[[Path], None] | None = None,
+    figures: Figures | None = None,
+) -> list[Path]:
+    """Write the source tree for every language; return the mkdocs.yml of each.
+
+    `ready` is called with each language's mkdocs.yml as soon as that language is
+    written, so that it can be rendered while the next one is compiled. `figures` are
+    the catalogue's statistics when the caller computed them already.
+    """
+    figures = figures or compute_figures(catalogue, ctx.today)
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
@@ -193,7 +216,7 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
         shutil.copytree(ASSETS_DIR, docs / "assets")
         shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
         tree = SourceTree(catalogue, ctx, language, docs)
-        tree.write_all(built_from)
+        tree.write_all(built_from, figures)
         other = tree.other
         L = Labels(language)
         config = {
@@ -224,6 +247,8 @@ def compile_tree(catalogue: Catalogue, ctx: BuildContext, out: Path, base_config
             yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
         configs.append(root / "mkdocs.yml")
+        if ready is not None:
+            ready(root / "mkdocs.yml")
     return configs
 
 
