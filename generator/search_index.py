@@ -322,9 +322,9 @@ def facet_data(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[s
     texts = list(tables.pop("texts"))
     badge_labels = {"overdue": L("entry.review_overdue"), "example": L("site.example_badge")}
     labels = {
-        "sector": {s: text(catalogue.sectors[s].name, language)["text"] for s in tables["sector"]},  # type: ignore[index]
+        "sector": {s: text(catalogue.sectors[s].name, language)["text"] for s in tables["sector"]},
         "language": {c: language_name(c, language) for c in tables["language"]},
-        "provider": {p: text(catalogue.providers[p].name, language)["text"] for p in tables["provider"]},  # type: ignore[index]
+        "provider": {p: text(catalogue.providers[p].name, language)["text"] for p in tables["provider"]},
         "place": {p: p for p in tables["place"]},
         "badge": {b: badge_labels.get(b) or L(f"status.{b}") for b in tables["badge"]},
     }

@@ -118,6 +118,7 @@ def render_certificate_html(
     `verify_link` (a signed certificate's link to the verification page, with its
     paper token) replaces the entry's page in the QR code.
     """
+    assert entry.decision_date is not None, "certificates are made for approved entries only"
     b = _Bilingual(language)
     authority = catalogue.authorities[entry.authorised_by]
     providers = [catalogue.providers[p] for p in entry.awarding_bodies]

@@ -161,31 +161,31 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"the version history cannot be read: {refused}")
         version_digest = digest_sri(published.content)
     elif args.versions:
-        version_digest, problem = _digest_from_manifest(args.versions, entry.id, entry.version)
-        if problem:
-            return _fail(problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
+        version_digest, manifest_problem = _digest_from_manifest(args.versions, entry.id, entry.version)
+        if manifest_problem:
+            return _fail(manifest_problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
 
     try:
         learners = load_learners(args.learners, root)
     except LearnerFileError as error:
-        for problem in error.problems:
-            print(problem.text(), file=sys.stderr)
+        for learner_problem in error.problems:
+            print(learner_problem.text(), file=sys.stderr)
         return _fail(f"{len(error.problems)} problem(s) in the learner file; no certificate was written")
     early = [
         Problem(
             display_path(args.learners, root),
-            l.line,
+            learner.line,
             1,
             "issue_date",
-            f"{l.issue_date} is before the programme was approved ({entry.decision_date})",
+            f"{learner.issue_date} is before the programme was approved ({entry.decision_date})",
             hint="check the date; a certificate cannot predate the approval decision",
         )
-        for l in learners
-        if l.issue_date < entry.decision_date
+        for learner in learners
+        if entry.decision_date is not None and learner.issue_date < entry.decision_date
     ]
     if early:
-        for problem in early:
-            print(problem.text(), file=sys.stderr)
+        for date_problem in early:
+            print(date_problem.text(), file=sys.stderr)
         return _fail(f"{len(early)} problem(s) in the learner file; no certificate was written")
     ledger = None
     if signer is not None:
@@ -211,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         _keep_out_of_git(out.parent)
     ctx = BuildContext(site_url=site_url, today=dt.date.today())
     long_pages = []
-    for stem, learner in zip(stems, learners):
+    for stem, learner in zip(stems, learners, strict=True):
         credential = achievement_credential(entry, catalogue, ctx, learner, version_digest=version_digest)
         verify_link = None
         if signer is not None and ledger is not None:
@@ -228,9 +228,8 @@ def run(args: argparse.Namespace) -> int:
             (out / f"{stem}.json").write_text(text, encoding="utf-8")
         page = render_certificate_page(entry, catalogue, ctx, learner, args.language, verify_link)
         (out / f"{stem}.html").write_text(page, encoding="utf-8")
-        if args.pdf and pdf_problem is None:
-            if write_pdf(page, out / f"{stem}.pdf") > 1:
-                long_pages.append(f"{stem}.pdf")
+        if args.pdf and pdf_problem is None and write_pdf(page, out / f"{stem}.pdf") > 1:
+            long_pages.append(f"{stem}.pdf")
     kinds = ("HTML, signed OB 3.0 VC-JWT" if signer else "HTML, OB 3.0 JSON") + (
         ", PDF" if args.pdf and pdf_problem is None else ""
     )

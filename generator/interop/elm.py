@@ -283,6 +283,7 @@ def accreditation(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
     """The authorising body's approval of the programme: who decided what, when, and the next review."""
     base = ctx.entry_url(entry)
     authority = catalogue.authorities[entry.authorised_by]
+    assert entry.decision is not None, "only decided entries are exported"
     return {
         "id": f"{base}#accreditation",
         "type": "Accreditation",

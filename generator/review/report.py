@@ -365,12 +365,12 @@ def markdown(review: Review) -> str:
     registries = [c for c in review.registry_changes if c.kind != "provider"]
     if providers:
         out += ["", "### Providers", ""]
-        for change in providers:
-            out += _record_lines(change)
+        for record in providers:
+            out += _record_lines(record)
     if registries:
         out += ["", "### Sectors, authorities and maintainers", ""]
-        for change in registries:
-            out += _record_lines(change)
+        for record in registries:
+            out += _record_lines(record)
 
     if review.outside:
         out += [
@@ -422,7 +422,7 @@ def _changed_files(review: Review) -> list[str]:
     return out
 
 
-def annotations(review: Review) -> list[str]:
+def github_annotations(review: Review) -> list[str]:
     """GitHub workflow commands (`::error file=...`) for every error and point to check."""
     problems: Iterable[Problem] = [*review.all_findings(), *review.validation, *review.caused]
     return [github_annotation(problem) for problem in problems]
