@@ -28,6 +28,7 @@ from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
+from ..credentials import registry
 from ..statistics import Figures
 from ..statistics import compute as compute_figures
 from ..formatting import Labels, date, text
@@ -168,6 +169,8 @@ class SourceTree:
 
         self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
                   charts.view(figures, catalogue, ctx, language), extra={"hide": ["toc"]})
+        self.page("verify/index.md", "mq-verify.html", self.L("verify.title"), {},
+                  extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))})
 
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
@@ -188,6 +191,7 @@ class SourceTree:
             {html_text(L("nav.levels")): levels},
             {html_text(L("nav.finder")): "finder/index.md"},
             {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
+            {html_text(L("nav.verify")): "verify/index.md"},
             *pages,
         ]
 
