@@ -23,7 +23,8 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, STATISTICS_PATH, BuildContext
+from ..context import STATISTICS_PATH, BuildContext
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
@@ -64,7 +65,7 @@ class SourceTree:
         self.language = language
         self.docs = docs
         self.L = Labels(language)
-        self.other = next(lang for lang in SITE_LANGUAGES if lang != language)
+        self.other = next(lang for lang in LANGUAGES if lang != language)
         self._made: set[Path] = set()
 
     def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
@@ -214,7 +215,7 @@ def compile_tree(
     built_from = catalogue.built_from()
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     configs = []
-    for language in SITE_LANGUAGES:
+    for language in LANGUAGES:
         root = out / language
         docs = root / "docs"
         shutil.copytree(ASSETS_DIR, docs / "assets")
@@ -243,7 +244,7 @@ def compile_tree(
                 },
                 "alternate": [
                     {"name": Labels(lang)("language.name"), "lang": lang, "link": ctx.url("", lang)}
-                    for lang in SITE_LANGUAGES
+                    for lang in LANGUAGES
                 ],
             },
         }
