@@ -93,9 +93,9 @@ def validate(
     }
     for kind, loaded in docs.items():
         for path, doc in loaded:
-            found = schemas.check(doc, schema_for[kind])
-            result.problems.extend(found)
-            if not any(p.severity is Severity.ERROR for p in found):
+            problems = schemas.check(doc, schema_for[kind])
+            result.problems.extend(problems)
+            if not any(p.severity is Severity.ERROR for p in problems):
                 valid[kind].append((path, doc))
 
     for kind, name in (("sectors", SECTORS_FILE), ("authorities", AUTHORITIES_FILE)):
@@ -186,7 +186,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
             sectors[s["id"]] = Sector(
                 s["id"],
                 Text.from_data(s["name"]),
-                Text.from_data(s["council"]),  # type: ignore[arg-type]
+                Text.from_data(s["council"]),
                 tuple(s["nace"]),
                 tuple(s["reviewers"]),
             )
@@ -197,7 +197,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a["id"],
                 Text.from_data(a["name"]),
                 a["type"],
-                a["country"],  # type: ignore[arg-type]
+                a["country"],
                 a.get("sector"),
                 a.get("website"),
             )

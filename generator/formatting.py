@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 import pycountry
 
@@ -28,6 +28,10 @@ class Labels:
         return label(self.language, key, **values)
 
 
+@overload
+def text(value: Text, language: str) -> dict[str, Any]: ...
+@overload
+def text(value: Text | None, language: str) -> dict[str, Any] | None: ...
 def text(value: Text | None, language: str) -> dict[str, Any] | None:
     """A text in the page's language, or the Latvian one marked as a fallback."""
     if value is None:

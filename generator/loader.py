@@ -30,16 +30,6 @@ import yaml
 
 from .problems import Problem, field_path
 
-try:  # The C parser is much faster; pure Python is the fallback.
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.composer import Composer as _Composer
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-    from yaml.reader import Reader as _Reader
-    from yaml.scanner import Scanner as _Scanner
-else:
-    _Reader = _Scanner = _Composer = None  # type: ignore[assignment]
-
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
 
@@ -110,21 +100,24 @@ for _tag, (_pattern, _first) in _IMPLICIT.items():
     _Resolver.add_implicit_resolver(_tag, _pattern, _first)
 
 
-if _Composer is None:
+if yaml.__with_libyaml__:  # The C parser is much faster; pure Python is the fallback.
+    from yaml._yaml import CParser
 
-    class _ComposingLoader(_Parser, _Resolver):  # type: ignore[misc,valid-type]
+    class _ComposingLoader(CParser, _Resolver):
         def __init__(self, stream: str) -> None:
-            _Parser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover
+else:  # pragma: no cover - depends on how PyYAML was built
 
-    class _ComposingLoader(_Reader, _Scanner, _Parser, _Composer, _Resolver):  # type: ignore[no-redef]
+    class _ComposingLoader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
+    ):
         def __init__(self, stream: str) -> None:
-            _Reader.__init__(self, stream)
-            _Scanner.__init__(self)
-            _Parser.__init__(self)
-            _Composer.__init__(self)
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
             _Resolver.__init__(self)
 
 
@@ -343,7 +336,8 @@ def _refuse_anchors(text: str, display: str) -> None:
     try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            anchor = getattr(event, "anchor", None)
+            if event is not None and (isinstance(event, yaml.AliasEvent) or anchor is not None):
                 line, column = _mark(event.start_mark)
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
                 raise LoadError(
@@ -352,7 +346,7 @@ def _refuse_anchors(text: str, display: str) -> None:
                         line,
                         column,
                         "",
-                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
+                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{anchor}",
                         hint="write the value out in full; reviewers read each entry on its own",
                     )
                 )

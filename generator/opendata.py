@@ -20,6 +20,7 @@ Readers that do not skip a BOM are told to use `utf-8-sig` (docs/open-data.md).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -32,8 +33,8 @@ from typing import Any
 from . import schemas
 from .context import BuildContext
 from .escaping import csv_cell, safe_link
-from .i18n import label
-from .model import LANGUAGES, Authority, Catalogue, MicroQualification, Provider, Sector, Text
+from .i18n import LANGUAGES, label
+from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .versions import MANIFEST_PATH, version_path
 
 FORMAT = {"name": "mqcat-catalogue", "version": "1.0"}
@@ -294,10 +295,14 @@ CSV_COLUMNS: tuple[tuple[str, CsvColumn], ...] = (
     ("cost_currency", lambda e, c, x: e.cost_currency or ""),
     ("providers", lambda e, c, x: _joined(c.providers[p].legal_name for p in e.awarding_bodies if p in c.providers)),
     ("isced_f", lambda e, c, x: e.isced_f),
-    ("decision_date", lambda e, c, x: e.decision_date.isoformat()),
-    ("review_due", lambda e, c, x: e.review_due.isoformat()),
+    ("decision_date", lambda e, c, x: _iso(e.decision_date)),
+    ("review_due", lambda e, c, x: _iso(e.review_due)),
     ("url", lambda e, c, x: x.entry_url(e)),
 )
+
+
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def catalogue_csv(catalogue: Catalogue, ctx: BuildContext) -> bytes:
@@ -323,6 +328,7 @@ def _timestamp(day: Any) -> str:
 
 def _updated(entry: MicroQualification, ctx: BuildContext) -> Any:
     # A change is never older than the approval it changes.
+    assert entry.decision_date is not None, "feeds list published entries only"
     return max(ctx.changed(entry), entry.decision_date)
 
 

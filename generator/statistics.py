@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .context import SITE_LANGUAGES, STATISTICS_PATH, BuildContext
+from .context import STATISTICS_PATH, BuildContext
+from .i18n import LANGUAGES
 from .model import PARTICIPATION_FORMS, Catalogue
 
 STATISTICS_FILE = "statistics.json"
@@ -141,7 +142,7 @@ def write_statistics(figures: Figures, site_dir: Path, ctx: BuildContext) -> Non
         "format": FORMAT,
         "generated": ctx.today.isoformat(),
         "site": ctx.site_url,
-        "page": {language: ctx.url(STATISTICS_PATH, language) for language in SITE_LANGUAGES},
+        "page": {language: ctx.url(STATISTICS_PATH, language) for language in LANGUAGES},
         **figures.as_dict(),
     }
     target.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")

@@ -14,7 +14,6 @@ import copy
 import dataclasses
 import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,123 +23,32 @@ import referencing
 import referencing.jsonschema
 from joserfc import jws
 
-from generator.catalogue import validate
-from generator.certificate.learners import Learner
 from generator.cli import main
-from generator.context import BuildContext
 from generator.credentials import keys, registry, signing, status_lists, verification
-from generator.interop.ob3 import achievement_credential
-from generator.model import Catalogue
-from generator.versions import all_versions, digest_sri, read_history
-from tests.conftest import REPO_ROOT, SITE_URL, TODAY
-from tests.credentials_support import OTHER_PROVIDER, PROVIDER, key_block, register_keys, write_status_list
-from tests.git_support import catalogue_repository, commit
+from tests.conftest import REPO_ROOT, SITE_URL
+from tests.credentials_support import (
+    ENTRY,
+    ISSUED,
+    OTHER_ENTRY,
+    OTHER_PROVIDER,
+    PROVIDER,
+    REVOKED_INDEX,
+    World,
+    b64,
+    credential_for,
+    make_world,
+    parts,
+    signed,
+    tampered,
+    verify,
+)
 
-ENTRY = "adr-dangerous-goods-route-planning"  # awarded by PROVIDER alone
-OTHER_ENTRY = "forklift-safe-operation"  # awarded by OTHER_PROVIDER (and another)
-ISSUED = dt.date(2026, 11, 20)
-REVOKED_INDEX = 4242
 OB3_SCHEMA = REPO_ROOT / "tests/data/interop/ob3/ob_v3p0_achievementcredential_schema.json"
-
-
-@dataclass
-class World:
-    """A catalogue repository with registered keys, and the registry a verifier reads for it."""
-
-    root: Path
-    catalogue: Catalogue
-    ctx: BuildContext
-    source: verification.Source
-    key: keys.SigningKeyObject  # PROVIDER's current key
-    other: keys.SigningKeyObject  # OTHER_PROVIDER's key
-    expired: keys.SigningKeyObject  # PROVIDER's key that ended before ISSUED
-    revoked: keys.SigningKeyObject  # PROVIDER's revoked key
-    key_file: Path
-
-    def signer(self, key: keys.SigningKeyObject) -> signing.Signer:
-        return signing.find_signer(self.catalogue, key)
-
-
-def _registry_source(root: Path, catalogue: Catalogue, ctx: BuildContext) -> verification.Source:
-    published = registry.registry_documents(catalogue, ctx, read_history(root).states)
-    versions = {key: version.content for key, version in all_versions(catalogue, root).items()}
-    return verification.documents(published, versions, ctx)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    work = tmp_path_factory.mktemp("credentials")
-    root = catalogue_repository(work / "repo")
-    catalogue_dir = root / "catalogue"
-    key, other, expired, revoked = keys.generate(), keys.generate("EdDSA"), keys.generate(), keys.generate("EdDSA")
-    register_keys(
-        catalogue_dir,
-        PROVIDER,
-        key_block(key),
-        key_block(expired, valid_from="2024-01-01", valid_until="2025-12-31"),
-        key_block(revoked, revoked="2026-06-01"),
-    )
-    register_keys(catalogue_dir, OTHER_PROVIDER, key_block(other))
-    write_status_list(catalogue_dir, PROVIDER, {REVOKED_INDEX: "2026-11-25"})
-    commit(root, "Keys and a revocation", date="2026-02-01T12:00:00+02:00")
-    result = validate(catalogue_dir)
-    assert result.catalogue is not None, [p.text() for p in result.errors]
-    ctx = BuildContext(site_url=SITE_URL, today=TODAY)
-    key_file = work / "keys" / "academy.pem"
-    keys.write_private_key(key, key_file)
-    return World(
-        root,
-        result.catalogue,
-        ctx,
-        _registry_source(root, result.catalogue, ctx),
-        key,
-        other,
-        expired,
-        revoked,
-        key_file,
-    )
-
-
-def _learner(name: str = "Anna Bērziņa", issued: dt.date = ISSUED) -> Learner:
-    return Learner(name=name, identifier="010190-12345", issue_date=issued, issue_place="Rīga", grade="9", line=2)
-
-
-def _credential(world: World, entry_id: str = ENTRY, index: int = 17, learner: Learner | None = None) -> dict[str, Any]:
-    entry = world.catalogue.entries[entry_id]
-    published = all_versions(world.catalogue, world.root)[(entry.id, entry.version)]
-    credential = achievement_credential(
-        entry, world.catalogue, world.ctx, learner or _learner(), version_digest=digest_sri(published.content)
-    )
-    credential["credentialStatus"] = status_lists.credential_status(
-        registry.status_list_url(world.ctx, PROVIDER), index
-    )
-    return credential
-
-
-def _signed(world: World, credential: dict[str, Any] | None = None, key: keys.SigningKeyObject | None = None) -> str:
-    return signing.sign_credential(credential or _credential(world), world.signer(key or world.key), world.ctx)
-
-
-def _verify(world: World, token: str) -> verification.Report:
-    return verification.verify_token(token, world.source, world.ctx)
-
-
-def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any], str]:
-    header, payload, signature = token.split(".")
-    decode = lambda part: json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))  # noqa: E731
-    return decode(header), decode(payload), signature
-
-
-def _b64(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def _tampered(token: str, change: Any) -> str:
-    """The token with its payload changed by `change(payload)` and the original signature kept."""
-    _, payload, signature = _parts(token)
-    change(payload)
-    return f"{token.split('.')[0]}.{_b64(payload)}.{signature}"
+    return make_world(tmp_path_factory.mktemp("credentials"))
 
 
 def _failed(report: verification.Report) -> list[str]:
@@ -151,14 +59,14 @@ def _failed(report: verification.Report) -> list[str]:
 
 
 def test_a_signed_credential_verifies_check_by_check(world: World) -> None:
-    report = _verify(world, _signed(world))
+    report = verify(world, signed(world))
     assert report.valid, report.checks
     assert [c.name for c in report.checks] == list(verification.CHECKS)
     assert report.facts["entry"] == ENTRY and report.facts["name"] == "Anna Bērziņa"
 
 
 def test_the_signed_token_is_a_vc_jwt_with_the_registered_claims(world: World) -> None:
-    header, payload, _ = _parts(_signed(world))
+    header, payload, _ = parts(signed(world))
     did = world.ctx.provider_did(PROVIDER)
     assert header == {"alg": "ES256", "typ": "vc+jwt", "kid": f"{did}#{world.key.thumbprint()}"}
     assert payload["iss"] == payload["issuer"]["id"] == did
@@ -177,15 +85,15 @@ def test_the_signed_credential_is_valid_against_the_ob3_json_schema(world: World
         registry=referencing.Registry().with_resource(schema["$id"], resource),
         format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER,
     )
-    _, payload, _ = _parts(_signed(world))
+    _, payload, _ = parts(signed(world))
     errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(payload)]
     assert errors == []
 
 
 def test_a_paper_token_verifies_and_states_what_the_paper_shows(world: World) -> None:
-    credential = _credential(world)
+    credential = credential_for(world)
     token = signing.paper_token(credential, world.signer(world.key), world.ctx)
-    report = _verify(world, token)
+    report = verify(world, token)
     assert report.valid, report.checks
     assert report.facts["kind"] == "paper" and report.facts["name"] == "Anna Bērziņa"
     assert report.facts["issued"] == ISSUED.isoformat()
@@ -193,13 +101,13 @@ def test_a_paper_token_verifies_and_states_what_the_paper_shows(world: World) ->
 
 
 def test_an_eddsa_key_signs_and_verifies(world: World) -> None:
-    credential = _credential(world, OTHER_ENTRY)
+    credential = credential_for(world, OTHER_ENTRY)
     credential["issuer"] = copy.deepcopy(credential["issuer"])
     credential["issuer"]["id"] = world.ctx.provider_did(OTHER_PROVIDER)
     credential["credentialStatus"] = status_lists.credential_status(
         registry.status_list_url(world.ctx, OTHER_PROVIDER), 3
     )
-    report = _verify(world, _signed(world, credential, world.other))
+    report = verify(world, signed(world, credential, world.other))
     assert report.valid, report.checks
     assert report.checks[0].message.startswith("EdDSA signature valid")
 
@@ -218,7 +126,7 @@ def test_an_eddsa_key_signs_and_verifies(world: World) -> None:
     ],
 )
 def test_a_changed_credential_fails_the_signature(world: World, what: str, change: Any) -> None:
-    report = _verify(world, _tampered(_signed(world), change))
+    report = verify(world, tampered(signed(world), change))
     assert not report.valid
     assert "signature" in _failed(report), what
     assert "the token was changed after signing" in report.reason
@@ -226,85 +134,85 @@ def test_a_changed_credential_fails_the_signature(world: World, what: str, chang
 
 def test_a_changed_issuer_fails_the_signature_and_the_key(world: World) -> None:
     other_did = world.ctx.provider_did(OTHER_PROVIDER)
-    report = _verify(
-        world, _tampered(_signed(world), lambda p: (p["issuer"].update(id=other_did), p.update(iss=other_did)))
+    report = verify(
+        world, tampered(signed(world), lambda p: (p["issuer"].update(id=other_did), p.update(iss=other_did)))
     )
     assert _failed(report)[:2] == ["signature", "key"]
     assert f"names the issuer '{other_did}'" in report.checks[1].message
 
 
 def test_a_credential_of_one_provider_signed_with_another_providers_key_fails_the_key(world: World) -> None:
-    report = _verify(world, _signed(world, key=world.other))
+    report = verify(world, signed(world, key=world.other))
     assert _failed(report)[0] == "key"
     assert "is signed with a key of" in report.reason
 
 
 def test_another_provider_signing_in_its_own_name_is_not_an_awarding_body(world: World) -> None:
-    credential = _credential(world)
+    credential = credential_for(world)
     credential["issuer"]["id"] = world.ctx.provider_did(OTHER_PROVIDER)
-    report = _verify(world, _signed(world, credential, world.other))
+    report = verify(world, signed(world, credential, world.other))
     assert "awarding_body" in _failed(report)
     assert _failed(report)[0] == "awarding_body"
     assert f"'{OTHER_PROVIDER}' is not an awarding body of '{ENTRY}'" in report.reason
 
 
 def test_a_signed_credential_naming_a_wrong_digest_fails_the_version(world: World) -> None:
-    credential = _credential(world)
+    credential = credential_for(world)
     credential["relatedResource"][0]["digestSRI"] = "sha256-" + base64.b64encode(b"x" * 32).decode()
-    report = _verify(world, _signed(world, credential))
+    report = verify(world, signed(world, credential))
     assert _failed(report) == ["version"]
     assert "does not match version" in report.reason
 
 
 def test_a_signed_credential_naming_a_version_that_does_not_exist_fails_the_version(world: World) -> None:
-    credential = _credential(world)
+    credential = credential_for(world)
     credential["credentialSubject"]["achievement"]["version"] = "9"
     credential["relatedResource"][0]["id"] = world.ctx.api_url(f"entries/{ENTRY}/v9.json")
-    report = _verify(world, _signed(world, credential))
+    report = verify(world, signed(world, credential))
     assert _failed(report) == ["version"]
     assert f"version 9 of '{ENTRY}' does not exist" in report.reason
 
 
 def test_a_credential_signed_with_an_expired_key_fails_the_key(world: World) -> None:
-    report = _verify(world, _signed(world, key=world.expired))
+    report = verify(world, signed(world, key=world.expired))
     assert _failed(report) == ["key"]
     assert "valid from 2024-01-01 to 2025-12-31, not on the issue date 2026-11-20" in report.reason
 
 
 def test_a_credential_signed_with_a_revoked_key_fails_the_key(world: World) -> None:
-    report = _verify(world, _signed(world, key=world.revoked))
+    report = verify(world, signed(world, key=world.revoked))
     assert _failed(report) == ["key"]
     assert "was revoked on 2026-06-01" in report.reason
 
 
 def test_a_revoked_credential_fails_the_revocation(world: World) -> None:
-    report = _verify(world, _signed(world, _credential(world, index=REVOKED_INDEX)))
+    report = verify(world, signed(world, credential_for(world, index=REVOKED_INDEX)))
     assert _failed(report) == ["revocation"]
     assert f"revoked by '{PROVIDER}' (status index {REVOKED_INDEX})" in report.reason
 
 
 def test_a_credential_pointing_at_another_status_list_fails_the_revocation(world: World) -> None:
-    credential = _credential(world)
+    credential = credential_for(world)
     credential["credentialStatus"] = status_lists.credential_status("https://evil.example/list.json", 1)
-    report = _verify(world, _signed(world, credential))
+    report = verify(world, signed(world, credential))
     assert _failed(report) == ["revocation"]
     assert "is not the registry's list" in report.reason
 
 
 def test_algorithm_none_is_refused(world: World) -> None:
-    header, _, _ = _parts(_signed(world))
-    token = _signed(world)
-    unsigned = f"{_b64({**header, 'alg': 'none'})}.{token.split('.')[1]}."
-    report = _verify(world, unsigned)
+    header, _, _ = parts(signed(world))
+    token = signed(world)
+    unsigned = f"{b64({**header, 'alg': 'none'})}.{token.split('.')[1]}."
+    report = verify(world, unsigned)
     assert "signature" in _failed(report)
     assert "the algorithm none (no signature) is refused" in report.reason
 
 
 def test_a_swapped_algorithm_is_refused(world: World) -> None:
-    token = _signed(world)
-    header, _, _ = _parts(token)
+    token = signed(world)
+    header, _, _ = parts(token)
     _, payload, signature = token.split(".")
-    report = _verify(world, f"{_b64({**header, 'alg': 'EdDSA'})}.{payload}.{signature}")
+    report = verify(world, f"{b64({**header, 'alg': 'EdDSA'})}.{payload}.{signature}")
     assert _failed(report) == ["signature"]
     assert "the algorithm was swapped" in report.reason
 
@@ -313,13 +221,13 @@ def test_an_hmac_signature_made_with_the_public_key_is_refused(world: World) -> 
     """The classic confusion: HS256 keyed with the public key, which anyone can read."""
     from joserfc.jwk import OctKey
 
-    token = _signed(world)
-    header, payload, _ = _parts(token)
+    token = signed(world)
+    header, payload, _ = parts(token)
     secret = OctKey.import_key(json.dumps(keys.public_jwk(world.key)).encode())
     forged = jws.serialize_compact(
         {**header, "alg": "HS256"}, json.dumps(payload).encode(), secret, algorithms=["HS256"]
     )
-    report = _verify(world, forged)
+    report = verify(world, forged)
     assert "signature" in _failed(report)
     assert "'HS256' is refused" in report.reason
 
@@ -347,7 +255,7 @@ def test_a_credential_signed_by_jwcrypto_verifies(world: World) -> None:
     jwcrypto_jws = pytest.importorskip("jwcrypto.jws")
     private = jwcrypto_jwk.JWK.from_pem(world.key_file.read_bytes())
     header = {"alg": "ES256", "typ": "vc+jwt", "kid": world.signer(world.key).kid(world.ctx)}
-    credential = _credential(world)
+    credential = credential_for(world)
     payload = {
         **credential,
         "iss": credential["issuer"]["id"],
@@ -356,14 +264,14 @@ def test_a_credential_signed_by_jwcrypto_verifies(world: World) -> None:
     }
     token = jwcrypto_jws.JWS(json.dumps(payload, ensure_ascii=False).encode("utf-8"))
     token.add_signature(private, None, json.dumps(header))
-    report = _verify(world, token.serialize(compact=True))
+    report = verify(world, token.serialize(compact=True))
     assert report.valid, report.checks
 
 
 def test_jwcrypto_verifies_our_signature_with_the_published_key(world: World) -> None:
     jwcrypto_jwk = pytest.importorskip("jwcrypto.jwk")
     jwcrypto_jws = pytest.importorskip("jwcrypto.jws")
-    token = _signed(world)
+    token = signed(world)
     record = json.loads(world.source(registry.issuer_path(world.ctx, PROVIDER)) or b"{}")
     published = next(k for k in record["keys"] if k["kid"] == world.key.thumbprint())
     checker = jwcrypto_jws.JWS()
@@ -465,7 +373,7 @@ def test_verify_says_unusable_for_a_file_that_is_not_a_credential(
 def test_verify_says_invalid_with_the_reason(world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (world.root / "mkdocs.yml").write_text(f"site_name: t\nsite_url: {SITE_URL}\n", encoding="utf-8")
     path = tmp_path / "revoked.jwt"
-    path.write_text(_signed(world, _credential(world, index=REVOKED_INDEX)), encoding="ascii")
+    path.write_text(signed(world, credential_for(world, index=REVOKED_INDEX)), encoding="ascii")
     assert main(["verify", str(path), "--catalogue", str(world.root / "catalogue"), "--format", "json"]) == 1
     (result,) = json.loads(capsys.readouterr().out)["results"]
     assert result["status"] == "invalid" and result["reason"].startswith("revocation: revoked by")

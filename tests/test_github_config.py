@@ -42,6 +42,7 @@ GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
 PULL_REQUEST_WORKFLOW = WORKFLOWS / "pull-request.yml"
 PUBLISH_WORKFLOW = WORKFLOWS / "publish.yml"
+CODE_WORKFLOW = WORKFLOWS / "code-checks.yml"
 PROPOSAL_WORKFLOW = WORKFLOWS / "proposal.yml"
 PR_TEMPLATE = GITHUB / "pull_request_template.md"
 ISSUE_TEMPLATES = GITHUB / "ISSUE_TEMPLATE"
@@ -165,9 +166,11 @@ def generic_problems(text: str) -> list[str]:
 
     for job_id, step in all_steps(workflow):
         label = f"job {job_id}, step {step.get('name') or step.get('uses') or step.get('run')!r}"
-        if action_name(str(step.get("uses", ""))) == "actions/checkout":
-            if (step.get("with") or {}).get("persist-credentials") is not False:
-                problems.append(f"{label}: actions/checkout without `persist-credentials: false`")
+        if (
+            action_name(str(step.get("uses", ""))) == "actions/checkout"
+            and (step.get("with") or {}).get("persist-credentials") is not False
+        ):
+            problems.append(f"{label}: actions/checkout without `persist-credentials: false`")
         run = step.get("run")
         if isinstance(run, str):
             for expression in EXPRESSION.findall(run):
@@ -242,7 +245,9 @@ def pull_request_problems(text: str) -> list[str]:
     required_runs = {
         r"pip install \.(\s|$)": "`pip install .`",
         r"mqcat validate --format github": "`mqcat validate --format github`",
-        r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': "the review report into $GITHUB_STEP_SUMMARY",
+        r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': (
+            "the review report into $GITHUB_STEP_SUMMARY"
+        ),
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
         r"mqcat forms --check": "`mqcat forms --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
@@ -272,6 +277,38 @@ def pull_request_problems(text: str) -> list[str]:
     for job_id, step in all_steps(workflow):
         if "github.token" in json.dumps(step):
             problems.append(f"job {job_id}: passes github.token to a step")
+    return problems
+
+
+# Paths whose change must run the code checks: the code, its tests, and what configures them.
+CODE_PATHS = ("generator/**", "schema/**", "tests/**", "pyproject.toml", "Makefile")
+
+
+def code_checks_problems(text: str) -> list[str]:
+    """The workflow that lints and tests pull requests that change code."""
+    problems = generic_problems(text)
+    try:
+        workflow = load_yaml(text)
+    except yaml.YAMLError:
+        return problems
+    if not isinstance(workflow, dict):
+        return problems
+    on = triggers(workflow)
+    if trigger_names(workflow) != {"pull_request"}:
+        problems.append(f"the only trigger must be pull_request, got {sorted(trigger_names(workflow))}")
+    paths = (on.get("pull_request") or {}).get("paths", []) if isinstance(on, dict) else []
+    missing = [path for path in CODE_PATHS if path not in paths]
+    if missing:
+        problems.append(f"a change to {', '.join(missing)} does not run the code checks")
+    if workflow.get("permissions") != {"contents": "read"}:
+        problems.append(f"top-level permissions must be exactly contents: read, got {workflow.get('permissions')!r}")
+    for job_id, job in jobs(workflow).items():
+        if "permissions" in job:
+            problems.append(f"job {job_id} changes the permissions: {job['permissions']!r}")
+    if step_running(workflow, r"^make install$") is None:
+        problems.append("no step runs `make install`")
+    if step_running(workflow, r"^make check$") is None:
+        problems.append("no step runs `make check` (lint, type check, fast tests)")
     return problems
 
 
@@ -537,6 +574,19 @@ def test_publish_workflow_rules() -> None:
     assert problems == [], "\n".join(problems)
 
 
+def test_code_checks_workflow_rules() -> None:
+    problems = code_checks_problems(CODE_WORKFLOW.read_text(encoding="utf-8"))
+    assert problems == [], "\n".join(problems)
+
+
+def test_make_check_runs_lint_type_check_and_the_fast_tests() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    check = re.search(r"^check:([^#\n]*)", makefile, re.MULTILINE)
+    assert check and check.group(1).split() == ["lint", "typecheck", "test-fast"]
+    fast = re.search(r"^test-fast:.*\n\t(.*)", makefile, re.MULTILINE)
+    assert fast and '-m "not browser"' in fast.group(1)
+
+
 def test_same_action_is_pinned_to_the_same_commit_everywhere() -> None:
     pins: dict[str, set[str]] = {}
     for path in all_workflow_files():
@@ -624,6 +674,32 @@ def test_pull_request_rules_catch_a_broken_copy(name: str) -> None:
     mutate, expected = PR_MUTANTS[name]
     broken = mutate(PULL_REQUEST_WORKFLOW.read_text(encoding="utf-8"))
     problems = pull_request_problems(broken)
+    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+
+
+CODE_MUTANTS: dict[str, tuple[Mutation, str]] = {
+    "pull_request_target trigger": (_replace("  pull_request:\n", "  pull_request_target:\n"), "pull_request_target"),
+    "tests not watched": (_replace('      - "tests/**"\n', ""), "tests/**"),
+    "job may write": (
+        _replace("    timeout-minutes: 20\n", "    timeout-minutes: 20\n    permissions:\n      contents: write\n"),
+        "changes the permissions",
+    ),
+    "persisted credentials": (
+        _replace("persist-credentials: false", "persist-credentials: true"),
+        "persist-credentials",
+    ),
+    "no fast tests": (_replace("run: make check", "run: make lint"), "make check"),
+    "unpinned setup-python": (
+        lambda text: text.replace(_pin_of(text, "actions/setup-python"), "actions/setup-python@v7"),
+        "not pinned",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CODE_MUTANTS))
+def test_code_checks_rules_catch_a_broken_copy(name: str) -> None:
+    mutate, expected = CODE_MUTANTS[name]
+    problems = code_checks_problems(mutate(CODE_WORKFLOW.read_text(encoding="utf-8")))
     assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue, MicroQualification
 
 from .a11y_support import describe_violations, serious_violations, settle
@@ -16,7 +16,6 @@ from .conftest import TODAY
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ("lv", "en")
 SCHEMES = {"light": "default", "dark": "slate"}
 DESKTOP = {"width": 1280, "height": 800}
 NARROW = {"width": 320, "height": 640}

@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue, MicroQualification
 
 from .conftest import SITE_URL, TODAY
 from .html_support import Page, parse
-
-LANGUAGES = ("lv", "en")
 
 
 def entry_page(site: Path, entry: MicroQualification, language: str) -> Page:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -13,14 +14,12 @@ import pytest
 import yaml
 
 from generator.catalogue import CatalogueInvalid
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue
 from generator.site.build import build
 
 from .conftest import REPO_ROOT, SITE_URL, TODAY
 from .html_support import parse
-
-LANGUAGES = ("lv", "en")
 
 
 def page_file(site: Path, path: str, language: str = "lv") -> Path:
@@ -165,6 +164,18 @@ def _site_pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
+def test_no_page_shows_a_python_object_instead_of_text(built_site: Path) -> None:
+    # A template that reaches a method (a label named like a dict method, `F.clear`) prints its repr.
+    leaked = re.compile(r"object at 0x[0-9a-f]+|built-in method|bound method")
+    found = [
+        f"{p.relative_to(built_site)}: {m.group(0)}"
+        for p in _site_pages(built_site)
+        for m in [leaked.search(p.read_text(encoding="utf-8"))]
+        if m
+    ]
+    assert found == []
+
+
 def test_no_internal_link_is_broken(built_site: Path) -> None:
     broken = []
     for path in _site_pages(built_site):
@@ -290,6 +301,6 @@ def test_sitemap_covers_both_languages_with_alternates(built_site: Path, catalog
                 "lv": f"{SITE_URL}{entry.sector}/{entry.id}/",
                 "en": f"{SITE_URL}en/{entry.sector}/{entry.id}/",
             }
-    pages = [p for p in built_site.rglob("index.html")]
+    pages = list(built_site.rglob("index.html"))
     assert len(locations) == len(pages)
     assert f"Sitemap: {SITE_URL}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")

@@ -26,7 +26,7 @@ import segno
 from ..context import BuildContext
 from ..escaping import html_text, safe_link
 from ..formatting import Labels, country_name, level, workload
-from ..i18n import label
+from ..i18n import DEFAULT_LANGUAGE, label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
 from ..versions import version_path
@@ -118,6 +118,7 @@ def render_certificate_html(
     `verify_link` (a signed certificate's link to the verification page, with its
     paper token) replaces the entry's page in the QR code.
     """
+    assert entry.decision_date is not None, "certificates are made for approved entries only"
     b = _Bilingual(language)
     authority = catalogue.authorities[entry.authorised_by]
     providers = [catalogue.providers[p] for p in entry.awarding_bodies]
@@ -286,7 +287,7 @@ def render_certificate_page(
     catalogue: Catalogue,
     ctx: BuildContext,
     learner: Learner | None = None,
-    language: str = "lv",
+    language: str = DEFAULT_LANGUAGE,
     verify_link: str | None = None,
 ) -> str:
     """A complete, self-contained HTML document of one certificate, ready to print or turn into PDF."""

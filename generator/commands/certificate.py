@@ -36,6 +36,7 @@ from ..certificate.pdf import pdf_unavailable, write_pdf
 from ..certificate.render import render_certificate_page
 from ..context import BuildContext
 from ..credentials import keys, registry, signing, status_lists
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..interop.ob3 import achievement_credential
 from ..problems import Problem, display_path, render
 from ..versions import VersionsRefused, all_versions, digest_sri
@@ -61,8 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite existing certificate files")
     parser.add_argument(
         "--language",
-        choices=("lv", "en"),
-        default="lv",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
         help="the language printed first on the certificate (default: lv)",
     )
     parser.add_argument(
@@ -161,31 +162,31 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"the version history cannot be read: {refused}")
         version_digest = digest_sri(published.content)
     elif args.versions:
-        version_digest, problem = _digest_from_manifest(args.versions, entry.id, entry.version)
-        if problem:
-            return _fail(problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
+        version_digest, manifest_problem = _digest_from_manifest(args.versions, entry.id, entry.version)
+        if manifest_problem:
+            return _fail(manifest_problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
 
     try:
         learners = load_learners(args.learners, root)
     except LearnerFileError as error:
-        for problem in error.problems:
-            print(problem.text(), file=sys.stderr)
+        for learner_problem in error.problems:
+            print(learner_problem.text(), file=sys.stderr)
         return _fail(f"{len(error.problems)} problem(s) in the learner file; no certificate was written")
     early = [
         Problem(
             display_path(args.learners, root),
-            l.line,
+            learner.line,
             1,
             "issue_date",
-            f"{l.issue_date} is before the programme was approved ({entry.decision_date})",
+            f"{learner.issue_date} is before the programme was approved ({entry.decision_date})",
             hint="check the date; a certificate cannot predate the approval decision",
         )
-        for l in learners
-        if l.issue_date < entry.decision_date
+        for learner in learners
+        if entry.decision_date is not None and learner.issue_date < entry.decision_date
     ]
     if early:
-        for problem in early:
-            print(problem.text(), file=sys.stderr)
+        for date_problem in early:
+            print(date_problem.text(), file=sys.stderr)
         return _fail(f"{len(early)} problem(s) in the learner file; no certificate was written")
     ledger = None
     if signer is not None:
@@ -211,7 +212,7 @@ def run(args: argparse.Namespace) -> int:
         _keep_out_of_git(out.parent)
     ctx = BuildContext(site_url=site_url, today=dt.date.today())
     long_pages = []
-    for stem, learner in zip(stems, learners):
+    for stem, learner in zip(stems, learners, strict=True):
         credential = achievement_credential(entry, catalogue, ctx, learner, version_digest=version_digest)
         verify_link = None
         if signer is not None and ledger is not None:
@@ -228,9 +229,8 @@ def run(args: argparse.Namespace) -> int:
             (out / f"{stem}.json").write_text(text, encoding="utf-8")
         page = render_certificate_page(entry, catalogue, ctx, learner, args.language, verify_link)
         (out / f"{stem}.html").write_text(page, encoding="utf-8")
-        if args.pdf and pdf_problem is None:
-            if write_pdf(page, out / f"{stem}.pdf") > 1:
-                long_pages.append(f"{stem}.pdf")
+        if args.pdf and pdf_problem is None and write_pdf(page, out / f"{stem}.pdf") > 1:
+            long_pages.append(f"{stem}.pdf")
     kinds = ("HTML, signed OB 3.0 VC-JWT" if signer else "HTML, OB 3.0 JSON") + (
         ", PDF" if args.pdf and pdf_problem is None else ""
     )

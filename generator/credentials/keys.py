@@ -58,7 +58,7 @@ def import_public(public_jwk: dict[str, Any]) -> SigningKeyObject:
     if algorithm_of(public_jwk) is None:
         raise KeyProblem(f"kty {kty!r} with crv {crv!r} is not accepted; use EC with P-256 or OKP with Ed25519")
     try:
-        key = jwk.import_key(dict(public_jwk), str(kty))  # type: ignore[arg-type]
+        key = jwk.import_key(dict(public_jwk), str(kty))  # type: ignore[call-overload]
     except (JoseError, ValueError, TypeError) as error:
         raise KeyProblem(f"not a valid {crv} public key ({error})") from error
     assert isinstance(key, ECKey | OKPKey)
@@ -255,7 +255,7 @@ def load_private_key(path: Path) -> SigningKeyObject:
         raise KeyProblem(f"{path}: not a private key file (expected PEM '-----BEGIN PRIVATE KEY-----')")
     for kty in ("EC", "OKP"):
         try:
-            key = jwk.import_key(data, kty)  # type: ignore[arg-type]
+            key = jwk.import_key(data, kty)
         except (JoseError, ValueError, TypeError):
             continue
         if isinstance(key, ECKey | OKPKey) and key.is_private and algorithm_of(public_jwk(key)) is not None:

@@ -23,15 +23,17 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, STATISTICS_PATH, BuildContext
+from ..context import STATISTICS_PATH, BuildContext
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
+from ..credentials import registry
 from ..statistics import Figures
 from ..statistics import compute as compute_figures
+from ..formatting import Labels, date, text
 from . import charts, finder, views
 from .pathways import Drawings, Pathway, find_pathways
-from .views import Labels
 
 HERE = Path(__file__).resolve().parent
 THEME_DIR = HERE / "theme"
@@ -64,7 +66,7 @@ class SourceTree:
         self.language = language
         self.docs = docs
         self.L = Labels(language)
-        self.other = next(lang for lang in SITE_LANGUAGES if lang != language)
+        self.other = next(lang for lang in LANGUAGES if lang != language)
         self._made: set[Path] = set()
 
     def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
@@ -90,7 +92,7 @@ class SourceTree:
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
 
     def text(self, value: Any) -> str:
-        shown = views.text(value, self.language)
+        shown = text(value, self.language)
         return shown["text"] if shown else ""
 
     def write_all(self, built_from: dict[str, list[str]], figures: Figures, pathways: dict[str, Pathway]) -> None:
@@ -104,9 +106,9 @@ class SourceTree:
         def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
             return [views.card(e, catalogue, ctx, language) for e in entries]
 
-        sectors = [
-            {"id": s.id, "path": f"{s.id}/", "name": views.text(s.name, language),
-             "council": views.text(s.council, language), "count": len(by_sector.get(s.id, []))}
+        sectors: list[dict[str, Any]] = [
+            {"id": s.id, "path": f"{s.id}/", "name": text(s.name, language),
+             "council": text(s.council, language), "count": len(by_sector.get(s.id, []))}
             for s in catalogue.sectors.values()
         ]
         newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
@@ -118,7 +120,7 @@ class SourceTree:
             },
             "sectors": sectors,
             "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
-            "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
+            "newest": [dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest],
             # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
             "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
         }, description=self.L("site.description"))
@@ -171,6 +173,8 @@ class SourceTree:
 
         self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
                   charts.view(figures, catalogue, ctx, language), extra={"hide": ["toc"]})
+        self.page("verify/index.md", "mq-verify.html", self.L("verify.title"), {},
+                  extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))})
 
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
@@ -191,6 +195,7 @@ class SourceTree:
             {html_text(L("nav.levels")): levels},
             {html_text(L("nav.finder")): "finder/index.md"},
             {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
+            {html_text(L("nav.verify")): "verify/index.md"},
             *pages,
         ]
 
@@ -215,7 +220,7 @@ def compile_tree(
     pathways = find_pathways(catalogue)
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     configs = []
-    for language in SITE_LANGUAGES:
+    for language in LANGUAGES:
         root = out / language
         docs = root / "docs"
         shutil.copytree(ASSETS_DIR, docs / "assets")
@@ -244,7 +249,7 @@ def compile_tree(
                 },
                 "alternate": [
                     {"name": Labels(lang)("language.name"), "lang": lang, "link": ctx.url("", lang)}
-                    for lang in SITE_LANGUAGES
+                    for lang in LANGUAGES
                 ],
             },
         }
