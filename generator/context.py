@@ -7,11 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from .i18n import DEFAULT_LANGUAGE
 from .model import MicroQualification, Provider
 
 API_VERSION = "v1"
-DEFAULT_LANGUAGE = "lv"
-SITE_LANGUAGES = ("lv", "en")
 CALENDAR_FILE = "intakes.ics"
 STATISTICS_PATH = "statistics/"
 COMPARE_PATH = "compare/"

@@ -22,8 +22,9 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
-from .context import SITE_LANGUAGES, BuildContext
+from .context import BuildContext
 from .formatting import Labels, cost, level, places
+from .i18n import LANGUAGES
 from .model import Catalogue, MicroQualification
 
 PRODUCT_ID = "-//mqcat//Micro-qualification catalogue//EN"
@@ -91,7 +92,7 @@ def write_intake_calendars(catalogue: Catalogue, site_dir: Path, ctx: BuildConte
     entries = sorted(
         (e for e in catalogue.entries.values() if e.status in LISTED_STATES), key=lambda e: (e.sector, e.id)
     )
-    for language in SITE_LANGUAGES:
+    for language in LANGUAGES:
         L = Labels(language)
         root = site_dir / ctx.prefix(language)
         every: list[Event] = []

@@ -13,16 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-LANGUAGES = ("lv", "en")
+from . import schemas
 
 EQF_URI = "http://data.europa.eu/snb/eqf/{}"
 ISCED_F_URI = "http://data.europa.eu/snb/isced-f/{}"
 
-PARTICIPATION_FORMS = ("in-person", "blended", "online")
+# The allowed values, in the schema's order (the schema is their only definition).
+PARTICIPATION_FORMS: tuple[str, ...] = tuple(
+    schemas.schema(schemas.MICRO_QUALIFICATION)["properties"]["participation_form"]["enum"]
+)
 # Fields whose change alters what a certificate certifies: a published entry that
 # changes any of them needs a new version (the schema's `version` says the same).
 SUBSTANTIVE_FIELDS = ("learning_outcomes", "level", "workload", "assessment", "participation_form", "quality_assurance")
-STATUSES = ("proposed", "active", "suspended", "withdrawn")
 # A proposed entry awaits the council's decision: previews show it, nothing published does.
 PROPOSED = "proposed"
 # The fields that only the sector council writes (with `mqcat approve`, `suspend`, `withdraw`).

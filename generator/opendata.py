@@ -33,8 +33,8 @@ from typing import Any
 from . import schemas
 from .context import BuildContext
 from .escaping import csv_cell, safe_link
-from .i18n import label
-from .model import LANGUAGES, Authority, Catalogue, MicroQualification, Provider, Sector, Text
+from .i18n import LANGUAGES, label
+from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .versions import MANIFEST_PATH, version_path
 
 FORMAT = {"name": "mqcat-catalogue", "version": "1.0"}

@@ -47,8 +47,9 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
-from .context import SITE_LANGUAGES, BuildContext
+from .context import BuildContext
 from .formatting import Labels, language_name, text
+from .i18n import LANGUAGES
 from .model import Catalogue, MicroQualification
 from .site.views import card, provider_names
 
@@ -347,7 +348,7 @@ def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) 
     target = site_dir / LUNR_JS_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(LUNR_JS, target)
-    for language in SITE_LANGUAGES:
+    for language in LANGUAGES:
         root = site_dir / ctx.prefix(language) / "finder"
         _dump(root / "entries.json", facet_data(catalogue, ctx, language))
         shutil.rmtree(root / "index", ignore_errors=True)  # no bucket left from another layout

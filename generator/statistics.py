@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .context import SITE_LANGUAGES, STATISTICS_PATH, BuildContext
+from .context import STATISTICS_PATH, BuildContext
+from .i18n import LANGUAGES
 from .model import PARTICIPATION_FORMS, Catalogue
 
 STATISTICS_FILE = "statistics.json"
@@ -104,6 +105,8 @@ def compute(catalogue: Catalogue, today: dt.date) -> Figures:
             costs.setdefault(entry.sector, {}).setdefault(entry.cost_currency or "EUR", []).append(entry.cost_amount)
         by_level[entry.lki] = by_level.get(entry.lki, 0) + 1
         by_form[entry.participation_form] = by_form.get(entry.participation_form, 0) + 1
+        # A published entry carries the council's decision (only proposals lack one).
+        assert entry.decision_date is not None and entry.review_due is not None, entry.id
         approvals[quarter(entry.decision_date)] = approvals.get(quarter(entry.decision_date), 0) + 1
         decided.append(entry.decision_date)
         council = reviews.setdefault(entry.authorised_by, {"due": 0, "overdue": 0})
@@ -141,7 +144,7 @@ def write_statistics(figures: Figures, site_dir: Path, ctx: BuildContext) -> Non
         "format": FORMAT,
         "generated": ctx.today.isoformat(),
         "site": ctx.site_url,
-        "page": {language: ctx.url(STATISTICS_PATH, language) for language in SITE_LANGUAGES},
+        "page": {language: ctx.url(STATISTICS_PATH, language) for language in LANGUAGES},
         **figures.as_dict(),
     }
     target.write_text(json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")

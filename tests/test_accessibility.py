@@ -25,7 +25,7 @@ from urllib.parse import quote, urljoin
 import pytest
 import yaml
 
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue, MicroQualification
 
 from .a11y_support import FOCUS_JS, TABBABLE_JS, describe_violations, serious_violations, serve, settle
@@ -33,7 +33,6 @@ from .conftest import CATALOGUE_DIR, build_site
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ("lv", "en")
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
 KINDS = (
     "home",

@@ -14,14 +14,12 @@ import pytest
 import yaml
 
 from generator.catalogue import CatalogueInvalid
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue
 from generator.site.build import build
 
 from .conftest import REPO_ROOT, SITE_URL, TODAY
 from .html_support import parse
-
-LANGUAGES = ("lv", "en")
 
 
 def page_file(site: Path, path: str, language: str = "lv") -> Path:

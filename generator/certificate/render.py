@@ -26,7 +26,7 @@ import segno
 from ..context import BuildContext
 from ..escaping import html_text, safe_link
 from ..formatting import Labels, country_name, level, workload
-from ..i18n import label
+from ..i18n import DEFAULT_LANGUAGE, label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
 from ..versions import version_path
@@ -287,7 +287,7 @@ def render_certificate_page(
     catalogue: Catalogue,
     ctx: BuildContext,
     learner: Learner | None = None,
-    language: str = "lv",
+    language: str = DEFAULT_LANGUAGE,
     verify_link: str | None = None,
 ) -> str:
     """A complete, self-contained HTML document of one certificate, ready to print or turn into PDF."""

@@ -36,6 +36,7 @@ from ..certificate.pdf import pdf_unavailable, write_pdf
 from ..certificate.render import render_certificate_page
 from ..context import BuildContext
 from ..credentials import keys, registry, signing, status_lists
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..interop.ob3 import achievement_credential
 from ..problems import Problem, display_path, render
 from ..versions import VersionsRefused, all_versions, digest_sri
@@ -61,8 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite existing certificate files")
     parser.add_argument(
         "--language",
-        choices=("lv", "en"),
-        default="lv",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
         help="the language printed first on the certificate (default: lv)",
     )
     parser.add_argument(

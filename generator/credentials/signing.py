@@ -31,6 +31,7 @@ from typing import Any
 from joserfc import jws
 
 from ..context import BuildContext
+from ..i18n import DEFAULT_LANGUAGE
 from ..model import Catalogue, MicroQualification, Provider, SigningKey
 from . import keys, registry, status_lists
 
@@ -148,7 +149,7 @@ def paper_token(credential: dict[str, Any], signer: Signer, ctx: BuildContext) -
         return jws.serialize_compact(header, _encode(payload), signer.private, algorithms=[signer.key.algorithm])
 
 
-def verification_link(ctx: BuildContext, token: str, language: str = "lv") -> str:
+def verification_link(ctx: BuildContext, token: str, language: str = DEFAULT_LANGUAGE) -> str:
     """The link of the printed certificate's QR code: the verification page with the paper token."""
     return f"{ctx.url('verify/', language)}#t={token}"
 

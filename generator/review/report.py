@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..i18n import LANGUAGES
 from ..problems import Problem, Severity, github_annotation
 from .approval import AWAITING, RECORDED, REFUSED, UNCHANGED
 from .diff import (
@@ -128,7 +129,7 @@ def field_lines(change: FieldChange, indent: str = "") -> list[str]:
 def _text_of(value: Any) -> str:
     """A {lv, en} text as `“lv” / “en”`."""
     if isinstance(value, dict):
-        return " / ".join(_quoted(value[language]) for language in ("lv", "en") if isinstance(value.get(language), str))
+        return " / ".join(_quoted(value[language]) for language in LANGUAGES if isinstance(value.get(language), str))
     return value_text(value)
 
 

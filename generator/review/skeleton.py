@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
+from ..i18n import LANGUAGES
 from ..loader import LoadError, load_file
 from . import fields
 
@@ -125,7 +126,7 @@ def _comment(
     required: bool,
     values: Mapping[FieldPath, Any],
 ) -> str:
-    title = node.get("title") or (fields.language_title(name) if name in ("lv", "en") else name)
+    title = node.get("title") or (fields.language_title(name) if name in LANGUAGES else name)
     parts = [f"{title}{'' if required else ' (optional)'}:"]
     description = str(node.get("description", "")).strip()
     if description:
@@ -152,10 +153,8 @@ def _comment(
 
 def _languages_note(node: dict[str, Any]) -> str:
     required = set(node.get("required", ()))
-    wanted = [f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language in required]
-    optional = [
-        f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language not in required
-    ]
+    wanted = [f"{language} ({fields.language_title(language)})" for language in LANGUAGES if language in required]
+    optional = [f"{language} ({fields.language_title(language)})" for language in LANGUAGES if language not in required]
     note = "Write " + " and ".join(wanted)
     if optional:
         return note + "; " + " and ".join(optional) + " is recommended: fill it in, or delete its line."
@@ -177,7 +176,7 @@ def _example(raw: dict[str, Any], node: dict[str, Any]) -> str:
             return ""
         example = examples[0]
         return " / ".join(
-            json.dumps(example[language], ensure_ascii=False) for language in ("lv", "en") if language in example
+            json.dumps(example[language], ensure_ascii=False) for language in LANGUAGES if language in example
         )
     examples = node.get("examples")
     if not examples:
@@ -197,7 +196,7 @@ def _value(name: str, node: dict[str, Any], path: FieldPath, indent: int, values
         return [f"{pad}{name}: {_scalar(value)}"]
     kind = node.get("type")
     if fields.is_text(node):
-        return [f"{pad}{name}:"] + [f'{pad}  {language}: ""' for language in ("lv", "en")]
+        return [f"{pad}{name}:"] + [f'{pad}  {language}: ""' for language in LANGUAGES]
     if kind == "object":
         return [f"{pad}{name}:"] + _object_body(node, path, indent + 2, values)
     if kind == "array":
