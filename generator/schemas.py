@@ -29,7 +29,7 @@ import pycountry
 from referencing import Registry, Resource
 
 from .loader import Document
-from .problems import Problem
+from .problems import MAX_PER_FILE, Problem
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -373,7 +373,7 @@ def _example(subschema: dict[str, Any]) -> str:
     return ""
 
 
-def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[Problem]:
+def _problems_for(error: jsonschema.ValidationError, doc: Document, *, suggest: bool = True) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     sub = error.schema if isinstance(error.schema, dict) else {}
@@ -389,13 +389,14 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
         )
     elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(sub.get("properties", {}))
-        for key in sorted(set(instance) - set(allowed)):
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        for number, key in enumerate(sorted(set(instance) - set(allowed))):
+            suggest_key = suggest and number < MAX_PER_FILE
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if suggest_key else []
             hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
             yield doc.problem(path + (key,), f"unknown field '{key}'", hint=hint, key=True)
     elif keyword == "enum":
         values = [str(v) for v in keyword_value]
-        close = difflib.get_close_matches(str(instance), values, n=1)
+        close = difflib.get_close_matches(str(instance), values, n=1) if suggest else []
         hint = f"did you mean '{close[0]}'? " if close else ""
         yield doc.problem(path, f"'{instance}' is not an allowed value", hint=f"{hint}allowed: {', '.join(values)}")
     elif keyword == "type":
@@ -465,5 +466,6 @@ def check(doc: Document, schema_name: str) -> list[Problem]:
     for error in errors:
         if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
             continue
-        problems.extend(_problems_for(error, doc))
+        # Past the number a report lists, problems are only counted: no "did you mean" to work out.
+        problems.extend(_problems_for(error, doc, suggest=len(problems) < MAX_PER_FILE))
     return problems

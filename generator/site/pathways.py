@@ -115,12 +115,12 @@ def drawing(pathway: Pathway, catalogue: Catalogue, ctx: BuildContext, language:
     titles: dict[str, dict[str, Any]] = {}
     paths: dict[str, str | None] = {}
     for entry_id in pathway.entries:
-        titles[entry_id] = text(entries[entry_id].title, language)  # type: ignore[assignment]
+        titles[entry_id] = text(entries[entry_id].title, language)
         paths[entry_id] = ctx.entry_path(entries[entry_id])
     for node, larger in pathway.qualifications.items():
         title = text(larger.title, language)
-        shown = L("pathway.qualification", title=title["text"], level=L("units.level_short", n=larger.lki))  # type: ignore[index]
-        titles[node] = {"text": shown, "lang": title["lang"]}  # type: ignore[index]
+        shown = L("pathway.qualification", title=title["text"], level=L("units.level_short", n=larger.lki))
+        titles[node] = {"text": shown, "lang": title["lang"]}
         paths[node] = None
     column = _columns(pathway)
     by_column: dict[int, list[str]] = {}
@@ -185,7 +185,7 @@ def drawing(pathway: Pathway, catalogue: Catalogue, ctx: BuildContext, language:
     def said(part: str, whole: str) -> list[dict[str, Any]]:
         """The label "{part} counts towards {whole}" cut into text and the two nodes."""
         template = L("pathway.counts_towards", part="\0part\0", whole="\0whole\0")
-        pieces = []
+        pieces: list[dict[str, Any]] = []
         for piece in template.split("\0"):
             node = {"part": part, "whole": whole}.get(piece)
             if node is None:
