@@ -139,6 +139,8 @@ def test_a_valid_form_becomes_one_commit_with_the_submitter_as_co_author(change_
     body = (change_run.reply / "pull-request-body.md").read_text(encoding="utf-8")
     assert body.startswith("Closes #7\n\nMade by the proposal workflow from issue #7, submitted by @kurzeme-trainer")
     assert "forklift-safe-operation" in body and "Changed" in body
+    # The council's checklist from the pull request template, which GitHub does not apply here.
+    assert "## 2. Review by the sector's expert council" in body and "- [ ] **Valid assessment" in body
     assert (change_run.reply / "proposal.bundle").is_file()
     assert json.loads((change_run.reply / "result.json").read_text(encoding="utf-8"))["valid"] is True
 
