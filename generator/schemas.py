@@ -29,7 +29,7 @@ import pycountry
 from referencing import Registry, Resource
 
 from .loader import Document
-from .problems import Problem
+from .problems import Problem, field_path
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -371,7 +371,27 @@ def _example(subschema: dict[str, Any]) -> str:
     return ""
 
 
-def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[Problem]:
+def optional_ancestor(schema_name: str, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The deepest optional field on `path` (itself or a parent), or None when every step is required."""
+    resolver = _registry().resolver(base_uri=schema(schema_name).get("$id", schema_name))
+    node: Any = schema(schema_name)
+    found = None
+    for depth, part in enumerate(path):
+        while isinstance(node, dict) and "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            node, resolver = {**resolved.contents, **{k: v for k, v in node.items() if k != "$ref"}}, resolved.resolver
+        if not isinstance(node, dict):
+            return found
+        if isinstance(part, int):
+            node = node.get("items", {})
+            continue
+        if part not in node.get("required", ()):
+            found = path[: depth + 1]
+        node = node.get("properties", {}).get(part, {})
+    return found
+
+
+def _problems_for(error: jsonschema.ValidationError, doc: Document, schema_name: str) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     sub = error.schema if isinstance(error.schema, dict) else {}
@@ -411,7 +431,12 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
                 hint="only https:// links are published; use the secure address",
             )
         elif str(error.validator_value) == NOT_BLANK:
-            yield doc.problem(path, "the text is blank", hint="write the text or remove the field")
+            optional = optional_ancestor(schema_name, path)
+            if optional is None:
+                hint = "write the text: this field is required"
+            else:
+                hint = f"write the text, or remove `{field_path(optional)}` if you do not need it"
+            yield doc.problem(path, "the text is blank", hint=hint)
         else:
             described = sub.get("description", "")
             yield doc.problem(
@@ -459,9 +484,13 @@ def check(doc: Document, schema_name: str) -> list[Problem]:
     # A value that fails its format (a date, a web address) usually fails the same
     # definition's pattern too: report the mistake once.
     failed_format = {(tuple(e.absolute_path), id(e.schema)) for e in errors if e.validator == "format"}
+    # A blank text also fails its minimum length: "the text is blank" says it once.
+    blank = {tuple(e.absolute_path) for e in errors if e.validator == "pattern" and e.validator_value == NOT_BLANK}
     problems: list[Problem] = []
     for error in errors:
         if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
             continue
-        problems.extend(_problems_for(error, doc))
+        if error.validator == "minLength" and tuple(error.absolute_path) in blank:
+            continue
+        problems.extend(_problems_for(error, doc, schema_name))
     return problems
