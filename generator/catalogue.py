@@ -206,7 +206,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
             sectors[s["id"]] = Sector(
                 s["id"],
                 Text.from_data(s["name"]),
-                Text.from_data(s["council"]),  # type: ignore[arg-type]
+                Text.from_data(s["council"]),
                 tuple(s["nace"]),
                 tuple(s["reviewers"]),
             )
@@ -217,7 +217,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a["id"],
                 Text.from_data(a["name"]),
                 a["type"],
-                a["country"],  # type: ignore[arg-type]
+                a["country"],
                 a.get("sector"),
                 a.get("website"),
             )

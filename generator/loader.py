@@ -30,16 +30,6 @@ import yaml
 
 from .problems import Problem, field_path
 
-try:  # The C parser is much faster; pure Python is the fallback.
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.composer import Composer as _Composer
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-    from yaml.reader import Reader as _Reader
-    from yaml.scanner import Scanner as _Scanner
-else:
-    _Reader = _Scanner = _Composer = None  # type: ignore[assignment]
-
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
 
@@ -53,10 +43,42 @@ NULL = "tag:yaml.org,2002:null"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
 
-# Characters refused in text: C0/C1 control characters other than tab and line
-# feed, and invisible characters that can make a text read differently from what
-# it is (Trojan Source) or hide content: bidirectional controls, zero-width characters.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Characters refused in text, in three groups:
+# * what XML 1.0 forbids (C0 controls other than tab and line feed, U+FFFE, U+FFFF, lone
+#   surrogates), so that every output (Atom, HTML, JSON-LD) stays well-formed; C1 controls too;
+# * Unicode format characters (category Cf: bidirectional controls, zero-width characters,
+#   soft hyphen, ...), which can make a text read differently from what it is (Trojan Source)
+#   or hide content; a test checks this list against the running Python's Unicode tables;
+# * tag characters (U+E0000-U+E007F), invisible letters that can smuggle text.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # controls (XML 1.0 forbids C0; C1 are never text)
+    "\ud800-\udfff\ufffe\uffff"  # lone surrogates and the two noncharacters XML 1.0 forbids
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"  # format characters (Cf)
+    "\U000e0000-\U000e007f]"  # tag characters
+)
+
+
+def character_name(char: str) -> str:
+    """The Unicode name of a character, or what it is when it has none."""
+    name = unicodedata.name(char, "")
+    if name:
+        return name
+    category = unicodedata.category(char)
+    if category == "Cs":
+        return "unpaired surrogate"
+    if char in "\ufffe\uffff":
+        return "noncharacter"
+    if category == "Cc":
+        return "control character"
+    return f"unnamed, category {category}"
+
+
+def forbidden_character(text: str) -> re.Match[str] | None:
+    """The first character of `text` that no catalogue text may hold, or None."""
+    return _FORBIDDEN.search(text)
+
 
 # Plain scalars that are not text. Only values that YAML 1.1 (PyYAML's emitter)
 # and YAML 1.2 (editors, other tools) both read as the same non-text type, so
@@ -78,21 +100,24 @@ for _tag, (_pattern, _first) in _IMPLICIT.items():
     _Resolver.add_implicit_resolver(_tag, _pattern, _first)
 
 
-if _Composer is None:
+if yaml.__with_libyaml__:  # The C parser is much faster; pure Python is the fallback.
+    from yaml._yaml import CParser
 
-    class _ComposingLoader(_Parser, _Resolver):  # type: ignore[misc,valid-type]
+    class _ComposingLoader(CParser, _Resolver):
         def __init__(self, stream: str) -> None:
-            _Parser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover
+else:  # pragma: no cover - depends on how PyYAML was built
 
-    class _ComposingLoader(_Reader, _Scanner, _Parser, _Composer, _Resolver):  # type: ignore[no-redef]
+    class _ComposingLoader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
+    ):
         def __init__(self, stream: str) -> None:
-            _Reader.__init__(self, stream)
-            _Scanner.__init__(self)
-            _Parser.__init__(self)
-            _Composer.__init__(self)
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
             _Resolver.__init__(self)
 
 
@@ -249,14 +274,39 @@ class _Builder:
             char = bad.group()
             # Point at the character itself where the source has it literally (not as an escape).
             offset = self.text.find(char, node.start_mark.index, node.end_mark.index)
-            name = unicodedata.name(char, "control character")
+            if offset < 0:
+                offset = _escape_offset(self.text, char, node.start_mark.index, node.end_mark.index)
             raise _Refused(
                 node,
-                f"text contains the invisible character U+{ord(char):04X} ({name})",
-                "retype the text without it; invisible characters can make text read differently from what it is",
-                offset if offset >= 0 else None,
+                f"text contains the {_kind_of_character(char)} U+{ord(char):04X} ({character_name(char)})",
+                "retype the text without it; invisible characters can make text read differently from what it is, "
+                "and the published files (XML, HTML) cannot hold some characters",
+                offset,
                 in_key=in_key,
             )
+
+
+def _kind_of_character(char: str) -> str:
+    if unicodedata.category(char) in ("Cs", "Cn") or char in "\ufffe\uffff":
+        return "character"
+    return "invisible character"
+
+
+# YAML's one-letter escapes in double-quoted scalars, by the character they stand for.
+_SHORT_ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x0B: "v", 0x0C: "f", 0x0D: "r", 0x1B: "e", 0x85: "N"}
+
+
+def _escape_offset(text: str, char: str, start: int, end: int) -> int | None:
+    """Where a double-quoted scalar writes `char` as an escape (`\\uFFFE`, `\\x07`, `\\a`), or None."""
+    code = ord(char)
+    scalar = text[start:end]
+    lowered = scalar.lower()
+    hexadecimal = [f"\\U{code:08x}".lower(), f"\\u{code:04x}"] + ([f"\\x{code:02x}"] if code < 0x100 else [])
+    found = [lowered.find(escape) for escape in hexadecimal]
+    if code in _SHORT_ESCAPES:
+        found.append(scalar.find("\\" + _SHORT_ESCAPES[code]))
+    found = [index for index in found if index >= 0]
+    return start + min(found) if found else None
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -286,7 +336,8 @@ def _refuse_anchors(text: str, display: str) -> None:
     try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            anchor = getattr(event, "anchor", None)
+            if event is not None and (isinstance(event, yaml.AliasEvent) or anchor is not None):
                 line, column = _mark(event.start_mark)
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
                 raise LoadError(
@@ -295,7 +346,7 @@ def _refuse_anchors(text: str, display: str) -> None:
                         line,
                         column,
                         "",
-                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
+                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{anchor}",
                         hint="write the value out in full; reviewers read each entry on its own",
                     )
                 )

@@ -88,7 +88,9 @@ def run_read_job(repository: Path, env: dict[str, str], body: str) -> dict[str, 
         gated = "steps.form.outputs.valid == 'true'" in str(step.get("if", ""))
         if gated and outputs(env).get("valid") != "true":
             continue
-        result = run_step(step["run"], repository, env, ISSUE_BODY=body)
+        event = Path(env["RUNNER_TEMP"]).parent / "event.json"
+        event.write_text(json.dumps({"action": "opened", "issue": {"number": 7, "body": body}}), encoding="utf-8")
+        result = run_step(step["run"], repository, env, GITHUB_EVENT_PATH=str(event))
         assert result.returncode == 0, f"step {step['name']!r} failed:\n{result.stdout}\n{result.stderr}"
     return outputs(env)
 
@@ -210,3 +212,22 @@ def test_a_proposal_with_a_new_provider_passes_the_writer_check(
     check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
     result = run_step(check, clone, runner)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_largest_body_github_allows_reaches_the_file_whole(runner: dict[str, str], tmp_path: Path) -> None:
+    # 65,536 four-byte characters: 256 KiB, twice what one environment variable may hold.
+    huge = "\U0001f600" * 65_536 + "\n### x\r\n$(touch pwned)"
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"issue": {"body": huge}}), encoding="utf-8")
+    step = scripts("read")["Write the issue body to a file"]
+    result = run_step(step, tmp_path, runner, GITHUB_EVENT_PATH=str(event))
+    assert result.returncode == 0, result.stderr
+    assert (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_bytes() == huge.encode("utf-8")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_an_issue_without_a_body_gives_an_empty_file(runner: dict[str, str], tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"issue": {"body": None}}), encoding="utf-8")
+    result = run_step(scripts("read")["Write the issue body to a file"], tmp_path, runner, GITHUB_EVENT_PATH=str(event))
+    assert result.returncode == 0 and (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_bytes() == b""

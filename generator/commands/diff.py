@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..problems import github_escape
 from ..review.diff import GitError, review_revisions
-from ..review.report import annotations, markdown
+from ..review.report import github_annotations, markdown
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "github":
         # On standard error, so that `mqcat diff --format github >> "$GITHUB_STEP_SUMMARY"`
         # keeps the summary pure Markdown; the runner reads workflow commands from both streams.
-        for line in annotations(review):
+        for line in github_annotations(review):
             print(line, file=sys.stderr)
     if args.output:
         args.output.write_text(report, encoding="utf-8")

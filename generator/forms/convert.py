@@ -475,7 +475,8 @@ def _schema_problems(form: Form, record: str, data: dict[str, Any]) -> list[Fiel
         if error.validator == "required" and isinstance(error.instance, dict):
             # jsonschema reports each missing property separately; its message names it first, quoted.
             named = re.match(r"^'([^']+)'", error.message)
-            missing = named.group(1) if named else next(n for n in error.validator_value if n not in error.instance)
+            required: Any = error.validator_value
+            missing = named.group(1) if named else next(n for n in required if n not in error.instance)
             path = path + (missing,)
             group = fields.subschema(schema_name, path) or {}
             if group.get("anyOf") and all("required" in option for option in group["anyOf"]):

@@ -308,8 +308,9 @@ class FieldChange:
 class OutcomeChanges:
     """Learning outcomes compared by their text."""
 
-    added: list[dict[str, Any]] = field(default_factory=list)
-    removed: list[dict[str, Any]] = field(default_factory=list)
+    # The texts ({lv, en}) of the outcomes, as written: anything in a file that is not valid.
+    added: list[Any] = field(default_factory=list)
+    removed: list[Any] = field(default_factory=list)
     skills: list[FieldChange] = field(default_factory=list)  # ESCO skills of an outcome whose text stayed
     reordered: bool = False
 
@@ -539,36 +540,36 @@ def _check_entry_change(change: EntryChange) -> None:
     changed_top = {f.path[0] for f in change.fields if f.path} | ({"learning_outcomes"} if change.outcomes else set())
     substantive = [name for name in SUBSTANTIVE_FIELDS if name in changed_top]
     old_version, new_version = old.get("version"), new.get("version")
-    versions_known = isinstance(old_version, int) and isinstance(new_version, int)
-    if versions_known and new_version < old_version:
-        found.append(
-            _finding(
-                head,
-                ("version",),
-                f"version lowered from {old_version} to {new_version}",
-                f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance",
+    if isinstance(old_version, int) and isinstance(new_version, int):
+        if new_version < old_version:
+            found.append(
+                _finding(
+                    head,
+                    ("version",),
+                    f"version lowered from {old_version} to {new_version}",
+                    f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance",
+                )
             )
-        )
-    elif versions_known and substantive and new_version == old_version:
-        names = ", ".join(fields.title(schemas.MICRO_QUALIFICATION, (name,)) for name in substantive)
-        found.append(
-            _finding(
-                head,
-                ("version",),
-                f"published entry '{change.id}' changed in substance ({names}) without raising its version",
-                f"set `version: {old_version + 1}` so that certificates can tell the versions apart",
+        elif substantive and new_version == old_version:
+            names = ", ".join(fields.title(schemas.MICRO_QUALIFICATION, (name,)) for name in substantive)
+            found.append(
+                _finding(
+                    head,
+                    ("version",),
+                    f"published entry '{change.id}' changed in substance ({names}) without raising its version",
+                    f"set `version: {old_version + 1}` so that certificates can tell the versions apart",
+                )
             )
-        )
-    elif versions_known and new_version > old_version + 1:
-        found.append(
-            _finding(
-                head,
-                ("version",),
-                f"version jumps from {old_version} to {new_version}",
-                f"raise it by one: `version: {old_version + 1}`",
-                Severity.WARNING,
+        elif new_version > old_version + 1:
+            found.append(
+                _finding(
+                    head,
+                    ("version",),
+                    f"version jumps from {old_version} to {new_version}",
+                    f"raise it by one: `version: {old_version + 1}`",
+                    Severity.WARNING,
+                )
             )
-        )
     for name in ATTENTION_FIELDS:
         if name in changed_top:
             title = fields.title(schemas.MICRO_QUALIFICATION, (name,))
@@ -693,8 +694,8 @@ def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> 
                             1,
                             "",
                             f"entry '{key}' is deleted instead of withdrawn",
-                            hint="restore the file and set `status: withdrawn` with a status_reason (and replaced_by if a "
-                            "successor exists): certificates already issued point to its page",
+                            hint="restore the file and set `status: withdrawn` with a status_reason "
+                            "(and replaced_by if a successor exists): certificates already issued point to its page",
                         )
                     ],
                 )
@@ -755,7 +756,8 @@ def compare_registries(base: Snapshot, head: Snapshot) -> list[RecordChange]:
         ("authority", "authorities", schemas.AUTHORITIES, "authorities"),
     ):
         old_record, new_record = base.registry(registry), head.registry(registry)
-        path = (new_record or old_record).path if (new_record or old_record) else f"{CATALOGUE_DIR}/{registry}.yaml"
+        either = new_record or old_record
+        path = either.path if either else f"{CATALOGUE_DIR}/{registry}.yaml"
         old_items = _by_id(old_record.data.get(items) if old_record else None)
         new_items = _by_id(new_record.data.get(items) if new_record else None)
         for key in list(new_items) + [k for k in old_items if k not in new_items]:
@@ -851,8 +853,8 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
                     1,
                     "",
                     f"provider '{change.id}' is deleted",
-                    "providers named by any entry, even a withdrawn one, must stay",
                     Severity.WARNING,
+                    "providers named by any entry, even a withdrawn one, must stay",
                 )
             )
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..i18n import LANGUAGES
 from ..problems import Problem, Severity, github_annotation
 from .approval import AWAITING, RECORDED, REFUSED, UNCHANGED
 from .diff import (
@@ -128,7 +129,7 @@ def field_lines(change: FieldChange, indent: str = "") -> list[str]:
 def _text_of(value: Any) -> str:
     """A {lv, en} text as `“lv” / “en”`."""
     if isinstance(value, dict):
-        return " / ".join(_quoted(value[language]) for language in ("lv", "en") if isinstance(value.get(language), str))
+        return " / ".join(_quoted(value[language]) for language in LANGUAGES if isinstance(value.get(language), str))
     return value_text(value)
 
 
@@ -365,12 +366,12 @@ def markdown(review: Review) -> str:
     registries = [c for c in review.registry_changes if c.kind != "provider"]
     if providers:
         out += ["", "### Providers", ""]
-        for change in providers:
-            out += _record_lines(change)
+        for record in providers:
+            out += _record_lines(record)
     if registries:
         out += ["", "### Sectors, authorities and maintainers", ""]
-        for change in registries:
-            out += _record_lines(change)
+        for record in registries:
+            out += _record_lines(record)
 
     if review.outside:
         out += [
@@ -422,7 +423,7 @@ def _changed_files(review: Review) -> list[str]:
     return out
 
 
-def annotations(review: Review) -> list[str]:
+def github_annotations(review: Review) -> list[str]:
     """GitHub workflow commands (`::error file=...`) for every error and point to check."""
     problems: Iterable[Problem] = [*review.all_findings(), *review.validation, *review.caused]
     return [github_annotation(problem) for problem in problems]

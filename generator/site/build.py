@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import statistics
 from ..catalogue import CatalogueInvalid, Result, validate
 from ..context import BuildContext
 from ..model import Catalogue
@@ -160,13 +161,17 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
     The first list needs only the catalogue (written while MkDocs renders); the
     second reads the rendered pages (the sitemap lists them).
     """
-    from .. import opendata, search_index
+    from .. import intakes, opendata, search_index
     from ..interop import elm, ob3
     from . import sitemap
 
-    return [search_index.write_search_index, opendata.write_open_data, elm.write_elm, ob3.write_ob3], [
-        sitemap.write_sitemap
-    ]
+    return [
+        search_index.write_search_index,
+        opendata.write_open_data,
+        elm.write_elm,
+        ob3.write_ob3,
+        intakes.write_intake_calendars,
+    ], [sitemap.write_sitemap]
 
 
 def build(
@@ -215,12 +220,17 @@ def build(
     try:
         shutil.rmtree(new_source)
         new_data.mkdir()
+        with timings.stage("statistics"):
+            # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
+            figures = statistics.compute(catalogue, ctx.today)
         with timings.stage("compile source tree (MkDocs starts on each language when it is ready)"):
-            compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start)
+            compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures)
         writers, after_render = site_writers()
         for writer in writers:
             with timings.stage(writer.__module__.removeprefix("generator.") + " (while MkDocs renders)"):
                 writer(catalogue, new_data, ctx)
+        with timings.stage("statistics.json (while MkDocs renders)"):
+            statistics.write_statistics(figures, new_data, ctx)
         with timings.stage("versions (while MkDocs renders)"):
             report.warnings.extend(versions.write_versions(catalogue, new_data, ctx, history_root))
         with timings.stage("registry of issuers (while MkDocs renders)"):
