@@ -37,3 +37,4 @@ bench: ## the benchmarks behind benchmarks/README.md, with its settings (long: a
 	$(PYTHON) benchmarks/bench_build.py
 	$(PYTHON) benchmarks/bench_finder.py
 	$(PYTHON) benchmarks/bench_page_weight.py
+	$(PYTHON) benchmarks/bench_form.py --entries 1000 10000 --repeat 1

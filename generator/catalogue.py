@@ -15,7 +15,7 @@ from .credentials import keys, status_lists
 from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
-from .problems import Problem, Severity, display_path
+from .problems import Problem, Severity, display_path, limit_per_file
 
 __all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "Result", "load_catalogue", "validate"]
 
@@ -186,7 +186,7 @@ def validate(
     if only is not None:
         shown_only = {display_path(p, root) for p in only}
         result.problems = [p for p in result.problems if p.file in shown_only]
-    result.problems.sort()
+    result.problems = limit_per_file(result.problems)
     if complete:
         result.catalogue = _build(valid)
     return result

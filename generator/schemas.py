@@ -29,7 +29,7 @@ import pycountry
 from referencing import Registry, Resource
 
 from .loader import Document
-from .problems import Problem, field_path
+from .problems import MAX_PER_FILE, Problem, field_path
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -393,7 +393,9 @@ def optional_ancestor(schema_name: str, path: tuple[str | int, ...]) -> tuple[st
     return found
 
 
-def _problems_for(error: jsonschema.ValidationError, doc: Document, schema_name: str) -> Iterator[Problem]:
+def _problems_for(
+    error: jsonschema.ValidationError, doc: Document, schema_name: str, *, suggest: bool = True
+) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     sub = error.schema if isinstance(error.schema, dict) else {}
@@ -409,13 +411,14 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document, schema_name:
         )
     elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(sub.get("properties", {}))
-        for key in sorted(set(instance) - set(allowed)):
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        for number, key in enumerate(sorted(set(instance) - set(allowed))):
+            suggest_key = suggest and number < MAX_PER_FILE
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if suggest_key else []
             hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
             yield doc.problem(path + (key,), f"unknown field '{key}'", hint=hint, key=True)
     elif keyword == "enum":
         values = [str(v) for v in keyword_value]
-        close = difflib.get_close_matches(str(instance), values, n=1)
+        close = difflib.get_close_matches(str(instance), values, n=1) if suggest else []
         hint = f"did you mean '{close[0]}'? " if close else ""
         yield doc.problem(path, f"'{instance}' is not an allowed value", hint=f"{hint}allowed: {', '.join(values)}")
     elif keyword == "type":
@@ -494,5 +497,6 @@ def check(doc: Document, schema_name: str) -> list[Problem]:
             continue
         if error.validator == "minLength" and tuple(error.absolute_path) in blank:
             continue
-        problems.extend(_problems_for(error, doc, schema_name))
+        # Past the number a report lists, problems are only counted: no "did you mean" to work out.
+        problems.extend(_problems_for(error, doc, schema_name, suggest=len(problems) < MAX_PER_FILE))
     return problems

@@ -105,6 +105,8 @@ def compute(catalogue: Catalogue, today: dt.date) -> Figures:
             costs.setdefault(entry.sector, {}).setdefault(entry.cost_currency or "EUR", []).append(entry.cost_amount)
         by_level[entry.lki] = by_level.get(entry.lki, 0) + 1
         by_form[entry.participation_form] = by_form.get(entry.participation_form, 0) + 1
+        # A published entry carries the council's decision (only proposals lack one).
+        assert entry.decision_date is not None and entry.review_due is not None, entry.id
         approvals[quarter(entry.decision_date)] = approvals.get(quarter(entry.decision_date), 0) + 1
         decided.append(entry.decision_date)
         council = reviews.setdefault(entry.authorised_by, {"due": 0, "overdue": 0})

@@ -153,3 +153,23 @@ def test_entry_page_prints_as_a_fact_sheet_of_at_most_two_pages(
             assert 1 <= pages <= 2, f"{entry.id} ({language}) prints on {pages} pages"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pathway_nodes_lead_to_their_entries_and_the_words_are_what_keyboards_reach(
+    open_page: Any, served_site: str, catalogue: Catalogue, language: str
+) -> None:
+    entry = stacked_entry(catalogue)
+    part = catalogue.entries[catalogue.built_from()[entry.id][0]]
+    page = open_page(entry_path(entry, language))
+    figure = page.locator(".mq-pathway").first
+    # The drawing is seen, not read or tabbed to; the sentences below it carry the same links.
+    assert figure.locator("svg").get_attribute("aria-hidden") == "true"
+    assert figure.locator("svg a").evaluate_all("links => links.every(a => a.tabIndex === -1)")
+    words = figure.locator("figcaption")
+    assert words.get_by_role("link", name=part.title.get(language)).count() >= 1
+    assert words.locator("[aria-current=page]").first.text_content() == entry.title.get(language)
+    # A click on the part's box opens the part's page.
+    figure.locator(f'svg a[href$="/{part.sector}/{part.id}/"]').click()
+    page.wait_for_url(served_site + entry_path(part, language))
+    assert page.locator("h1").first.text_content().strip() == part.title.get(language)

@@ -224,3 +224,67 @@ def test_statistics_page_has_a_named_chart_and_a_table_for_every_figure(built_si
         for row in figures["by_sector"]:
             assert str(row["entries"]) in cells
         assert any(link.endswith("api/v1/statistics.json") for link in page.links())
+
+
+# --- pathways drawn -----------------------------------------------------------------------------
+
+
+def stacking_chain(catalogue: Catalogue) -> list[MicroQualification]:
+    """The published entries of the sample stacking chains (parts and wholes)."""
+    published = {e.id: e for e in catalogue.published_entries()}
+    chain = {e.id for e in published.values() if any(t in published for t in e.stacks_into)}
+    chain |= {t for e in published.values() for t in e.stacks_into if t in published}
+    return [published[i] for i in sorted(chain)]
+
+
+def test_entries_on_a_stacking_chain_show_their_pathway(built_site: Path, catalogue: Catalogue) -> None:
+    chain = stacking_chain(catalogue)
+    assert len(chain) >= 3, "the sample catalogue has stacking chains"
+    for entry in chain:
+        for language in LANGUAGES:
+            page = entry_page(built_site, entry, language)
+            svgs = [e for e in page.find("svg") if "mq-pathway__svg" in e.attrs.get("class", "")]
+            assert len(svgs) == 1, f"{entry.id} ({language})"
+            assert svgs[0].attrs.get("aria-hidden") == "true"
+            # Nodes link to the other entries of the pathway, out of the Tab order; the current one is marked.
+            node_links = [e for e in page.find("a", tabindex="-1") if e.attrs.get("href")]
+            targets = {e.id for e in catalogue.published_entries() if e.id in {t for t in entry.stacks_into}}
+            for target in targets:
+                assert any(link.attrs["href"].rstrip("/").endswith(f"/{target}") for link in node_links), entry.id
+            assert not any(link.attrs["href"].rstrip("/").endswith(f"/{entry.id}") for link in node_links)
+            current = [e for e in page.find("g") if "mq-pathway__node--current" in e.attrs.get("class", "")]
+            assert len(current) == 1 and entry.title.get(language)[:10] in current[0].text, entry.id
+            # The text equivalent: one sentence per arrow, with the current entry marked.
+            marked = page.find("strong", **{"aria-current": "page"})
+            assert marked and marked[0].text == entry.title.get(language)
+            sentence = label(language, "pathway.counts_towards", part="", whole="").strip()
+            for target_id in targets:
+                target = catalogue.entries[target_id]
+                said = f"{entry.title.get(language)} ({label(language, 'pathway.current')}) {sentence} "
+                assert said + target.title.get(language) in page.text, entry.id
+
+
+def test_entries_outside_any_pathway_have_no_diagram(built_site: Path, catalogue: Catalogue) -> None:
+    alone = [
+        e
+        for e in catalogue.published_entries()
+        if not e.stacks_into and not e.larger_qualification and not catalogue.built_from().get(e.id)
+    ]
+    assert alone
+    for entry in alone:
+        assert "mq-pathway__svg" not in (built_site / entry.sector / entry.id / "index.html").read_text()
+
+
+def test_sector_page_draws_the_pathways_of_its_entries(built_site: Path, catalogue: Catalogue) -> None:
+    chain = stacking_chain(catalogue)
+    for sector in {e.sector for e in chain}:
+        page = parse(built_site / sector / "index.html")
+        assert [e for e in page.find("svg") if "mq-pathway__svg" in e.attrs.get("class", "")], sector
+        assert not page.find("strong", **{"aria-current": "page"})  # no current entry on a sector page
+        for entry in chain:
+            if entry.sector == sector:
+                assert any(
+                    link.attrs.get("tabindex") == "-1"
+                    for link in page.find("a")
+                    if entry.id in link.attrs.get("href", "")
+                )

@@ -50,8 +50,8 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, float, str]], tab
 def view(figures: Figures, catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, Any]:
     """The statistics page of one language: the total, the charts and their tables."""
     L = Labels(language)
-    sector_name = {s.id: text(s.name, language)["text"] for s in catalogue.sectors.values()}  # type: ignore[index]
-    council_name = {a.id: text(a.name, language)["text"] for a in catalogue.authorities.values()}  # type: ignore[index]
+    sector_name = {s.id: text(s.name, language)["text"] for s in catalogue.sectors.values()}
+    council_name = {a.id: text(a.name, language)["text"] for a in catalogue.authorities.values()}
 
     def counts(chart_id: str, title: str, heading: str, items: list[tuple[str, int]]) -> dict[str, Any]:
         table = {"headers": [heading, L("statistics.count")], "rows": [[label, str(n)] for label, n in items]}

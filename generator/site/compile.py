@@ -33,6 +33,7 @@ from ..statistics import Figures
 from ..statistics import compute as compute_figures
 from ..formatting import Labels, date, text
 from . import charts, finder, views
+from .pathways import Drawings, Pathway, find_pathways
 
 HERE = Path(__file__).resolve().parent
 THEME_DIR = HERE / "theme"
@@ -94,12 +95,13 @@ class SourceTree:
         shown = text(value, self.language)
         return shown["text"] if shown else ""
 
-    def write_all(self, built_from: dict[str, list[str]], figures: Figures) -> None:
+    def write_all(self, built_from: dict[str, list[str]], figures: Figures, pathways: dict[str, Pathway]) -> None:
         catalogue, ctx, language = self.catalogue, self.ctx, self.language
         by_sector = catalogue.entries_by_sector()
         by_provider = catalogue.entries_by_provider()
         by_level = catalogue.entries_by_level()
         published = catalogue.published_entries()
+        drawings = Drawings(catalogue, ctx, language, pathways)
 
         def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
             return [views.card(e, catalogue, ctx, language) for e in entries]
@@ -128,10 +130,12 @@ class SourceTree:
             self.page(f"{sector['id']}/index.md", "mq-sector.html", sector["name"]["text"], {
                 "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
                 "calendar": ctx.calendar_path(sector=sector["id"]),
+                "pathways": drawings.for_sector(entries),
             })
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
+            view["pathway"] = drawings.for_entry(entry.id)
             # No table of contents: the key facts take the whole width.
             extra: dict[str, Any] = {"hide": ["toc"]}
             if entry.published:
@@ -213,6 +217,7 @@ def compile_tree(
     figures = figures or compute_figures(catalogue, ctx.today)
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
+    pathways = find_pathways(catalogue)
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     configs = []
     for language in LANGUAGES:
@@ -221,7 +226,7 @@ def compile_tree(
         shutil.copytree(ASSETS_DIR, docs / "assets")
         shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
         tree = SourceTree(catalogue, ctx, language, docs)
-        tree.write_all(built_from, figures)
+        tree.write_all(built_from, figures, pathways)
         other = tree.other
         L = Labels(language)
         config = {
