@@ -91,3 +91,12 @@ def test_a_workflow_installs_the_locked_dependencies_with_hashes_first(workflow:
 
 def test_the_workflows_that_install_mqcat_are_checked() -> None:
     assert {w.name for w in WORKFLOWS if install_steps(w)} >= {"publish.yml", "pull-request.yml"}
+
+
+def test_every_package_of_the_generator_is_listed_for_a_non_editable_install() -> None:
+    # The workflows install mqcat as a copy (`pip install .`): an unlisted package is missing there.
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(REPO_ROOT).parts) for init in (REPO_ROOT / "generator").rglob("__init__.py")
+    }
+    assert found - listed == set()
