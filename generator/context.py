@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -28,6 +29,8 @@ COMPARE_PATH = "compare/"
 VERIFY_PATH = "verify/"
 CALENDAR_FILE = "intakes.ics"
 FEED_FILE = "feed.atom"
+# Our own prose pages (about, accessibility, ...): one Markdown file each, the same names in every language.
+PROSE_PAGES = Path(__file__).resolve().parent / "site" / "content" / DEFAULT_LANGUAGE
 # Top-level names the site's own pages and files take (our prose pages, MkDocs and
 # Material's folders, the API, the languages): a sector, whose pages are `<sector>/`,
 # must not take one.
@@ -35,7 +38,8 @@ RESERVED_PATHS = frozenset(
     {
         *(path.rstrip("/") for path in (FINDER_PATH, LEVELS_PATH, PROVIDERS_PATH, STATISTICS_PATH)),
         *(path.rstrip("/") for path in (COMPARE_PATH, VERIFY_PATH)),
-        *("about", "accessibility", "search", "assets", "stylesheets", "javascripts"),
+        *(page.stem for page in PROSE_PAGES.glob("*.md")),
+        *("search", "assets", "stylesheets", "javascripts"),
         *("api", "schema", "status-lists"),
         *(language for language in LANGUAGES if language != DEFAULT_LANGUAGE),
     }

@@ -568,7 +568,7 @@ def test_reserved_sector_id_is_an_error(catalogue_copy: Path) -> None:
     assert (problem.line, problem.column) == locate(path, "search")
 
 
-@pytest.mark.parametrize("page", ["statistics", "compare", "accessibility", "verify", "levels", "en"])
+@pytest.mark.parametrize("page", ["statistics", "compare", "accessibility", "verifiers", "verify", "levels", "en"])
 def test_a_sector_id_cannot_take_the_address_of_one_of_the_sites_pages(catalogue_copy: Path, page: str) -> None:
     # A sector's pages are `<sector>/`: the same address as the site's own page would hide one of them.
     def add_sector(data: dict[str, Any]) -> None:
