@@ -864,7 +864,8 @@ def test_pull_request_template_has_conflict_of_interest_and_approval_note() -> N
     assert re.search(
         r"^- \[ \] I have no conflict of interest with the provider, or I declared it here:", text, re.MULTILINE
     )
-    assert "Merging this pull request is the sector expert council's approval" in text
+    assert "The approval is the council's act." in text
+    assert "mqcat approve" in text and "status: proposed" in text  # the provider never writes the decision
     assert "Sector id" in text and "Entries added" in text
 
 
