@@ -176,7 +176,7 @@ def _samples(source: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         if path.parent.name == "providers":
             providers.append(data)
-        elif data.get("status") != "withdrawn":
+        elif "learning_outcomes" in data and data.get("status") != "withdrawn":  # a micro-qualification
             data.pop("replaced_by", None)
             entries.append(data)
     return entries, providers
@@ -205,6 +205,7 @@ def make_catalogue(entries: int, target: Path, seed: int = 16) -> Path:
         writers = {lang: Writer(rng, lang) for lang in ("lv", "en")}
         provider = dict(sample_providers[number % len(sample_providers)])
         provider["id"] = f"{provider['id']}-{number}"
+        provider.pop("signing_keys", None)  # a key belongs to one provider only
         provider["name"] = {lang: "Example " * (lang == "en") + writers[lang].phrase(2, 4) for lang in ("lv", "en")}
         provider["legal_name"] = f'SIA "{provider["name"]["lv"]}"'
         provider["registration_number"] = f"PIEMĒRS-{number:06d}"
