@@ -28,6 +28,7 @@ from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
 from . import finder, views
+from .shards import Shard
 from .views import Labels
 
 HERE = Path(__file__).resolve().parent
@@ -55,8 +56,11 @@ def _front_matter(meta: dict[str, Any]) -> str:
 class SourceTree:
     """Writes the pages of one language."""
 
-    def __init__(self, catalogue: Catalogue, ctx: BuildContext, language: str, docs: Path) -> None:
+    def __init__(
+        self, catalogue: Catalogue, ctx: BuildContext, language: str, docs: Path, shard: Shard | None = None
+    ) -> None:
         self.catalogue = catalogue
+        self.shard = shard
         self.ctx = ctx
         self.language = language
         self.docs = docs
@@ -85,6 +89,10 @@ class SourceTree:
             meta["description"] = html_text(description)
         meta.update(extra or {})
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
+
+    def wanted(self, path: str) -> bool:
+        """Whether this build writes a page outside the navigation (all of them unless sharded)."""
+        return self.shard is None or self.shard.owns(path)
 
     def text(self, value: Any) -> str:
         shown = views.text(value, self.language)
@@ -125,6 +133,8 @@ class SourceTree:
             })
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
+            if not self.wanted(f"{entry.sector}/{entry.id}.md"):
+                continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             extra = {}
             if entry.published:
@@ -138,6 +148,8 @@ class SourceTree:
             "providers": [dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers],
         })
         for provider in providers:
+            if not self.wanted(f"providers/{provider.id}.md"):
+                continue
             self.page(f"providers/{provider.id}.md", "mq-provider.html", self.text(provider.name), {
                 "provider": views.provider_block(provider, language), "entries": cards(by_provider.get(provider.id, [])),
             })
@@ -188,11 +200,13 @@ def compile_tree(
     out: Path,
     base_config: Path,
     ready: Callable[[Path], None] | None = None,
+    shard: Shard | None = None,
 ) -> list[Path]:
     """Write the source tree for every language; return the mkdocs.yml of each.
 
     `ready` is called with each language's mkdocs.yml as soon as that language is
-    written, so that it can be rendered while the next one is compiled.
+    written, so that it can be rendered while the next one is compiled. A `shard`
+    build writes the pages in the navigation and its own part of the others.
     """
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
@@ -203,7 +217,7 @@ def compile_tree(
         docs = root / "docs"
         shutil.copytree(ASSETS_DIR, docs / "assets")
         shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
-        tree = SourceTree(catalogue, ctx, language, docs)
+        tree = SourceTree(catalogue, ctx, language, docs, shard)
         tree.write_all(built_from)
         other = tree.other
         L = Labels(language)
