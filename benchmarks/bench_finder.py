@@ -283,7 +283,7 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
 
 def machine() -> str:
     chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
-    load = ", load average %.1f %.1f %.1f" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
     return (
         f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores{load}, "
         f"Python {platform.python_version()}, {chromium}"

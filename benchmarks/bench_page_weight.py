@@ -249,7 +249,8 @@ def main() -> int:
     pages = args.page or [default_page()]
     print(
         f"# machine: {platform.platform()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"Chromium {chromium_version()}; MkDocs Material {material.__version__ if hasattr(material, '__version__') else '?'}; "
+        f"Chromium {chromium_version()}; "
+        f"MkDocs Material {material.__version__ if hasattr(material, '__version__') else '?'}; "
         f"gzip level {GZIP_LEVEL}",
         flush=True,
     )

@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print()
     print(
-        "| Measurement | Wall median (s) | Wall min-max (s) | CPU median (s) | CPU per file (ms) | Peak traced memory (MiB) |"
+        "| Measurement | Wall median (s) | Wall min-max (s) | CPU median (s) | CPU per file (ms) "
+        "| Peak traced memory (MiB) |"
     )
     print("|---|---:|---:|---:|---:|---:|")
     labels = {"floor": "Parse floor: read + `yaml.load(CSafeLoader)`", "full": "Full validation: `validate()`"}

@@ -15,7 +15,7 @@ from .credentials import keys, status_lists
 from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
-from .problems import Problem, Severity, display_path
+from .problems import Problem, Severity, display_path, limit_per_file
 
 __all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "Result", "load_catalogue", "validate"]
 
@@ -93,9 +93,9 @@ def validate(
     }
     for kind, loaded in docs.items():
         for path, doc in loaded:
-            found = schemas.check(doc, schema_for[kind])
-            result.problems.extend(found)
-            if not any(p.severity is Severity.ERROR for p in found):
+            problems = schemas.check(doc, schema_for[kind])
+            result.problems.extend(problems)
+            if not any(p.severity is Severity.ERROR for p in problems):
                 valid[kind].append((path, doc))
 
     for kind, name in (("sectors", SECTORS_FILE), ("authorities", AUTHORITIES_FILE)):
@@ -166,7 +166,7 @@ def validate(
     if only is not None:
         shown_only = {display_path(p, root) for p in only}
         result.problems = [p for p in result.problems if p.file in shown_only]
-    result.problems.sort()
+    result.problems = limit_per_file(result.problems)
     if complete:
         result.catalogue = _build(valid)
     return result
@@ -186,7 +186,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
             sectors[s["id"]] = Sector(
                 s["id"],
                 Text.from_data(s["name"]),
-                Text.from_data(s["council"]),  # type: ignore[arg-type]
+                Text.from_data(s["council"]),
                 tuple(s["nace"]),
                 tuple(s["reviewers"]),
             )
@@ -197,7 +197,7 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a["id"],
                 Text.from_data(a["name"]),
                 a["type"],
-                a["country"],  # type: ignore[arg-type]
+                a["country"],
                 a.get("sector"),
                 a.get("website"),
             )

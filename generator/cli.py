@@ -22,6 +22,10 @@ COMMANDS = {
     "codeowners": "write .github/CODEOWNERS from the sector registry (or --check it)",
     "certificate": "write print-ready certificates and OB 3.0 credentials (signed with --sign) for a list of learners",
     "keygen": "create a key for signing credentials: the private key file, and the public block for the provider file",
+    "verify": "check signed credentials against the catalogue: signature, key, provider, version, state, revocation",
+    "approve": "record the sector council's approval of an entry (council members), in a commit of its own",
+    "suspend": "record the sector council's decision to suspend an entry (council members)",
+    "withdraw": "record the sector council's decision to withdraw an entry (council members)",
     "forms": "write the issue forms for providers without git from the schema and registries (or --check them)",
     "form-to-entry": "turn a submitted issue form into catalogue files, or report its problems per field",
 }

@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
+from .i18n import DEFAULT_LANGUAGE
 from .model import MicroQualification, Provider
 
 API_VERSION = "v1"
-DEFAULT_LANGUAGE = "lv"
-SITE_LANGUAGES = ("lv", "en")
+CALENDAR_FILE = "intakes.ics"
+STATISTICS_PATH = "statistics/"
+COMPARE_PATH = "compare/"
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ class BuildContext:
 
     def entry_url(self, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
         return self.url(self.entry_path(entry), language)
+
+    def calendar_path(self, entry: MicroQualification | None = None, sector: str | None = None) -> str:
+        """Path, from a language's root, of an iCalendar feed of intakes: one entry's, one sector's or all."""
+        if entry is not None:
+            return self.entry_path(entry) + CALENDAR_FILE
+        if sector is not None:
+            return f"{sector}/{CALENDAR_FILE}"
+        return CALENDAR_FILE
 
     def provider_url(self, provider: Provider, language: str = DEFAULT_LANGUAGE) -> str:
         return self.url(f"providers/{provider.id}/", language)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gettext
 from functools import cache
-from typing import Any
+from typing import Any, overload
 
 import pycountry
 
@@ -28,6 +28,10 @@ class Labels:
         return label(self.language, key, **values)
 
 
+@overload
+def text(value: Text, language: str) -> dict[str, Any]: ...
+@overload
+def text(value: Text | None, language: str) -> dict[str, Any] | None: ...
 def text(value: Text | None, language: str) -> dict[str, Any] | None:
     """A text in the page's language, or the Latvian one marked as a fallback."""
     if value is None:
@@ -85,3 +89,32 @@ def cost(entry: MicroQualification, L: Labels) -> str:
     if entry.cost_type == "paid" and entry.cost_amount is not None:
         return f"{number(entry.cost_amount)} {entry.cost_currency}"
     return L(f"cost_type.{entry.cost_type}")
+
+
+def duration(entry: MicroQualification, L: Labels) -> str:
+    """How long the programme runs (`3 weeks`)."""
+    return L(f"duration_unit.{entry.duration_unit}", n=entry.duration_amount)
+
+
+def places(entry: MicroQualification, L: Labels) -> str:
+    """Where it takes place: `online`, the municipalities, or both for blended programmes."""
+    parts = [L("facts.online")] if entry.participation_form != "in-person" else []
+    parts.extend(entry.municipalities())
+    return "; ".join(parts) if parts else L("facts.not_stated")
+
+
+def next_intake(entry: MicroQualification, today: dt.date, L: Labels) -> dict[str, Any]:
+    """The next announced start (or None) and what else a learner should know about intakes.
+
+    `note` says how many later starts are announced and whether the programme also
+    starts on demand; without any start it says "on demand" or "none announced".
+    """
+    upcoming = entry.upcoming_starts(today)
+    notes = []
+    if len(upcoming) > 1:
+        notes.append(L("key.later_starts", n=len(upcoming) - 1))
+    if entry.on_demand:
+        notes.append(L("key.also_on_demand") if upcoming else L("facts.on_demand"))
+    elif not upcoming:
+        notes.append(L("key.no_intake"))
+    return {"next": date(upcoming[0]) if upcoming else None, "note": "; ".join(notes)}

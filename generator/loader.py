@@ -30,18 +30,11 @@ import yaml
 
 from .problems import Problem, field_path
 
-try:  # The C parser is much faster; pure Python is the fallback.
-    from yaml.cyaml import CParser as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.composer import Composer as _Composer
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
-    from yaml.reader import Reader as _Reader
-    from yaml.scanner import Scanner as _Scanner
-else:
-    _Reader = _Scanner = _Composer = None  # type: ignore[assignment]
-
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
+# Collections inside collections; an entry needs about 5. Deeper documents are refused before
+# the tree is built (a recursive composer would fail, or overflow the stack, thousands deep).
+MAX_DEPTH = 32
 
 Path_ = tuple[str | int, ...]
 
@@ -53,10 +46,42 @@ NULL = "tag:yaml.org,2002:null"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
 
-# Characters refused in text: C0/C1 control characters other than tab and line
-# feed, and invisible characters that can make a text read differently from what
-# it is (Trojan Source) or hide content: bidirectional controls, zero-width characters.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Characters refused in text, in three groups:
+# * what XML 1.0 forbids (C0 controls other than tab and line feed, U+FFFE, U+FFFF, lone
+#   surrogates), so that every output (Atom, HTML, JSON-LD) stays well-formed; C1 controls too;
+# * Unicode format characters (category Cf: bidirectional controls, zero-width characters,
+#   soft hyphen, ...), which can make a text read differently from what it is (Trojan Source)
+#   or hide content; a test checks this list against the running Python's Unicode tables;
+# * tag characters (U+E0000-U+E007F), invisible letters that can smuggle text.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # controls (XML 1.0 forbids C0; C1 are never text)
+    "\ud800-\udfff\ufffe\uffff"  # lone surrogates and the two noncharacters XML 1.0 forbids
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"  # format characters (Cf)
+    "\U000e0000-\U000e007f]"  # tag characters
+)
+
+
+def character_name(char: str) -> str:
+    """The Unicode name of a character, or what it is when it has none."""
+    name = unicodedata.name(char, "")
+    if name:
+        return name
+    category = unicodedata.category(char)
+    if category == "Cs":
+        return "unpaired surrogate"
+    if char in "\ufffe\uffff":
+        return "noncharacter"
+    if category == "Cc":
+        return "control character"
+    return f"unnamed, category {category}"
+
+
+def forbidden_character(text: str) -> re.Match[str] | None:
+    """The first character of `text` that no catalogue text may hold, or None."""
+    return _FORBIDDEN.search(text)
+
 
 # Plain scalars that are not text. Only values that YAML 1.1 (PyYAML's emitter)
 # and YAML 1.2 (editors, other tools) both read as the same non-text type, so
@@ -78,21 +103,24 @@ for _tag, (_pattern, _first) in _IMPLICIT.items():
     _Resolver.add_implicit_resolver(_tag, _pattern, _first)
 
 
-if _Composer is None:
+if yaml.__with_libyaml__:  # The C parser is much faster; pure Python is the fallback.
+    from yaml._yaml import CParser
 
-    class _ComposingLoader(_Parser, _Resolver):  # type: ignore[misc,valid-type]
+    class _ComposingLoader(CParser, _Resolver):
         def __init__(self, stream: str) -> None:
-            _Parser.__init__(self, stream)
+            CParser.__init__(self, stream)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover
+else:  # pragma: no cover - depends on how PyYAML was built
 
-    class _ComposingLoader(_Reader, _Scanner, _Parser, _Composer, _Resolver):  # type: ignore[no-redef]
+    class _ComposingLoader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, yaml.composer.Composer, _Resolver
+    ):
         def __init__(self, stream: str) -> None:
-            _Reader.__init__(self, stream)
-            _Scanner.__init__(self)
-            _Parser.__init__(self)
-            _Composer.__init__(self)
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
             _Resolver.__init__(self)
 
 
@@ -105,38 +133,48 @@ class Document:
     data: Any
     text: str = field(default="", repr=False)
     _root: Any = field(default=None, init=False, repr=False, compare=False)
+    # (key node or None, value node) by document path, built on the first lookup: a file with
+    # thousands of problems costs one walk of its tree, not one scan of a mapping per problem.
+    _index: dict[Path_, tuple[Any, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """(line, column), 1-based, of the node at `path`, or of its nearest existing ancestor.
 
         With `key`, the position of the mapping key rather than of its value.
         """
-        if self._root is None:
-            self._root = _compose(self.text, self.display) if self.text else False
-        node, key_node = self._root, None
-        if not node:
-            return (1, 1)
-        for part in path:
-            child = _child(node, part)
-            if child is None:
-                break
-            key_node, node = child
-        return _mark((key_node if key and key_node is not None else node).start_mark)
+        if self._index is None:
+            root = _compose(self.text, self.display) if self.text else None
+            self._root = root
+            self._index = _index(root) if root is not None else {}
+        for length in range(len(path), -1, -1):
+            found = self._index.get(tuple(path[:length]))
+            if found is not None:
+                key_node, node = found
+                return _mark((key_node if key and key_node is not None else node).start_mark)
+        return (1, 1)
 
     def problem(self, path: Path_, message: str, *, hint: str = "", key: bool = False, **kw: Any) -> Problem:
         line, column = self.position(path, key=key)
         return Problem(self.display, line, column, field_path(path), message, hint=hint, **kw)
 
 
-def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
-    """(key node or None, value node) one step below `node`, or None where there is none."""
-    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-        for key_node, value_node in node.value:
-            if key_node.value == part:
-                return key_node, value_node
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return None, node.value[part]
-    return None
+def _index(root: Any) -> dict[Path_, tuple[Any, Any]]:
+    """Every node of a composed tree by its document path (the first of repeated keys wins)."""
+    index: dict[Path_, tuple[Any, Any]] = {(): (None, root)}
+    pending: list[tuple[Path_, Any]] = [((), root)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                child = path + (key_node.value if isinstance(key_node, yaml.ScalarNode) else "?",)
+                if child not in index:
+                    index[child] = (key_node, value_node)
+                    pending.append((child, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value):
+                index[path + (number,)] = (None, item)
+                pending.append((path + (number,), item))
+    return index
 
 
 def _path_to(node: Any, target: Any, path: Path_ = ()) -> Path_ | None:
@@ -249,14 +287,39 @@ class _Builder:
             char = bad.group()
             # Point at the character itself where the source has it literally (not as an escape).
             offset = self.text.find(char, node.start_mark.index, node.end_mark.index)
-            name = unicodedata.name(char, "control character")
+            if offset < 0:
+                offset = _escape_offset(self.text, char, node.start_mark.index, node.end_mark.index)
             raise _Refused(
                 node,
-                f"text contains the invisible character U+{ord(char):04X} ({name})",
-                "retype the text without it; invisible characters can make text read differently from what it is",
-                offset if offset >= 0 else None,
+                f"text contains the {_kind_of_character(char)} U+{ord(char):04X} ({character_name(char)})",
+                "retype the text without it; invisible characters can make text read differently from what it is, "
+                "and the published files (XML, HTML) cannot hold some characters",
+                offset,
                 in_key=in_key,
             )
+
+
+def _kind_of_character(char: str) -> str:
+    if unicodedata.category(char) in ("Cs", "Cn") or char in "\ufffe\uffff":
+        return "character"
+    return "invisible character"
+
+
+# YAML's one-letter escapes in double-quoted scalars, by the character they stand for.
+_SHORT_ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x0B: "v", 0x0C: "f", 0x0D: "r", 0x1B: "e", 0x85: "N"}
+
+
+def _escape_offset(text: str, char: str, start: int, end: int) -> int | None:
+    """Where a double-quoted scalar writes `char` as an escape (`\\uFFFE`, `\\x07`, `\\a`), or None."""
+    code = ord(char)
+    scalar = text[start:end]
+    lowered = scalar.lower()
+    hexadecimal = [f"\\U{code:08x}".lower(), f"\\u{code:04x}"] + ([f"\\x{code:02x}"] if code < 0x100 else [])
+    found = [lowered.find(escape) for escape in hexadecimal]
+    if code in _SHORT_ESCAPES:
+        found.append(scalar.find("\\" + _SHORT_ESCAPES[code]))
+    found = [index for index in found if index >= 0]
+    return start + min(found) if found else None
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -280,13 +343,36 @@ def _decode(raw: bytes, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _refuse_anchors(text: str, display: str) -> None:
-    """Raise LoadError at the first anchor or alias: a composed tree no longer shows where they were."""
+def _depth_bound(text: str) -> int:
+    """An upper bound of the document's nesting depth, from its text alone, in linear time.
+
+    In block style a collection inside another is indented further, except a sequence
+    under a mapping key (same column), so each column holds at most two levels; `- `,
+    `? ` and `: ` can add levels on one line; every `[` or `{` may open one more.
+    """
+    worst = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if stripped:
+            indent = len(line) - len(stripped)
+            level = 2 * (indent + 1) + stripped.count("- ") + stripped.count("? ") + stripped.count(": ") + 1
+            worst = max(worst, level)
+    return worst + text.count("[") + text.count("{")
+
+
+def _check_events(text: str, display: str, *, anchors: bool, depth: bool) -> None:
+    """Raise LoadError at the first anchor or alias, or where the nesting passes MAX_DEPTH.
+
+    One pass over the parser's events (libyaml's parser keeps its own stack, so this
+    works at any depth); a composed tree would no longer show where anchors were.
+    """
     loader = _ComposingLoader(text)
+    level = 0
     try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            anchor = getattr(event, "anchor", None)
+            if anchors and event is not None and (isinstance(event, yaml.AliasEvent) or anchor is not None):
                 line, column = _mark(event.start_mark)
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
                 raise LoadError(
@@ -295,20 +381,44 @@ def _refuse_anchors(text: str, display: str) -> None:
                         line,
                         column,
                         "",
-                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{event.anchor}",
+                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{anchor}",
                         hint="write the value out in full; reviewers read each entry on its own",
                     )
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+                if depth and level > MAX_DEPTH:
+                    line, column = _mark(event.start_mark)
+                    raise LoadError(
+                        Problem(
+                            display,
+                            line,
+                            column,
+                            "",
+                            f"the document is nested more than {MAX_DEPTH} levels deep here",
+                            hint="a catalogue file needs a few levels; remove the extra brackets or indentation",
+                        )
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
     finally:
         loader.dispose()
+
+
+def compose(text: str, display: str = "") -> Any:
+    """The YAML node tree of `text`, with positions: for tools that edit a file in place."""
+    return _compose(text, display, refuse_anchors=True)
 
 
 def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
     """The node tree of the single document in `text`; LoadError with a position on failure."""
     try:
-        # Anchors and aliases need an `&` or a `*`; most files have neither and are parsed once.
-        if refuse_anchors and ("&" in text or "*" in text):
-            _refuse_anchors(text, display)
+        # Anchors and aliases need an `&` or a `*`, and deep nesting needs deep indentation or
+        # brackets: most files have neither and are parsed once.
+        anchors = refuse_anchors and ("&" in text or "*" in text)
+        deep = _depth_bound(text) > MAX_DEPTH
+        if anchors or deep:
+            _check_events(text, display, anchors=anchors, depth=deep)
         loader = _ComposingLoader(text)
         try:
             return loader.get_single_node()

@@ -13,16 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-LANGUAGES = ("lv", "en")
+from . import schemas
 
 EQF_URI = "http://data.europa.eu/snb/eqf/{}"
 ISCED_F_URI = "http://data.europa.eu/snb/isced-f/{}"
 
-PARTICIPATION_FORMS = ("in-person", "blended", "online")
+# The allowed values, in the schema's order (the schema is their only definition).
+PARTICIPATION_FORMS: tuple[str, ...] = tuple(
+    schemas.schema(schemas.MICRO_QUALIFICATION)["properties"]["participation_form"]["enum"]
+)
 # Fields whose change alters what a certificate certifies: a published entry that
 # changes any of them needs a new version (the schema's `version` says the same).
 SUBSTANTIVE_FIELDS = ("learning_outcomes", "level", "workload", "assessment", "participation_form", "quality_assurance")
-STATUSES = ("proposed", "active", "suspended", "withdrawn")
 # A proposed entry awaits the council's decision: previews show it, nothing published does.
 PROPOSED = "proposed"
 # The fields that only the sector council writes (with `mqcat approve`, `suspend`, `withdraw`).
@@ -45,10 +47,13 @@ class Text:
     en: str | None = None
 
     @classmethod
-    def from_data(cls, data: dict[str, str] | None) -> Text | None:
-        if data is None:
-            return None
+    def from_data(cls, data: dict[str, str]) -> Text:
         return cls(lv=data["lv"], en=data.get("en"))
+
+    @classmethod
+    def optional(cls, data: dict[str, str] | None) -> Text | None:
+        """The text of an optional field: None where the field is absent."""
+        return None if data is None else cls.from_data(data)
 
     def get(self, language: str) -> str:
         """The text in `language`, falling back to Latvian."""
@@ -146,7 +151,7 @@ class Provider:
     def from_data(cls, data: dict[str, Any], source: str = "") -> Provider:
         return cls(
             id=data["id"],
-            name=Text.from_data(data["name"]),  # type: ignore[arg-type]
+            name=Text.from_data(data["name"]),
             legal_name=data["legal_name"],
             type=data["type"],
             registration_number=data["registration_number"],
@@ -245,12 +250,12 @@ class MicroQualification:
             id=data["id"],
             version=data["version"],
             status=data["status"],
-            title=Text.from_data(data["title"]),  # type: ignore[arg-type]
-            purpose=Text.from_data(data["purpose"]),  # type: ignore[arg-type]
+            title=Text.from_data(data["title"]),
+            purpose=Text.from_data(data["purpose"]),
             sector=data["sector"],
             awarding_bodies=tuple(data["awarding_bodies"]),
             learning_outcomes=tuple(
-                LearningOutcome(Text.from_data(o["text"]), tuple(o.get("esco_skills", ())))  # type: ignore[arg-type]
+                LearningOutcome(Text.from_data(o["text"]), tuple(o.get("esco_skills", ())))
                 for o in data["learning_outcomes"]
             ),
             hours=data["workload"]["hours"],
@@ -258,10 +263,10 @@ class MicroQualification:
             lki=data["level"]["lki"],
             isced_f=data["isced_f"],
             assessment_methods=tuple(assessment["methods"]),
-            assessment_description=Text.from_data(assessment["description"]),  # type: ignore[arg-type]
+            assessment_description=Text.from_data(assessment["description"]),
             supervision=assessment.get("supervision"),
             participation_form=data["participation_form"],
-            qa_type=Text.from_data(qa["type"]),  # type: ignore[arg-type]
+            qa_type=Text.from_data(qa["type"]),
             authorised_by=qa["authorised_by"],
             decision=qa.get("decision"),
             decision_date=_date(qa.get("decision_date")),
@@ -272,23 +277,23 @@ class MicroQualification:
             cost_type=cost["type"],
             cost_amount=cost.get("amount"),
             cost_currency=cost.get("currency"),
-            funding=Text.from_data(cost.get("funding")),
+            funding=Text.optional(cost.get("funding")),
             on_demand=data["intakes"]["on_demand"],
             starts=tuple(sorted(dt.date.fromisoformat(d) for d in data["intakes"].get("starts", ()))),
             contact=Contact.from_data(data["contact"]),
-            status_reason=Text.from_data(data.get("status_reason")),
+            status_reason=Text.optional(data.get("status_reason")),
             replaced_by=data.get("replaced_by"),
-            prerequisites=Text.from_data(data.get("prerequisites")),
+            prerequisites=Text.optional(data.get("prerequisites")),
             standalone=stack.get("standalone", True),
             stacks_into=tuple(stack.get("stacks_into", ())),
             larger_qualification=(
-                LargerQualification(Text.from_data(larger["title"]), larger["lki"], larger.get("url"))  # type: ignore[arg-type]
+                LargerQualification(Text.from_data(larger["title"]), larger["lki"], larger.get("url"))
                 if larger
                 else None
             ),
-            further_information=Text.from_data(data.get("further_information")),
+            further_information=Text.optional(data.get("further_information")),
             schedule_times=tuple(schedule.get("times", ())),
-            schedule_description=Text.from_data(schedule.get("description")),
+            schedule_description=Text.optional(schedule.get("description")),
             locations=tuple(Location(loc["municipality"], loc.get("address")) for loc in data.get("locations", ())),
             homepage=data.get("homepage"),
             keywords={lang: tuple(words) for lang, words in (data.get("keywords") or {}).items()},

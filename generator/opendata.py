@@ -20,6 +20,7 @@ Readers that do not skip a BOM are told to use `utf-8-sig` (docs/open-data.md).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
@@ -32,8 +33,8 @@ from typing import Any
 from . import schemas
 from .context import BuildContext
 from .escaping import csv_cell, safe_link
-from .i18n import label
-from .model import LANGUAGES, Authority, Catalogue, MicroQualification, Provider, Sector, Text
+from .i18n import LANGUAGES, label
+from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .versions import MANIFEST_PATH, version_path
 
 FORMAT = {"name": "mqcat-catalogue", "version": "1.0"}
@@ -294,16 +295,24 @@ CSV_COLUMNS: tuple[tuple[str, CsvColumn], ...] = (
     ("cost_currency", lambda e, c, x: e.cost_currency or ""),
     ("providers", lambda e, c, x: _joined(c.providers[p].legal_name for p in e.awarding_bodies if p in c.providers)),
     ("isced_f", lambda e, c, x: e.isced_f),
-    ("decision_date", lambda e, c, x: e.decision_date.isoformat()),
-    ("review_due", lambda e, c, x: e.review_due.isoformat()),
+    ("decision_date", lambda e, c, x: _iso(e.decision_date)),
+    ("review_due", lambda e, c, x: _iso(e.review_due)),
     ("url", lambda e, c, x: x.entry_url(e)),
 )
 
 
+def _iso(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def catalogue_csv(catalogue: Catalogue, ctx: BuildContext) -> bytes:
-    """catalogue.csv: one row per published entry, RFC 4180, UTF-8 with a BOM; no cell can start a formula."""
+    """catalogue.csv: one row per published entry, RFC 4180, UTF-8 with a BOM, every cell quoted; no formulas.
+
+    Every cell is in double quotes, so that a reader never guesses a type (`0613` stays text,
+    `2026-03-12` is not turned into a date); see docs/open-data.md for the dialect.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([name for name, _ in CSV_COLUMNS])
     for entry in sorted((e for e in catalogue.entries.values() if e.published), key=lambda e: e.id):
         writer.writerow([csv_cell(column(entry, catalogue, ctx)) for _, column in CSV_COLUMNS])
@@ -319,6 +328,7 @@ def _timestamp(day: Any) -> str:
 
 def _updated(entry: MicroQualification, ctx: BuildContext) -> Any:
     # A change is never older than the approval it changes.
+    assert entry.decision_date is not None, "feeds list published entries only"
     return max(ctx.changed(entry), entry.decision_date)
 
 

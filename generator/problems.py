@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -38,6 +38,41 @@ class Problem:
         line = f"{where}: {self.severity.value}: {field}{self.message}{hint}"
         # One problem per line, whatever the file's text holds (values may span lines).
         return line.replace("\r", "\\r").replace("\n", "\\n")
+
+
+MAX_PER_FILE = 100
+
+
+def limit_per_file(problems: list[Problem], limit: int = MAX_PER_FILE) -> list[Problem]:
+    """At most `limit` problems of each file (sorted), then one that says how many more there are.
+
+    A file with thousands of mistakes is usually one mistake repeated: the first hundred
+    show it, and the report stays readable (and a CI log short).
+    """
+    kept: list[Problem] = []
+    omitted: dict[str, list[Problem]] = {}
+    counts: dict[str, int] = {}
+    for problem in sorted(problems):
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+        if counts[problem.file] <= limit:
+            kept.append(problem)
+        else:
+            omitted.setdefault(problem.file, []).append(problem)
+    for file, rest in omitted.items():
+        first = rest[0]
+        severity = Severity.ERROR if any(p.severity is Severity.ERROR for p in rest) else Severity.WARNING
+        kept.append(
+            Problem(
+                file,
+                first.line,
+                first.column,
+                "",
+                f"and {len(rest)} more problem{'s' if len(rest) != 1 else ''} in this file, not listed",
+                severity,
+                f"fix the first {limit} and run the check again",
+            )
+        )
+    return sorted(kept)
 
 
 def field_path(path: Iterable[str | int]) -> str:
@@ -68,6 +103,11 @@ def summary(problems: list[Problem], files_checked: int) -> str:
         f"{files_checked} file{'s' if files_checked != 1 else ''} checked: "
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
     )
+
+
+def github_escape(value: str, *, property_value: bool = False) -> str:
+    """A value made safe for a GitHub Actions workflow command."""
+    return _github_escape(value, property_value=property_value)
 
 
 def _github_escape(value: str, *, property_value: bool = False) -> str:

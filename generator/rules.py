@@ -109,8 +109,10 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                 _warning(
                     doc,
                     ("workload", "ects"),
-                    f"{workload['hours']} hours for {workload['ects']} ECTS is {per_credit:.1f} hours per credit; 1 ECTS is {low}-{high} hours",
-                    hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} and {workload['hours'] / low:.1f}",
+                    f"{workload['hours']} hours for {workload['ects']} ECTS is {per_credit:.1f} hours per credit; "
+                    f"1 ECTS is {low}-{high} hours",
+                    hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} "
+                    f"and {workload['hours'] / low:.1f}",
                 )
             )
     status = data["status"]

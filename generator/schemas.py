@@ -29,7 +29,7 @@ import pycountry
 from referencing import Registry, Resource
 
 from .loader import Document
-from .problems import Problem
+from .problems import MAX_PER_FILE, Problem
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -44,7 +44,7 @@ SECTORS = "sectors.schema.json"
 AUTHORITIES = "authorities.schema.json"
 STATUS_LIST = "status-list.schema.json"
 
-_format_checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+_format_checker: jsonschema.FormatChecker = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
 # A text that is not only white space: the pattern of plain texts (common.schema.json#/$defs/plain_text).
 NOT_BLANK = "^\\s*\\S[\\s\\S]*$"
@@ -73,7 +73,9 @@ def _full_match_pattern(
 
 
 # Draft 2020-12 with whole-value patterns: what every check of a catalogue value uses.
-Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _full_match_pattern})
+Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped in types-jsonschema
+    jsonschema.Draft202012Validator, {"pattern": _full_match_pattern}
+)
 
 
 @_format_checker.checks("iso639-1")
@@ -160,7 +162,7 @@ def _every(checks: list[Predicate]) -> Predicate:
         return checks[0]
 
     def every(instance: Any) -> bool:
-        for check in checks:
+        for check in checks:  # noqa: SIM110 - a plain loop is faster than all() here, the hottest path
             if not check(instance):
                 return False
         return True
@@ -283,7 +285,7 @@ def _array_checks(schema: dict[str, Any], resolver: Resolver) -> list[Predicate]
             return not isinstance(instance, list)  # the keywords apply to lists only
         if not low <= len(instance) <= high or (unique and not _distinct(instance)):
             return False
-        for item in instance:
+        for item in instance:  # noqa: SIM110 - a plain loop is faster than all() here
             if not item_check(item):
                 return False
         return True
@@ -371,11 +373,12 @@ def _example(subschema: dict[str, Any]) -> str:
     return ""
 
 
-def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[Problem]:
+def _problems_for(error: jsonschema.ValidationError, doc: Document, *, suggest: bool = True) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     sub = error.schema if isinstance(error.schema, dict) else {}
     instance = error.instance
+    keyword_value: Any = error.validator_value  # the failing keyword's value in the schema
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
         properties = sub.get("properties", {})
@@ -386,18 +389,18 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
         )
     elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(sub.get("properties", {}))
-        for key in sorted(set(instance) - set(allowed)):
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        for number, key in enumerate(sorted(set(instance) - set(allowed))):
+            suggest_key = suggest and number < MAX_PER_FILE
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if suggest_key else []
             hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
             yield doc.problem(path + (key,), f"unknown field '{key}'", hint=hint, key=True)
     elif keyword == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
-        close = difflib.get_close_matches(str(instance), [str(v) for v in error.validator_value], n=1)
+        values = [str(v) for v in keyword_value]
+        close = difflib.get_close_matches(str(instance), values, n=1) if suggest else []
         hint = f"did you mean '{close[0]}'? " if close else ""
-        yield doc.problem(path, f"'{instance}' is not an allowed value", hint=f"{hint}allowed: {allowed}")
+        yield doc.problem(path, f"'{instance}' is not an allowed value", hint=f"{hint}allowed: {', '.join(values)}")
     elif keyword == "type":
-        expected = error.validator_value
-        names = expected if isinstance(expected, list) else [expected]
+        names: list[str] = keyword_value if isinstance(keyword_value, list) else [keyword_value]
         words = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
         hint = "put quotes around it to make it text" if "string" in names else _example(sub)
         yield doc.problem(path, f"expected {words}, found {_describe(instance)}", hint=hint)
@@ -463,5 +466,6 @@ def check(doc: Document, schema_name: str) -> list[Problem]:
     for error in errors:
         if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
             continue
-        problems.extend(_problems_for(error, doc))
+        # Past the number a report lists, problems are only counted: no "did you mean" to work out.
+        problems.extend(_problems_for(error, doc, suggest=len(problems) < MAX_PER_FILE))
     return problems

@@ -47,8 +47,9 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
-from .context import SITE_LANGUAGES, BuildContext
+from .context import BuildContext
 from .formatting import Labels, language_name, text
+from .i18n import LANGUAGES
 from .model import Catalogue, MicroQualification
 from .site.views import card, provider_names
 
@@ -322,9 +323,9 @@ def facet_data(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[s
     texts = list(tables.pop("texts"))
     badge_labels = {"overdue": L("entry.review_overdue"), "example": L("site.example_badge")}
     labels = {
-        "sector": {s: text(catalogue.sectors[s].name, language)["text"] for s in tables["sector"]},  # type: ignore[index]
+        "sector": {s: text(catalogue.sectors[s].name, language)["text"] for s in tables["sector"]},
         "language": {c: language_name(c, language) for c in tables["language"]},
-        "provider": {p: text(catalogue.providers[p].name, language)["text"] for p in tables["provider"]},  # type: ignore[index]
+        "provider": {p: text(catalogue.providers[p].name, language)["text"] for p in tables["provider"]},
         "place": {p: p for p in tables["place"]},
         "badge": {b: badge_labels.get(b) or L(f"status.{b}") for b in tables["badge"]},
     }
@@ -347,7 +348,7 @@ def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) 
     target = site_dir / LUNR_JS_PATH
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(LUNR_JS, target)
-    for language in SITE_LANGUAGES:
+    for language in LANGUAGES:
         root = site_dir / ctx.prefix(language) / "finder"
         _dump(root / "entries.json", facet_data(catalogue, ctx, language))
         shutil.rmtree(root / "index", ignore_errors=True)  # no bucket left from another layout

@@ -16,6 +16,7 @@ Chromium, in both languages and, for the automated rules, in both colour schemes
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -24,7 +25,7 @@ from urllib.parse import quote, urljoin
 import pytest
 import yaml
 
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue, MicroQualification
 
 from .a11y_support import FOCUS_JS, TABBABLE_JS, describe_violations, serious_violations, serve, settle
@@ -32,7 +33,6 @@ from .conftest import CATALOGUE_DIR, build_site
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ("lv", "en")
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material's scheme
 KINDS = (
     "home",
@@ -294,7 +294,7 @@ def test_page_has_landmarks_one_h1_and_no_skipped_heading_level(open_page: Any, 
         ".filter(h => h.checkVisibility()).map(h => Number(h.tagName[1]))"
     )
     assert levels and levels[0] == 1, f"the content starts with h{levels[0] if levels else '-'}"
-    skips = [f"h{a} -> h{b}" for a, b in zip(levels, levels[1:]) if b > a + 1]
+    skips = [f"h{a} -> h{b}" for a, b in itertools.pairwise(levels) if b > a + 1]
     assert not skips, f"skipped heading levels: {skips}"
 
 
@@ -308,7 +308,7 @@ def test_entry_fact_sheet_is_a_description_list(open_page: Any, language: str) -
     )
     assert pairs, "the fact sheet is not a <dl>"
     assert pairs[0] == "DT" and pairs.count("DT") == pairs.count("DD") >= 13, pairs
-    assert all(a != b for a, b in zip(pairs, pairs[1:])), "every term has its description"
+    assert all(a != b for a, b in itertools.pairwise(pairs)), "every term has its description"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -337,7 +337,8 @@ def test_finder_facets_are_fieldsets_with_legends_and_the_count_is_live(open_pag
     assert before
     page.locator(".md-content input[type=search]").fill(NO_MATCH)
     page.wait_for_function(
-        "previous => { const region = document.querySelector('.md-content [aria-live=polite], .md-content [role=status]');"
+        "previous => { const region = document.querySelector("
+        "'.md-content [aria-live=polite], .md-content [role=status]');"
         " return region.textContent.trim() !== previous; }",
         arg=before,
     )
@@ -384,7 +385,8 @@ def test_page_needs_no_sideways_scrolling_at_320_css_pixels(open_page: Any, kind
     wide = page.evaluate(
         """limit => [...document.body.querySelectorAll('*')]
           .filter(e => e.getBoundingClientRect().right > limit + 0.5 && e.checkVisibility({visibilityProperty: true}))
-          .slice(0, 5).map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`)""",
+          .slice(0, 5)
+          .map(e => `${e.tagName.toLowerCase()}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`)""",
         NARROW["width"],
     )
     assert width <= NARROW["width"], f"{page.url}: {width} px wide; too wide: {wide}"

@@ -279,8 +279,11 @@ def test_the_certificate_fits_one_a4_page(catalogue: Catalogue, context: BuildCo
 def test_csv_and_yaml_learner_lists_load_the_same_learners() -> None:
     from_csv = load_learners(DATA / "learners.csv")
     from_yaml = load_learners(DATA / "learners.yaml")
-    strip = [(l.name, l.identifier, l.issue_date, l.issue_place, l.grade) for l in from_csv]
-    assert strip[: len(from_yaml)] == [(l.name, l.identifier, l.issue_date, l.issue_place, l.grade) for l in from_yaml]
+
+    def strip(learners: list[Learner]) -> list[tuple[object, ...]]:
+        return [(x.name, x.identifier, x.issue_date, x.issue_place, x.grade) for x in learners]
+
+    assert strip(from_csv)[: len(from_yaml)] == strip(from_yaml)
     assert from_csv[0] == Learner(
         "Anna Bērziņa", "010190-12345", dt.date(2026, 11, 20), "Rīga", "9 (teicami)", source=from_csv[0].source, line=2
     )
@@ -289,7 +292,7 @@ def test_csv_and_yaml_learner_lists_load_the_same_learners() -> None:
 def test_a_semicolon_separated_csv_is_read(tmp_path: Path) -> None:
     path = tmp_path / "learners.csv"
     path.write_text("name;identifier;issue_date\nAnna;A1;2026-11-20\n", encoding="utf-8-sig")
-    assert [l.name for l in load_learners(path)] == ["Anna"]
+    assert [learner.name for learner in load_learners(path)] == ["Anna"]
 
 
 BAD_FILES = [
@@ -350,7 +353,7 @@ def test_a_bad_learner_file_is_refused_naming_file_line_and_field(
     status = run_cli(entry.id, "--learner", str(path), "--out", str(tmp_path / "out"))
     error = capsys.readouterr().err
     assert status == 1
-    line = next(l for l in error.splitlines() if message in l)
+    line = next(text for text in error.splitlines() if message in text)
     assert f"{name}{position}" in line
     assert f": {field}: " in line if field else " error: " in line
     assert "no certificate was written" in error
@@ -378,7 +381,7 @@ def test_the_command_writes_a_certificate_and_a_credential_per_learner(
     json_files = sorted(out.glob("*.json"))
     assert len(html_files) == len(json_files) == len(learners)
     assert html_files[0].name == "001-anna-berzina.html"
-    for path, learner in zip(html_files, learners):
+    for path, learner in zip(html_files, learners, strict=True):
         assert learner.name in parse(path.read_text(encoding="utf-8")).text
     credential = json.loads(json_files[0].read_text(encoding="utf-8"))
     assert credential["type"] == ["VerifiableCredential", "AchievementCredential"]

@@ -290,7 +290,8 @@ def test_facets_are_labelled_fieldsets(finder: Any) -> None:
         .map(input => input.id)""")
     assert unlabelled == []
     assert finder.evaluate("""() => Array.from(document.querySelectorAll('#mq-finder fieldset'))
-        .every(set => set.querySelector(':scope > legend') && set.querySelector(':scope > legend').textContent.trim())""")
+        .every(set => set.querySelector(':scope > legend')
+          && set.querySelector(':scope > legend').textContent.trim())""")
 
 
 def test_without_javascript_the_page_points_to_the_sector_listings(browser: Any, served_site: str) -> None:

@@ -42,6 +42,7 @@ GITHUB = ROOT / ".github"
 WORKFLOWS = GITHUB / "workflows"
 PULL_REQUEST_WORKFLOW = WORKFLOWS / "pull-request.yml"
 PUBLISH_WORKFLOW = WORKFLOWS / "publish.yml"
+CODE_WORKFLOW = WORKFLOWS / "code-checks.yml"
 PROPOSAL_WORKFLOW = WORKFLOWS / "proposal.yml"
 PR_TEMPLATE = GITHUB / "pull_request_template.md"
 ISSUE_TEMPLATES = GITHUB / "ISSUE_TEMPLATE"
@@ -165,9 +166,11 @@ def generic_problems(text: str) -> list[str]:
 
     for job_id, step in all_steps(workflow):
         label = f"job {job_id}, step {step.get('name') or step.get('uses') or step.get('run')!r}"
-        if action_name(str(step.get("uses", ""))) == "actions/checkout":
-            if (step.get("with") or {}).get("persist-credentials") is not False:
-                problems.append(f"{label}: actions/checkout without `persist-credentials: false`")
+        if (
+            action_name(str(step.get("uses", ""))) == "actions/checkout"
+            and (step.get("with") or {}).get("persist-credentials") is not False
+        ):
+            problems.append(f"{label}: actions/checkout without `persist-credentials: false`")
         run = step.get("run")
         if isinstance(run, str):
             for expression in EXPRESSION.findall(run):
@@ -242,10 +245,14 @@ def pull_request_problems(text: str) -> list[str]:
     required_runs = {
         r"pip install \.(\s|$)": "`pip install .`",
         r"mqcat validate --format github": "`mqcat validate --format github`",
-        r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': "the review report into $GITHUB_STEP_SUMMARY",
+        r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': (
+            "the review report into $GITHUB_STEP_SUMMARY"
+        ),
         r"mqcat codeowners --check": "`mqcat codeowners --check`",
         r"mqcat forms --check": "`mqcat forms --check`",
         r"mqcat build --site-dir site-preview": "`mqcat build --site-dir site-preview`",
+        # The check councils require: red while an entry is proposed, green once the decision is recorded.
+        r'mqcat diff --require-decision .*"\$BASE_SHA" "\$HEAD_SHA"': "`mqcat diff --require-decision`",
     }
     for pattern, what in required_runs.items():
         if step_running(workflow, pattern) is None:
@@ -270,6 +277,38 @@ def pull_request_problems(text: str) -> list[str]:
     for job_id, step in all_steps(workflow):
         if "github.token" in json.dumps(step):
             problems.append(f"job {job_id}: passes github.token to a step")
+    return problems
+
+
+# Paths whose change must run the code checks: the code, its tests, and what configures them.
+CODE_PATHS = ("generator/**", "schema/**", "tests/**", "pyproject.toml", "Makefile")
+
+
+def code_checks_problems(text: str) -> list[str]:
+    """The workflow that lints and tests pull requests that change code."""
+    problems = generic_problems(text)
+    try:
+        workflow = load_yaml(text)
+    except yaml.YAMLError:
+        return problems
+    if not isinstance(workflow, dict):
+        return problems
+    on = triggers(workflow)
+    if trigger_names(workflow) != {"pull_request"}:
+        problems.append(f"the only trigger must be pull_request, got {sorted(trigger_names(workflow))}")
+    paths = (on.get("pull_request") or {}).get("paths", []) if isinstance(on, dict) else []
+    missing = [path for path in CODE_PATHS if path not in paths]
+    if missing:
+        problems.append(f"a change to {', '.join(missing)} does not run the code checks")
+    if workflow.get("permissions") != {"contents": "read"}:
+        problems.append(f"top-level permissions must be exactly contents: read, got {workflow.get('permissions')!r}")
+    for job_id, job in jobs(workflow).items():
+        if "permissions" in job:
+            problems.append(f"job {job_id} changes the permissions: {job['permissions']!r}")
+    if step_running(workflow, r"^make install$") is None:
+        problems.append("no step runs `make install`")
+    if step_running(workflow, r"^make check$") is None:
+        problems.append("no step runs `make check` (lint, type check, fast tests)")
     return problems
 
 
@@ -390,14 +429,12 @@ def proposal_problems(text: str) -> list[str]:
     read = all_jobs["read"]
     if "github.token" in json.dumps(read) or "GH_TOKEN" in json.dumps(read):
         problems.append("the read job (which reads the untrusted body) must hold no token")
-    for job_id, job in all_jobs.items():
-        for step in steps(job):
-            if "github.event.issue.body" in json.dumps(step):
-                body_env = [name for name, value in (step.get("env") or {}).items() if "issue.body" in str(value)]
-                if job_id != "read" or not body_env:
-                    problems.append(f"job {job_id}: the issue body may only enter the read job through env")
-                elif not re.search(rf'printf \'%s\' "\${body_env[0]}" > "\$RUNNER_TEMP/', str(step.get("run", ""))):
-                    problems.append("the issue body must be written to a file under $RUNNER_TEMP")
+    if any("issue.body" in expression for expression in EXPRESSION.findall(text)):
+        problems.append("the issue body must not appear in the workflow: read it from $GITHUB_EVENT_PATH")
+    if not re.search(
+        r"jq -j '\.issue\.body // \"\"' \"\$GITHUB_EVENT_PATH\" > \"\$RUNNER_TEMP/issue-body\.md\"", _job_runs(read)
+    ):
+        problems.append("the read job must copy the issue body from $GITHUB_EVENT_PATH to a file with jq")
     if not re.search(r'mqcat form-to-entry "\$RUNNER_TEMP/issue-body\.md"', _job_runs(read)):
         problems.append("the read job must run mqcat form-to-entry on the body file")
     for check in ("mqcat validate", "mqcat diff", "mqcat codeowners --check", "mqcat forms --check"):
@@ -537,6 +574,19 @@ def test_publish_workflow_rules() -> None:
     assert problems == [], "\n".join(problems)
 
 
+def test_code_checks_workflow_rules() -> None:
+    problems = code_checks_problems(CODE_WORKFLOW.read_text(encoding="utf-8"))
+    assert problems == [], "\n".join(problems)
+
+
+def test_make_check_runs_lint_type_check_and_the_fast_tests() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    check = re.search(r"^check:([^#\n]*)", makefile, re.MULTILINE)
+    assert check and check.group(1).split() == ["lint", "typecheck", "test-fast"]
+    fast = re.search(r"^test-fast:.*\n\t(.*)", makefile, re.MULTILINE)
+    assert fast and '-m "not browser"' in fast.group(1)
+
+
 def test_same_action_is_pinned_to_the_same_commit_everywhere() -> None:
     pins: dict[str, set[str]] = {}
     for path in all_workflow_files():
@@ -627,6 +677,32 @@ def test_pull_request_rules_catch_a_broken_copy(name: str) -> None:
     assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
 
 
+CODE_MUTANTS: dict[str, tuple[Mutation, str]] = {
+    "pull_request_target trigger": (_replace("  pull_request:\n", "  pull_request_target:\n"), "pull_request_target"),
+    "tests not watched": (_replace('      - "tests/**"\n', ""), "tests/**"),
+    "job may write": (
+        _replace("    timeout-minutes: 20\n", "    timeout-minutes: 20\n    permissions:\n      contents: write\n"),
+        "changes the permissions",
+    ),
+    "persisted credentials": (
+        _replace("persist-credentials: false", "persist-credentials: true"),
+        "persist-credentials",
+    ),
+    "no fast tests": (_replace("run: make check", "run: make lint"), "make check"),
+    "unpinned setup-python": (
+        lambda text: text.replace(_pin_of(text, "actions/setup-python"), "actions/setup-python@v7"),
+        "not pinned",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CODE_MUTANTS))
+def test_code_checks_rules_catch_a_broken_copy(name: str) -> None:
+    mutate, expected = CODE_MUTANTS[name]
+    problems = code_checks_problems(mutate(CODE_WORKFLOW.read_text(encoding="utf-8")))
+    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+
+
 PUBLISH_MUTANTS: dict[str, tuple[Mutation, str]] = {
     "write at top level": (_replace("permissions: {}\n", "permissions:\n  pages: write\n"), "grant more than read"),
     "build may write": (_replace("contents: read # check out", "contents: write # check out"), "build job permissions"),
@@ -653,10 +729,19 @@ def test_publish_rules_catch_a_broken_copy(name: str) -> None:
     assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
 
 
+# The read job's copy of the issue body, as the workflow writes it.
+BODY_COPY = 'jq -j \'.issue.body // ""\' "$GITHUB_EVENT_PATH"'
 PROPOSAL_MUTANTS: dict[str, tuple[Mutation, str]] = {
     "body inside run": (
-        _replace("printf '%s' \"$ISSUE_BODY\"", "printf '%s' \"${{ github.event.issue.body }}\""),
+        _replace(BODY_COPY, "printf '%s' \"${{ github.event.issue.body }}\""),
         "inside run",
+    ),
+    "body through env": (
+        _replace(
+            "        run: |\n          mkdir -p",
+            "        env:\n          BODY: ${{ github.event.issue.body }}\n        run: |\n          mkdir -p",
+        ),
+        "must not appear in the workflow",
     ),
     "title inside run": (
         _replace('mkdir -p "$RUNNER_TEMP/reply"', 'mkdir -p "$RUNNER_TEMP/${{ github.event.issue.title }}"'),
@@ -707,7 +792,8 @@ def test_zizmor_catches_the_issue_body_in_a_script(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     text = PROPOSAL_WORKFLOW.read_text(encoding="utf-8")
     (folder / "proposal.yml").write_text(
-        text.replace("printf '%s' \"$ISSUE_BODY\"", "printf '%s' \"${{ github.event.issue.body }}\""), encoding="utf-8"
+        text.replace(BODY_COPY, "printf '%s' \"${{ github.event.issue.body }}\""),
+        encoding="utf-8",
     )
     findings, _ = zizmor_findings(folder)
     assert "template-injection" in {finding.get("ident") for finding in findings}

@@ -124,7 +124,7 @@ def test_json_ld_in_script_is_data_and_cannot_close_the_element(hostile_site: tu
 
 
 def test_csv_cells_cannot_become_formulas(hostile_site: tuple[Path, dict[str, Any]]) -> None:
-    site, data = hostile_site
+    site, _ = hostile_site
     with (site / "api" / "v1" / "catalogue.csv").open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.reader(handle):
             for cell in row:
@@ -132,7 +132,7 @@ def test_csv_cells_cannot_become_formulas(hostile_site: tuple[Path, dict[str, An
 
 
 def test_feeds_escape_hostile_text(hostile_site: tuple[Path, dict[str, Any]]) -> None:
-    site, data = hostile_site
+    site, _ = hostile_site
     for feed in (site / "feed.atom", site / "en" / "feed.atom"):
         tree = ElementTree.parse(feed)
         texts = " ".join(tree.getroot().itertext())
@@ -175,7 +175,7 @@ def test_hostile_text_runs_nothing_in_the_browser(hostile_site: tuple[Path, dict
 
 
 def test_search_data_escapes_hostile_text(hostile_site: tuple[Path, dict[str, Any]]) -> None:
-    site, data = hostile_site
+    site, _ = hostile_site
     for language_root in (site, site / "en"):
         finder = json.loads((language_root / "finder" / "entries.json").read_text(encoding="utf-8"))
         assert any(MARK in record[2] for record in finder["entries"])  # kept as data; the finder sets textContent

@@ -154,7 +154,7 @@ REFUSALS = {
         'id: x\ntitle: "abc\\u202edef"\n',
         "text contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)",
         2,
-        8,
+        12,  # at the escape itself
         "title",
     ),
     "byte order mark inside a text": (
@@ -168,14 +168,14 @@ REFUSALS = {
         'id: x\ndecision: "Nr.\\x07 5"\n',
         "text contains the invisible character U+0007 (control character)",
         2,
-        11,
+        15,  # at the escape itself
         "decision",
     ),
     "carriage return written as an escape": (
         'decision: "Nr. 5\\r"\n',
         "text contains the invisible character U+000D (control character)",
         1,
-        11,
+        17,  # at the escape itself
         "decision",
     ),
     "invisible character in a key": (

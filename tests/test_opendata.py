@@ -19,7 +19,7 @@ import yaml
 
 from generator.catalogue import load_catalogue
 from generator.context import BuildContext
-from generator.escaping import json_for_script
+from generator.escaping import csv_cell, json_for_script
 from generator.model import Catalogue, MicroQualification
 from generator.opendata import CSV_COLUMNS, FEED_SIZE, atom_feed, schema_org, write_open_data
 
@@ -158,7 +158,7 @@ def test_csv_has_one_row_per_published_entry(site: Path, catalogue: Catalogue) -
 
 def test_csv_starts_with_a_bom_and_has_the_documented_columns(site: Path) -> None:
     raw = (site / API / "catalogue.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfid,version,status,title_lv,")
+    assert raw.startswith(b'\xef\xbb\xbf"id","version","status","title_lv",')
     header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert header == [name for name, _ in CSV_COLUMNS]
     assert b"\r\n" in raw
@@ -332,6 +332,33 @@ def test_hostile_title_cannot_become_a_csv_formula(
     [row] = [row for row in _csv_rows(site / API / "catalogue.csv") if row["id"] == entry.id]
     assert row["title_lv"] == "'" + FORMULA
     assert row["title_en"] == MARKUP
+
+
+def test_every_csv_cell_is_quoted(site: Path) -> None:
+    text = (site / API / "catalogue.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    expected = "\r\n".join(",".join('"' + cell.replace('"', '""') + '"' for cell in row) for row in rows) + "\r\n"
+    assert text == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("=1+2", "'=1+2"),
+        ("Rīga;=1+2", "Rīga;'=1+2"),
+        ("Rīga, +1", "Rīga, '+1"),
+        ("a|@SUM(A1)", "a|'@SUM(A1)"),
+        ("a\t-1", "a\t'-1"),
+        ("a\t\t=1", "a\t'\t'=1"),
+        ("line\n=1", "line\n'=1"),
+        ("Rīga; Ventspils - 5", "Rīga; Ventspils - 5"),
+    ],
+)
+def test_a_formula_is_neutralised_after_any_separator_a_spreadsheet_might_use(text: str, written: str) -> None:
+    assert csv_cell(text) == written
+    for separator in ";,\t|\n":
+        for cell in written.split(separator):
+            assert not cell.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
 
 def test_hostile_title_is_escaped_in_the_feeds(

@@ -33,8 +33,7 @@ def scripts(job: str) -> dict[str, str]:
     return {step["name"]: step["run"] for step in workflow["jobs"][job]["steps"] if "run" in step}
 
 
-@pytest.fixture()
-def repository(tmp_path: Path) -> Path:
+def make_repository(tmp_path: Path) -> Path:
     """The default branch as the workflow checks it out: catalogue, schema, CODEOWNERS, issue forms."""
     root = tmp_path / "repo"
     catalogue_repository(root)
@@ -43,8 +42,7 @@ def repository(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture()
-def runner(tmp_path: Path) -> dict[str, str]:
+def make_runner(tmp_path: Path) -> dict[str, str]:
     """The runner's environment: temporary folder, output files, and `mqcat` from this checkout."""
     temp = tmp_path / "runner-temp"
     temp.mkdir()
@@ -65,6 +63,16 @@ def runner(tmp_path: Path) -> dict[str, str]:
         AUTHOR_ID="1234567",
     )
     return env
+
+
+@pytest.fixture()
+def repository(tmp_path: Path) -> Path:
+    return make_repository(tmp_path)
+
+
+@pytest.fixture()
+def runner(tmp_path: Path) -> dict[str, str]:
+    return make_runner(tmp_path)
 
 
 def run_step(script: str, cwd: Path, env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
@@ -88,29 +96,57 @@ def run_read_job(repository: Path, env: dict[str, str], body: str) -> dict[str, 
         gated = "steps.form.outputs.valid == 'true'" in str(step.get("if", ""))
         if gated and outputs(env).get("valid") != "true":
             continue
-        result = run_step(step["run"], repository, env, ISSUE_BODY=body)
+        event = Path(env["RUNNER_TEMP"]).parent / "event.json"
+        event.write_text(json.dumps({"action": "opened", "issue": {"number": 7, "body": body}}), encoding="utf-8")
+        result = run_step(step["run"], repository, env, GITHUB_EVENT_PATH=str(event))
         assert result.returncode == 0, f"step {step['name']!r} failed:\n{result.stdout}\n{result.stderr}"
     return outputs(env)
 
 
-def test_a_valid_form_becomes_one_commit_with_the_submitter_as_co_author(
-    repository: Path, runner: dict[str, str]
-) -> None:
-    base = git(repository, "rev-parse", "HEAD")
-    found = run_read_job(repository, runner, (FORMS / "change.md").read_text(encoding="utf-8"))
-    assert found["valid"] == "true"
-    assert git(repository, "rev-parse", "HEAD~1") == base
+HOSTILE = '$(touch {marker}) `touch {marker}` "; touch {marker}; echo " ${{{{ github.token }}}} %0A::error::x'
+
+
+class Run:
+    """One run of the read job on a form, shared by the tests that read its results."""
+
+    def __init__(self, tmp_path: Path, body: str) -> None:
+        self.tmp_path = tmp_path
+        self.repository = make_repository(tmp_path)
+        self.runner = make_runner(tmp_path)
+        self.base = git(self.repository, "rev-parse", "HEAD")
+        self.outputs = run_read_job(self.repository, self.runner, body)
+        self.reply = Path(self.runner["RUNNER_TEMP"]) / "reply"
+
+
+@pytest.fixture(scope="module")
+def change_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    """The change form, with hostile text in its reason, through the read job."""
+    tmp_path = tmp_path_factory.mktemp("change-run")
+    hostile = HOSTILE.format(marker=tmp_path / "pwned")
+    body = (FORMS / "change.md").read_text(encoding="utf-8").replace("New prices from 2027", hostile)
+    return Run(tmp_path, body)
+
+
+def test_a_valid_form_becomes_one_commit_with_the_submitter_as_co_author(change_run: Run) -> None:
+    repository = change_run.repository
+    assert change_run.outputs["valid"] == "true"
+    assert git(repository, "rev-parse", "HEAD~1") == change_run.base
     changed = git(repository, "diff", "--name-only", "HEAD~1", "HEAD")
     assert changed == "catalogue/transport-logistics/forklift-safe-operation.yaml"
     message = git(repository, "log", "-1", "--format=%B")
     assert "Co-authored-by: kurzeme-trainer <1234567+kurzeme-trainer@users.noreply.github.com>" in message
     assert git(repository, "log", "-1", "--format=%an") == "github-actions[bot]"
-    reply = Path(runner["RUNNER_TEMP"]) / "reply"
-    body = (reply / "pull-request-body.md").read_text(encoding="utf-8")
+    body = (change_run.reply / "pull-request-body.md").read_text(encoding="utf-8")
     assert body.startswith("Closes #7\n\nMade by the proposal workflow from issue #7, submitted by @kurzeme-trainer")
     assert "forklift-safe-operation" in body and "Changed" in body
-    assert (reply / "proposal.bundle").is_file()
-    assert json.loads((reply / "result.json").read_text(encoding="utf-8"))["valid"] is True
+    assert (change_run.reply / "proposal.bundle").is_file()
+    assert json.loads((change_run.reply / "result.json").read_text(encoding="utf-8"))["valid"] is True
+
+
+def test_the_body_is_data_never_a_script(change_run: Run) -> None:
+    assert not (change_run.tmp_path / "pwned").exists()
+    written = (Path(change_run.runner["RUNNER_TEMP"]) / "issue-body.md").read_text(encoding="utf-8")
+    assert HOSTILE.format(marker=change_run.tmp_path / "pwned") in written
 
 
 def test_a_form_with_problems_gives_a_comment_and_no_commit(repository: Path, runner: dict[str, str]) -> None:
@@ -125,17 +161,6 @@ def test_a_form_with_problems_gives_a_comment_and_no_commit(repository: Path, ru
     assert not (reply / "proposal.bundle").exists()
 
 
-def test_the_body_is_data_never_a_script(repository: Path, runner: dict[str, str], tmp_path: Path) -> None:
-    marker = tmp_path / "pwned"
-    hostile = f'$(touch {marker}) `touch {marker}` "; touch {marker}; echo " ${{{{ github.token }}}} %0A::error::x'
-    body = (FORMS / "change.md").read_text(encoding="utf-8").replace("New prices from 2027", hostile)
-    found = run_read_job(repository, runner, body)
-    assert found["valid"] == "true"
-    assert not marker.exists()
-    written = (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_text(encoding="utf-8")
-    assert hostile in written
-
-
 def _clone_at_base(repository: Path, tmp_path: Path, base: str) -> Path:
     clone = tmp_path / "writer"
     git(tmp_path, "clone", "-q", str(repository), str(clone))
@@ -143,14 +168,10 @@ def _clone_at_base(repository: Path, tmp_path: Path, base: str) -> Path:
     return clone
 
 
-def test_the_writer_accepts_the_bundle_of_a_valid_form(
-    repository: Path, runner: dict[str, str], tmp_path: Path
-) -> None:
-    base = git(repository, "rev-parse", "HEAD")
-    run_read_job(repository, runner, (FORMS / "change.md").read_text(encoding="utf-8"))
-    clone = _clone_at_base(repository, tmp_path, base)
+def test_the_writer_accepts_the_bundle_of_a_valid_form(change_run: Run) -> None:
+    clone = _clone_at_base(change_run.repository, change_run.tmp_path, change_run.base)
     check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
-    result = run_step(check, clone, runner)
+    result = run_step(check, clone, change_run.runner)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -210,3 +231,22 @@ def test_a_proposal_with_a_new_provider_passes_the_writer_check(
     check = scripts("pull-request")["Check that the commit only adds or changes catalogue files"]
     result = run_step(check, clone, runner)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_largest_body_github_allows_reaches_the_file_whole(runner: dict[str, str], tmp_path: Path) -> None:
+    # 65,536 four-byte characters: 256 KiB, twice what one environment variable may hold.
+    huge = "\U0001f600" * 65_536 + "\n### x\r\n$(touch pwned)"
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"issue": {"body": huge}}), encoding="utf-8")
+    step = scripts("read")["Write the issue body to a file"]
+    result = run_step(step, tmp_path, runner, GITHUB_EVENT_PATH=str(event))
+    assert result.returncode == 0, result.stderr
+    assert (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_bytes() == huge.encode("utf-8")
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_an_issue_without_a_body_gives_an_empty_file(runner: dict[str, str], tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"issue": {"body": None}}), encoding="utf-8")
+    result = run_step(scripts("read")["Write the issue body to a file"], tmp_path, runner, GITHUB_EVENT_PATH=str(event))
+    assert result.returncode == 0 and (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_bytes() == b""

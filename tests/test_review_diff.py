@@ -50,8 +50,19 @@ def entries(repo: Path) -> list[Path]:
 
 
 def run_diff(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """The report on the branch; changes left in the working tree are committed first, as a provider does."""
+    if git(repo, "status", "--porcelain"):
+        commit(repo)
     status = main(["diff", "--repo", str(repo), *args])
     return status, capsys.readouterr().out
+
+
+def propose(data: dict[str, Any]) -> dict[str, Any]:
+    """An entry as a provider writes it: proposed, without the council's decision."""
+    data["status"] = "proposed"
+    for name in ("decision", "decision_date", "review_due"):
+        data["quality_assurance"].pop(name, None)
+    return data
 
 
 def edit(path: Path, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
@@ -84,13 +95,13 @@ def test_added_entry_is_listed_with_the_reviewers_of_its_sector(
 ) -> None:
     source = entries[0]
     copy = source.with_name("brand-new-programme.yaml")
-    copy.write_text(
-        source.read_text(encoding="utf-8").replace(f"id: {source.stem}", "id: brand-new-programme"), encoding="utf-8"
-    )
+    data = propose(read(source) | {"id": "brand-new-programme"})
+    copy.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "#### Added (1)" in report
+    assert "Valid, awaiting the council's decision" in report
     assert "`brand-new-programme`" in report
     for handle in reviewers(repo, source.parent.name):
         assert f"`{handle}`" in report
@@ -101,7 +112,10 @@ def test_substantive_change_with_version_raised_is_listed_in_words(
 ) -> None:
     before = read(entries[0])
     hours = before["workload"]["hours"]
-    edit(entries[0], lambda d: (d["workload"].update(hours=hours + 20), d.update(version=d["version"] + 1)))
+    edit(
+        entries[0],
+        lambda d: (d["workload"].update(hours=hours + 20), d.update(version=d["version"] + 1, status="proposed")),
+    )
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
@@ -134,7 +148,7 @@ def test_practical_change_without_version_raise_is_fine(
 
 
 def test_version_lowered_is_an_error(repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
-    edit(entries[0], lambda d: d.update(version=d["version"] + 1))
+    edit(entries[0], lambda d: d.update(version=d["version"] + 1, status="proposed"))
     raised = commit(repo)
     edit(entries[0], lambda d: d.update(version=d["version"] - 1))
     lowered = commit(repo)
@@ -157,6 +171,10 @@ def test_explicit_revisions_are_named_in_the_report(
 # --- status transitions, deletion, id changes ------------------------------------------------------
 
 
+# A commit as `mqcat suspend` / `withdraw` / `approve` makes it: the decision only, with the trailer.
+COUNCIL = "Council decision\n\nCouncil-Action: {}"
+
+
 def _reason(d: dict[str, Any], status: str) -> None:
     d.update(status=status, status_reason={"lv": "Pasniedzējs atvaļinājumā.", "en": "The trainer is on leave."})
 
@@ -165,7 +183,7 @@ def test_suspending_an_entry_is_listed_with_its_reason(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: _reason(d, "suspended"))
-    commit(repo)
+    commit(repo, COUNCIL.format("suspend"))
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "#### Suspended (1)" in report
@@ -174,12 +192,22 @@ def test_suspending_an_entry_is_listed_with_its_reason(
     assert "Status: “active” → “suspended”" in report
 
 
+def test_a_suspension_in_a_providers_commit_is_an_error(
+    repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(entries[0], lambda d: _reason(d, "suspended"))
+    commit(repo, "Suspend it myself")
+    status, report = run_diff(repo, capsys)
+    assert status == 1
+    assert "outside a decision commit of the council" in report
+
+
 def test_withdrawing_an_entry_names_its_successor(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     successor = entries[1].stem
     edit(entries[0], lambda d: (_reason(d, "withdrawn"), d.update(replaced_by=successor)))
-    commit(repo)
+    commit(repo, COUNCIL.format("withdraw"))
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "#### Withdrawn (1)" in report
@@ -190,9 +218,9 @@ def test_reactivating_an_entry_is_a_point_to_check(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: _reason(d, "suspended"))
-    suspended = commit(repo)
+    suspended = commit(repo, COUNCIL.format("suspend"))
     edit(entries[0], lambda d: (d.update(status="active"), d.pop("status_reason")))
-    active = commit(repo)
+    active = commit(repo, COUNCIL.format("approve"))
     status, report = run_diff(repo, capsys, suspended, active)
     assert status == 0, report
     assert "#### Reactivated (1)" in report
@@ -260,7 +288,7 @@ def test_removed_learning_outcome_is_shown_by_its_text_and_flagged(
 ) -> None:
     path = next(p for p in entries if len(read(p)["learning_outcomes"]) >= 2)
     removed = read(path)["learning_outcomes"][-1]["text"]
-    edit(path, lambda d: (d["learning_outcomes"].pop(), d.update(version=d["version"] + 1)))
+    edit(path, lambda d: (d["learning_outcomes"].pop(), d.update(version=d["version"] + 1, status="proposed")))
     commit(repo)
     status, report = run_diff(repo, capsys)
     assert status == 0, report
@@ -273,7 +301,10 @@ def test_added_learning_outcome_is_shown_by_its_text(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     outcome = {"text": {"lv": "Sagatavo pārskatu.", "en": "Prepares a report."}}
-    edit(entries[0], lambda d: (d["learning_outcomes"].append(outcome), d.update(version=d["version"] + 1)))
+    edit(
+        entries[0],
+        lambda d: (d["learning_outcomes"].append(outcome), d.update(version=d["version"] + 1, status="proposed")),
+    )
     status, report = run_diff(repo, capsys)
     assert status == 0, report
     assert "added: “Sagatavo pārskatu.” / “Prepares a report.”" in report
@@ -310,7 +341,7 @@ def test_changes_reviewers_must_check_are_flagged(
     change: Callable[[dict[str, Any]], None],
     words: str,
 ) -> None:
-    edit(entries[0], lambda d: (change(d), d.update(version=d["version"] + 1)))
+    edit(entries[0], lambda d: (change(d), d.update(version=d["version"] + 1, status="proposed")))
     _status, report = run_diff(repo, capsys)
     assert "### Needs attention" in report
     assert words in report
@@ -393,7 +424,13 @@ def test_file_outside_the_catalogue_needs_a_maintainer(
 def test_validation_problems_in_changed_files_are_listed_and_fail(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    edit(entries[0], lambda d: (d["level"].update(eqf=d["level"]["lki"] % 8 + 1), d.update(version=d["version"] + 1)))
+    edit(
+        entries[0],
+        lambda d: (
+            d["level"].update(eqf=d["level"]["lki"] % 8 + 1),
+            d.update(version=d["version"] + 1, status="proposed"),
+        ),
+    )
     status, report = run_diff(repo, capsys)
     assert status == 1
     assert "### Validation of the changed catalogue files" in report
@@ -416,6 +453,7 @@ def test_github_format_adds_annotations_on_stderr_with_file_and_line(
     repo: Path, entries: list[Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     edit(entries[0], lambda d: d["workload"].update(hours=d["workload"]["hours"] + 20))
+    commit(repo)
     status = main(["diff", "--repo", str(repo), "--format", "github"])
     out, err = capsys.readouterr()
     assert status == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -13,14 +14,12 @@ import pytest
 import yaml
 
 from generator.catalogue import CatalogueInvalid
-from generator.i18n import label
+from generator.i18n import LANGUAGES, label
 from generator.model import Catalogue
 from generator.site.build import build
 
 from .conftest import REPO_ROOT, SITE_URL, TODAY
 from .html_support import parse
-
-LANGUAGES = ("lv", "en")
 
 
 def page_file(site: Path, path: str, language: str = "lv") -> Path:
@@ -56,7 +55,9 @@ def test_entry_page_shows_every_annex_element_in_order(built_site: Path, catalog
     for entry in catalogue.published_entries():
         for language in LANGUAGES:
             page = parse(page_file(built_site, f"{entry.sector}/{entry.id}", language))
-            terms = [e.text.strip() for e in page.elements if e.tag == "dt"]
+            # The Annex I sheet starts at its heading (the key facts come before it).
+            start = page.elements.index(page.find("h2", id="mq-facts")[0])
+            terms = [e.text.strip() for e in page.elements[start:] if e.tag == "dt"]
             expected = [label(language, f"facts.{k}") for k in keys]
             positions = [terms.index(term) for term in expected]
             assert positions == sorted(positions), f"{entry.id}: Annex I elements out of order"
@@ -134,7 +135,8 @@ def test_sector_pages_list_exactly_their_published_entries(built_site: Path, cat
         listed = {
             link.rstrip("/").rsplit("/", 1)[-1]
             for link in page.links()
-            if link.rstrip("/").rsplit("/", 2)[-2:-1] == [sector_id]
+            # Entry pages, not the sector's files (its intakes.ics)
+            if link.endswith("/") and link.rstrip("/").rsplit("/", 2)[-2:-1] == [sector_id]
         }
         assert listed == {e.id for e in entries}
 
@@ -160,6 +162,18 @@ def test_provider_and_level_pages_exist(built_site: Path, catalogue: Catalogue) 
 
 def _site_pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
+
+
+def test_no_page_shows_a_python_object_instead_of_text(built_site: Path) -> None:
+    # A template that reaches a method (a label named like a dict method, `F.clear`) prints its repr.
+    leaked = re.compile(r"object at 0x[0-9a-f]+|built-in method|bound method")
+    found = [
+        f"{p.relative_to(built_site)}: {m.group(0)}"
+        for p in _site_pages(built_site)
+        for m in [leaked.search(p.read_text(encoding="utf-8"))]
+        if m
+    ]
+    assert found == []
 
 
 def test_no_internal_link_is_broken(built_site: Path) -> None:
@@ -287,6 +301,6 @@ def test_sitemap_covers_both_languages_with_alternates(built_site: Path, catalog
                 "lv": f"{SITE_URL}{entry.sector}/{entry.id}/",
                 "en": f"{SITE_URL}en/{entry.sector}/{entry.id}/",
             }
-    pages = [p for p in built_site.rglob("index.html")]
+    pages = list(built_site.rglob("index.html"))
     assert len(locations) == len(pages)
     assert f"Sitemap: {SITE_URL}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")

@@ -620,7 +620,8 @@ def test_exit_status_is_1_with_one_line_per_problem_and_the_summary_last(
     status, out, _ = run_cli(capsys, "--catalogue", str(catalogue_copy))
     assert status == 1
     assert out.splitlines()[0] == (
-        f"catalogue/{FORKLIFT}:{line}:{column}: error: home_page: unknown field 'home_page' Hint: did you mean 'homepage'?"
+        f"catalogue/{FORKLIFT}:{line}:{column}: error: home_page: unknown field 'home_page' "
+        "Hint: did you mean 'homepage'?"
     )
     assert out.splitlines()[-1].endswith(" checked: 1 error, 0 warnings")
 

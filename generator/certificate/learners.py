@@ -315,7 +315,7 @@ def _csv_rows(path: Path, shown: str) -> list[_Row]:
                 )
             )
             continue
-        values = dict(zip(header, cells))
+        values = dict(zip(header, cells, strict=False))  # a short row leaves the last columns empty
         positions = {name: (line, column) for column, name in enumerate(header, start=1)}
         rows.append(_Row(shown, line, values, positions, ""))
     if problems:

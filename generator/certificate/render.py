@@ -26,7 +26,7 @@ import segno
 from ..context import BuildContext
 from ..escaping import html_text, safe_link
 from ..formatting import Labels, country_name, level, workload
-from ..i18n import label
+from ..i18n import DEFAULT_LANGUAGE, label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
 from ..versions import version_path
@@ -111,8 +111,14 @@ def render_certificate_html(
     ctx: BuildContext,
     language: str,
     learner: Learner | None = None,
+    verify_link: str | None = None,
 ) -> str:
-    """The certificate as an HTML fragment; without a learner, the learner's fields are marked placeholders."""
+    """The certificate as an HTML fragment; without a learner, the learner's fields are marked placeholders.
+
+    `verify_link` (a signed certificate's link to the verification page, with its
+    paper token) replaces the entry's page in the QR code.
+    """
+    assert entry.decision_date is not None, "certificates are made for approved entries only"
     b = _Bilingual(language)
     authority = catalogue.authorities[entry.authorised_by]
     providers = [catalogue.providers[p] for p in entry.awarding_bodies]
@@ -173,7 +179,7 @@ def render_certificate_html(
         f'<section class="mq-cert-approval"><h3>{b.label("certificate.authorised_by")}</h3>{approval}</section>'
         "</div>"
     )
-    parts.append(_footer(entry, ctx, providers[0], learner, b))
+    parts.append(_footer(entry, ctx, providers[0], learner, b, verify_link))
     parts.append("</section>")
     html = "".join(parts)
     return html.replace('class="mq-certificate"', f'class="mq-certificate{_density(html)}"', 1)
@@ -224,7 +230,12 @@ def _provider_block(provider: Provider, b: _Bilingual) -> str:
 
 
 def _footer(
-    entry: MicroQualification, ctx: BuildContext, lead: Provider, learner: Learner | None, b: _Bilingual
+    entry: MicroQualification,
+    ctx: BuildContext,
+    lead: Provider,
+    learner: Learner | None,
+    b: _Bilingual,
+    verify_link: str | None = None,
 ) -> str:
     if learner is None:
         issued, place = b.placeholder("issue_date"), b.placeholder("issue_place")
@@ -240,12 +251,22 @@ def _footer(
     rows.append(_row(b.label("certificate.version"), html_text(f"{entry.id} · v{entry.version}")))
     link = certificate_url(entry, ctx)
     record = versioned_record_url(entry, ctx)
-    qr = qr_svg(link, label(b.primary, "certificate.qr_label", version=entry.version), quick=learner is None)
-    verify = (
-        f'<p class="mq-cert-verify">{b.label("certificate.verify", version=entry.version)}'
-        f'<a href="{html_text(safe_link(link) or link)}">{html_text(link)}</a> · '
-        f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>'
-    )
+    if verify_link is None:
+        qr = qr_svg(link, label(b.primary, "certificate.qr_label", version=entry.version), quick=learner is None)
+        verify = (
+            f'<p class="mq-cert-verify">{b.label("certificate.verify", version=entry.version)}'
+            f'<a href="{html_text(safe_link(link) or link)}">{html_text(link)}</a> · '
+            f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>'
+        )
+    else:
+        # A signed certificate: the code opens the verification page with this certificate's signed token.
+        page = verify_link.split("#", 1)[0]
+        qr = qr_svg(verify_link, label(b.primary, "certificate.qr_label_signed"))
+        verify = (
+            f'<p class="mq-cert-verify">{b.label("certificate.verify_signed")}'
+            f'<a href="{html_text(safe_link(verify_link) or page)}">{html_text(page)}</a> · '
+            f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>'
+        )
     return (
         '<footer class="mq-cert-footer"><div class="mq-cert-footer-row">'
         f'<div><dl class="mq-cert-issue">{"".join(rows)}</dl>'
@@ -266,7 +287,8 @@ def render_certificate_page(
     catalogue: Catalogue,
     ctx: BuildContext,
     learner: Learner | None = None,
-    language: str = "lv",
+    language: str = DEFAULT_LANGUAGE,
+    verify_link: str | None = None,
 ) -> str:
     """A complete, self-contained HTML document of one certificate, ready to print or turn into PDF."""
     title = label(language, "certificate.document_title", title=entry.title.get(language))
@@ -277,5 +299,5 @@ def render_certificate_page(
         f'<html lang="{html_text(language)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html_text(title)}</title>\n<style>\n{stylesheet()}</style>\n</head>\n"
-        f"<body>\n{render_certificate_html(entry, catalogue, ctx, language, learner)}\n</body>\n</html>\n"
+        f"<body>\n{render_certificate_html(entry, catalogue, ctx, language, learner, verify_link)}\n</body>\n</html>\n"
     )

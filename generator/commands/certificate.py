@@ -7,6 +7,15 @@ the issuer to sign, and with --pdf a PDF where WeasyPrint is installed.
 With --versions (the built site's api/v1/versions.json) each credential names the
 exact version it certifies, with its SRI digest. Existing files are never
 overwritten without --force.
+
+With --sign KEYFILE (a key from `mqcat keygen`, registered in the provider file)
+each credential is signed instead: a VC-JWT (<name>.jwt) naming the exact version
+and its digest and the credential's place in the provider's status list; the
+printed certificate's QR code opens the catalogue's verification page. Signing is
+refused, before anything is written, when the key's provider is not an awarding
+body of the entry, the entry is not active, or the key is revoked, expired or not
+yet valid on an issue date. Each status index given out is recorded in a ledger
+beside the key file (--ledger), so that no index is given twice.
 Exit status: 0 written, 1 problems in the learner file or the entry, 2 usage error.
 """
 
@@ -26,8 +35,11 @@ from ..certificate.learners import Learner, LearnerFileError, load_learners
 from ..certificate.pdf import pdf_unavailable, write_pdf
 from ..certificate.render import render_certificate_page
 from ..context import BuildContext
+from ..credentials import keys, registry, signing, status_lists
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..interop.ob3 import achievement_credential
 from ..problems import Problem, display_path, render
+from ..versions import VersionsRefused, all_versions, digest_sri
 
 _SRI = re.compile(r"^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$")
 
@@ -50,8 +62,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite existing certificate files")
     parser.add_argument(
         "--language",
-        choices=("lv", "en"),
-        default="lv",
+        choices=LANGUAGES,
+        default=DEFAULT_LANGUAGE,
         help="the language printed first on the certificate (default: lv)",
     )
     parser.add_argument(
@@ -69,6 +81,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--version-digest",
         metavar="SRI",
         help="the same digest given directly (the digestSRI of this version in versions.json)",
+    )
+    parser.add_argument(
+        "--sign",
+        type=Path,
+        metavar="KEYFILE",
+        help="sign each credential (VC-JWT) with this private key from `mqcat keygen`, registered in the provider file",
+    )
+    parser.add_argument(
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="the record of status indexes given out (default: <provider>.status-ledger.jsonl beside the key file)",
     )
     parser.add_argument("--catalogue", type=Path, help="the catalogue folder (default: ./catalogue of the repository)")
 
@@ -120,39 +144,63 @@ def run(args: argparse.Namespace) -> int:
         successor = f"; it is replaced by '{entry.replaced_by}'" if entry.replaced_by else ""
         return _fail(f"'{entry.id}' is withdrawn: no new certificates are issued for it{successor}")
 
+    signer = None
+    if args.sign:
+        try:
+            signer = signing.find_signer(catalogue, keys.load_private_key(args.sign))
+        except keys.KeyProblem as error:
+            return _fail(str(error), "give the private key file that `mqcat keygen` wrote", 2)
+        except signing.SigningRefused as refused:
+            return _fail(refused.message, refused.hint)
+
     version_digest = args.version_digest
-    if args.versions:
-        version_digest, problem = _digest_from_manifest(args.versions, entry.id, entry.version)
-        if problem:
-            return _fail(problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
+    if signer is not None:
+        # A signed credential always pins its version: the digest the site publishes for it.
+        try:
+            published = all_versions(catalogue, catalogue_dir.parent)[(entry.id, entry.version)]
+        except VersionsRefused as refused:
+            return _fail(f"the version history cannot be read: {refused}")
+        version_digest = digest_sri(published.content)
+    elif args.versions:
+        version_digest, manifest_problem = _digest_from_manifest(args.versions, entry.id, entry.version)
+        if manifest_problem:
+            return _fail(manifest_problem, "build the site (mqcat build) and give its api/v1/versions.json", 2)
 
     try:
         learners = load_learners(args.learners, root)
     except LearnerFileError as error:
-        for problem in error.problems:
-            print(problem.text(), file=sys.stderr)
+        for learner_problem in error.problems:
+            print(learner_problem.text(), file=sys.stderr)
         return _fail(f"{len(error.problems)} problem(s) in the learner file; no certificate was written")
     early = [
         Problem(
             display_path(args.learners, root),
-            l.line,
+            learner.line,
             1,
             "issue_date",
-            f"{l.issue_date} is before the programme was approved ({entry.decision_date})",
+            f"{learner.issue_date} is before the programme was approved ({entry.decision_date})",
             hint="check the date; a certificate cannot predate the approval decision",
         )
-        for l in learners
-        if l.issue_date < entry.decision_date
+        for learner in learners
+        if entry.decision_date is not None and learner.issue_date < entry.decision_date
     ]
     if early:
-        for problem in early:
-            print(problem.text(), file=sys.stderr)
+        for date_problem in early:
+            print(date_problem.text(), file=sys.stderr)
         return _fail(f"{len(early)} problem(s) in the learner file; no certificate was written")
+    ledger = None
+    if signer is not None:
+        try:
+            for day in sorted({learner.issue_date for learner in learners}):
+                signing.check_can_sign(signer, entry, day)
+            ledger = signing.Ledger(args.ledger or signing.default_ledger(args.sign, signer.provider.id))
+        except signing.SigningRefused as refused:
+            return _fail(f"{refused.message}; no certificate was written", refused.hint)
 
     default_out = args.out is None
     out = args.out or root / "certificates" / entry.id
     pdf_problem = pdf_unavailable() if args.pdf else None
-    suffixes = [".html", ".json"] + ([".pdf"] if args.pdf and pdf_problem is None else [])
+    suffixes = [".html", ".jwt" if signer else ".json"] + ([".pdf"] if args.pdf and pdf_problem is None else [])
     stems = [_file_stem(index, learner) for index, learner in enumerate(learners, start=1)]
     existing = [out / (stem + s) for stem in stems for s in suffixes if (out / (stem + s)).exists()]
     if existing and not args.force:
@@ -164,15 +212,28 @@ def run(args: argparse.Namespace) -> int:
         _keep_out_of_git(out.parent)
     ctx = BuildContext(site_url=site_url, today=dt.date.today())
     long_pages = []
-    for stem, learner in zip(stems, learners):
-        page = render_certificate_page(entry, catalogue, ctx, learner, args.language)
-        (out / f"{stem}.html").write_text(page, encoding="utf-8")
+    for stem, learner in zip(stems, learners, strict=True):
         credential = achievement_credential(entry, catalogue, ctx, learner, version_digest=version_digest)
-        (out / f"{stem}.json").write_text(json.dumps(credential, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        if args.pdf and pdf_problem is None:
-            if write_pdf(page, out / f"{stem}.pdf") > 1:
-                long_pages.append(f"{stem}.pdf")
-    kinds = "HTML, OB 3.0 JSON" + (", PDF" if args.pdf and pdf_problem is None else "")
+        verify_link = None
+        if signer is not None and ledger is not None:
+            index = ledger.allocate()
+            credential["credentialStatus"] = status_lists.credential_status(
+                registry.status_list_url(ctx, signer.provider.id), index
+            )
+            token = signing.sign_credential(credential, signer, ctx)
+            verify_link = signing.verification_link(ctx, signing.paper_token(credential, signer, ctx), args.language)
+            (out / f"{stem}.jwt").write_text(token + "\n", encoding="ascii")
+            ledger.record(index, credential["id"], entry, learner.issue_date, signer.key.kid)
+        else:
+            text = json.dumps(credential, ensure_ascii=False, indent=2) + "\n"
+            (out / f"{stem}.json").write_text(text, encoding="utf-8")
+        page = render_certificate_page(entry, catalogue, ctx, learner, args.language, verify_link)
+        (out / f"{stem}.html").write_text(page, encoding="utf-8")
+        if args.pdf and pdf_problem is None and write_pdf(page, out / f"{stem}.pdf") > 1:
+            long_pages.append(f"{stem}.pdf")
+    kinds = ("HTML, signed OB 3.0 VC-JWT" if signer else "HTML, OB 3.0 JSON") + (
+        ", PDF" if args.pdf and pdf_problem is None else ""
+    )
     print(
         f"{len(learners)} certificate(s) of '{entry.id}' v{entry.version} ({kinds}) written to "
         f"{display_path(out, root)}"

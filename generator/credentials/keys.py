@@ -14,12 +14,15 @@ its curve, and the key id that `mqcat keygen` proposes is the RFC 7638 thumbprin
 
 from __future__ import annotations
 
+import contextlib
 import os
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from joserfc import jwk
-from joserfc.errors import JoseError
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import ECKey, OKPKey
 
 from ..loader import Document
@@ -55,7 +58,7 @@ def import_public(public_jwk: dict[str, Any]) -> SigningKeyObject:
     if algorithm_of(public_jwk) is None:
         raise KeyProblem(f"kty {kty!r} with crv {crv!r} is not accepted; use EC with P-256 or OKP with Ed25519")
     try:
-        key = jwk.import_key(dict(public_jwk), str(kty))  # type: ignore[arg-type]
+        key = jwk.import_key(dict(public_jwk), str(kty))  # type: ignore[call-overload]
     except (JoseError, ValueError, TypeError) as error:
         raise KeyProblem(f"not a valid {crv} public key ({error})") from error
     assert isinstance(key, ECKey | OKPKey)
@@ -214,6 +217,14 @@ def check_key_reuse(docs: list[Document]) -> list[Problem]:
     return problems
 
 
+@contextlib.contextmanager
+def eddsa_allowed() -> Iterator[None]:
+    """joserfc warns that RFC 9864 deprecates the name "EdDSA" for "Ed25519"; OB 3.0 and today's verifiers use it."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*EdDSA is deprecated", category=SecurityWarning)
+        yield
+
+
 # Private key files.
 
 
@@ -244,7 +255,7 @@ def load_private_key(path: Path) -> SigningKeyObject:
         raise KeyProblem(f"{path}: not a private key file (expected PEM '-----BEGIN PRIVATE KEY-----')")
     for kty in ("EC", "OKP"):
         try:
-            key = jwk.import_key(data, kty)  # type: ignore[arg-type]
+            key = jwk.import_key(data, kty)
         except (JoseError, ValueError, TypeError):
             continue
         if isinstance(key, ECKey | OKPKey) and key.is_private and algorithm_of(public_jwk(key)) is not None:

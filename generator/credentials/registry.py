@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from ..context import BuildContext
+from ..i18n import table
 from ..model import Catalogue, MicroQualification, Provider, SigningKey
+from ..versions import version_path
 from . import status_lists
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
@@ -72,6 +74,22 @@ def status_list_path(ctx: BuildContext, provider_id: str) -> str:
 
 def status_list_url(ctx: BuildContext, provider_id: str) -> str:
     return ctx.site_url + status_list_path(ctx, provider_id)
+
+
+def verifier_config(ctx: BuildContext, language: str) -> dict[str, Any]:
+    """What the /verify/ page needs: the site's address and DID, the registry's address shapes, the words."""
+    return {
+        "siteUrl": ctx.site_url,
+        "siteDid": ctx.site_did,
+        "paths": {
+            "issuer": issuer_path(ctx, "{id}"),
+            "entry": entry_facts_path(ctx, "{id}"),
+            "status": status_list_path(ctx, "{id}"),
+            "version": ctx.api_path(version_path("{id}", "{version}")),  # type: ignore[arg-type]
+        },
+        "labels": table(language)["verify"],
+        "states": table(language)["status"],
+    }
 
 
 # Documents.

@@ -475,7 +475,8 @@ def _schema_problems(form: Form, record: str, data: dict[str, Any]) -> list[Fiel
         if error.validator == "required" and isinstance(error.instance, dict):
             # jsonschema reports each missing property separately; its message names it first, quoted.
             named = re.match(r"^'([^']+)'", error.message)
-            missing = named.group(1) if named else next(n for n in error.validator_value if n not in error.instance)
+            required: Any = error.validator_value
+            missing = named.group(1) if named else next(n for n in required if n not in error.instance)
             path = path + (missing,)
             group = fields.subschema(schema_name, path) or {}
             if group.get("anyOf") and all("required" in option for option in group["anyOf"]):
@@ -583,16 +584,54 @@ def _rule_problem(form: Form, record: str, problem: Problem, data: dict[str, Any
     return FieldProblem(field_id, texts["lv"], texts["en"], warning=problem.severity is Severity.WARNING, item=position)
 
 
-class _Dumper(yaml.SafeDumper):
-    """PyYAML's safe serializer, with list items indented under their key as in the catalogue's files."""
+class _Resolver(yaml.resolver.Resolver):
+    """YAML 1.1's implicit types but dates: a text that any YAML reader could take for a
+    number or a truth value (`no`, `0613`) is quoted; dates stay plain, as in the catalogue's
+    files (the catalogue's loader reads them as text)."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.SafeRepresenter, _Resolver):
+    """PyYAML's safe serializer in the catalogue's own style.
+
+    Identifiers, codes and dates stay plain, every other text is double-quoted, and
+    list items are indented under their key, as in the files providers write.
+    """
+
+    def __init__(self, stream: Any, **settings: Any) -> None:
+        yaml.emitter.Emitter.__init__(
+            self, stream, width=settings.get("width"), allow_unicode=settings.get("allow_unicode")
+        )
+        yaml.serializer.Serializer.__init__(self)
+        yaml.representer.SafeRepresenter.__init__(self, sort_keys=False)
+        _Resolver.__init__(self)
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
 
+_PLAIN_TEXT = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*|[A-Z]{2,3}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _represent_text(dumper: _Dumper, value: str) -> yaml.ScalarNode:
+    plain = (
+        _PLAIN_TEXT.fullmatch(value) is not None
+        and not value.isdigit()  # `0988` is text to YAML 1.1, a number to YAML 1.2
+        and dumper.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
+    )
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
+
+
+_Dumper.add_representer(str, _represent_text)
+
+
 def _dump(data: dict[str, Any], modeline: str) -> str:
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
-    return modeline + text
+    return modeline + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, width=10_000, default_flow_style=False)
 
 
 def _check_files(
@@ -821,7 +860,8 @@ def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission:
         entry["status"] = PROPOSED
         for name in ("decision", "decision_date", "review_due"):
             entry.get("quality_assurance", {}).pop(name, None)
-    submission.entry = _ordered(entry, fields.root(schemas.MICRO_QUALIFICATION))
+    # The entry's own order of fields, so that the file's diff shows only what changed.
+    submission.entry = entry
     submission.replaces = catalogue.shown(path)
     if any(not problem.warning for problem in reader.problems):
         submission.problems.extend(_schema_problems(form, ENTRY, submission.entry))

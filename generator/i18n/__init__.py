@@ -8,14 +8,22 @@ has exactly the same keys.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
-LANGUAGES = ("lv", "en")
+# The catalogue's own language: every text has it, its pages sit at the site's root,
+# and a text missing in another language falls back to it.
+DEFAULT_LANGUAGE = "lv"
+# Every language of the site and of the catalogue's texts: one interface table each
+# (`<language>.yaml` beside this file), the default language first.
+LANGUAGES: tuple[str, ...] = (
+    DEFAULT_LANGUAGE,
+    *sorted(path.stem for path in HERE.glob("*.yaml") if path.stem != DEFAULT_LANGUAGE),
+)
 
 
 @cache

@@ -34,8 +34,8 @@ from typing import Any
 import pycountry
 
 from ..context import BuildContext
-from ..i18n import label
-from ..model import LANGUAGES, Authority, Catalogue, MicroQualification, Provider, Text
+from ..i18n import LANGUAGES, label
+from ..model import Authority, Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
 from ..versions import version_path
 from . import start_of_day
@@ -94,11 +94,6 @@ def write_elm(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
         _write(site_dir / entry_document_path(ctx, entry), {"@context": CONTEXT, **opportunity})
         graph.append(opportunity)
     _write(site_dir / dataset_path(ctx), dataset_document(catalogue, ctx, graph))
-
-
-def entry_document(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext) -> dict[str, Any]:
-    """The JSON-LD document of one entry, as written to `api/v1/elm/<id>.jsonld`."""
-    return {"@context": CONTEXT, **learning_opportunity(entry, catalogue, ctx)}
 
 
 def dataset_document(
@@ -283,6 +278,7 @@ def accreditation(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
     """The authorising body's approval of the programme: who decided what, when, and the next review."""
     base = ctx.entry_url(entry)
     authority = catalogue.authorities[entry.authorised_by]
+    assert entry.decision is not None, "only decided entries are exported"
     return {
         "id": f"{base}#accreditation",
         "type": "Accreditation",

@@ -22,8 +22,8 @@ from typing import Any
 
 from ..certificate.learners import Learner
 from ..context import BuildContext
-from ..i18n import label
-from ..model import LANGUAGES, Catalogue, MicroQualification, Provider
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, label
+from ..model import Catalogue, MicroQualification, Provider
 from ..rules import isced_f_fields
 from ..versions import MEDIA_TYPE, version_path
 from . import start_of_day
@@ -38,16 +38,16 @@ _LIST_START = re.compile(r"^(\d+)([.)])")
 
 
 def _achievement_file(entry: MicroQualification, language: str) -> str:
-    suffix = "" if language == "lv" else f".{language}"
+    suffix = "" if language == DEFAULT_LANGUAGE else f".{language}"
     return f"ob3/{entry.id}{suffix}.json"
 
 
-def achievement_path(ctx: BuildContext, entry: MicroQualification, language: str = "lv") -> str:
+def achievement_path(ctx: BuildContext, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
     """Site-relative path of an entry's Achievement in one language."""
     return ctx.api_path(_achievement_file(entry, language))
 
 
-def achievement_url(ctx: BuildContext, entry: MicroQualification, language: str = "lv") -> str:
+def achievement_url(ctx: BuildContext, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
     """The Achievement's stable address, which is also its `id`."""
     return ctx.api_url(_achievement_file(entry, language))
 
@@ -63,7 +63,7 @@ def write_ob3(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
 
 
 def achievement(
-    entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str = "lv"
+    entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str = DEFAULT_LANGUAGE
 ) -> dict[str, Any]:
     """The OB 3.0 Achievement of an entry, in one language (texts missing in it fall back to Latvian)."""
     lead = catalogue.providers[entry.awarding_bodies[0]]
@@ -110,7 +110,7 @@ def achievement(
     return node
 
 
-def profile(provider: Provider, ctx: BuildContext, language: str = "lv") -> dict[str, Any]:
+def profile(provider: Provider, ctx: BuildContext, language: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
     """An awarding body as an OB 3.0 Profile, named by its DID: legal data and contacts."""
     node: dict[str, Any] = {
         # The provider's DID: verifiers resolve its keys from it (generator/credentials/registry.py).
@@ -175,7 +175,7 @@ def achievement_credential(
                 "salt": salt,
             },
         ],
-        "achievement": achievement(entry, catalogue, ctx, "lv"),
+        "achievement": achievement(entry, catalogue, ctx, DEFAULT_LANGUAGE),
     }
     if entry.ects is not None:
         subject["creditsEarned"] = float(entry.ects)
@@ -186,7 +186,7 @@ def achievement_credential(
         "id": credential_id or f"urn:uuid:{uuid.uuid4()}",
         "type": ["VerifiableCredential", "AchievementCredential"],
         "name": entry.title.lv,
-        "issuer": profile(lead, ctx, "lv"),
+        "issuer": profile(lead, ctx, DEFAULT_LANGUAGE),
         "validFrom": issued,
         "awardedDate": issued,
         "credentialSubject": subject,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import schemas
-from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
+from ..layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from ..loader import LoadError, load_file
 from ..problems import Problem, Severity
 

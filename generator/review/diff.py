@@ -308,8 +308,9 @@ class FieldChange:
 class OutcomeChanges:
     """Learning outcomes compared by their text."""
 
-    added: list[dict[str, Any]] = field(default_factory=list)
-    removed: list[dict[str, Any]] = field(default_factory=list)
+    # The texts ({lv, en}) of the outcomes, as written: anything in a file that is not valid.
+    added: list[Any] = field(default_factory=list)
+    removed: list[Any] = field(default_factory=list)
     skills: list[FieldChange] = field(default_factory=list)  # ESCO skills of an outcome whose text stayed
     reordered: bool = False
 
@@ -377,10 +378,18 @@ class Review:
     validation: list[Problem] = field(default_factory=list)  # in touched files, at head
     caused: list[Problem] = field(default_factory=list)  # new errors in files the change did not touch
     base_errors: int = 0
+    # The council's decision on each added or changed entry (review.approval.EntryApproval), when read from git.
+    approvals: list[Any] = field(default_factory=list)
+    uncommitted: list[str] = field(default_factory=list)  # working-tree changes the report leaves out
+
+    @property
+    def awaiting(self) -> list[Any]:
+        """Proposed entries: valid or not, the council has not recorded its decision."""
+        return [a for a in self.approvals if a.state == "awaiting"]
 
     def all_findings(self) -> list[Problem]:
         found = [p for change in self.entries for p in change.findings] + self.findings
-        return found
+        return found + [p for approval in self.approvals for p in approval.findings]
 
     @property
     def errors(self) -> list[Problem]:
@@ -531,36 +540,36 @@ def _check_entry_change(change: EntryChange) -> None:
     changed_top = {f.path[0] for f in change.fields if f.path} | ({"learning_outcomes"} if change.outcomes else set())
     substantive = [name for name in SUBSTANTIVE_FIELDS if name in changed_top]
     old_version, new_version = old.get("version"), new.get("version")
-    versions_known = isinstance(old_version, int) and isinstance(new_version, int)
-    if versions_known and new_version < old_version:
-        found.append(
-            _finding(
-                head,
-                ("version",),
-                f"version lowered from {old_version} to {new_version}",
-                f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance",
+    if isinstance(old_version, int) and isinstance(new_version, int):
+        if new_version < old_version:
+            found.append(
+                _finding(
+                    head,
+                    ("version",),
+                    f"version lowered from {old_version} to {new_version}",
+                    f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance",
+                )
             )
-        )
-    elif versions_known and substantive and new_version == old_version:
-        names = ", ".join(fields.title(schemas.MICRO_QUALIFICATION, (name,)) for name in substantive)
-        found.append(
-            _finding(
-                head,
-                ("version",),
-                f"published entry '{change.id}' changed in substance ({names}) without raising its version",
-                f"set `version: {old_version + 1}` so that certificates can tell the versions apart",
+        elif substantive and new_version == old_version:
+            names = ", ".join(fields.title(schemas.MICRO_QUALIFICATION, (name,)) for name in substantive)
+            found.append(
+                _finding(
+                    head,
+                    ("version",),
+                    f"published entry '{change.id}' changed in substance ({names}) without raising its version",
+                    f"set `version: {old_version + 1}` so that certificates can tell the versions apart",
+                )
             )
-        )
-    elif versions_known and new_version > old_version + 1:
-        found.append(
-            _finding(
-                head,
-                ("version",),
-                f"version jumps from {old_version} to {new_version}",
-                f"raise it by one: `version: {old_version + 1}`",
-                Severity.WARNING,
+        elif new_version > old_version + 1:
+            found.append(
+                _finding(
+                    head,
+                    ("version",),
+                    f"version jumps from {old_version} to {new_version}",
+                    f"raise it by one: `version: {old_version + 1}`",
+                    Severity.WARNING,
+                )
             )
-        )
     for name in ATTENTION_FIELDS:
         if name in changed_top:
             title = fields.title(schemas.MICRO_QUALIFICATION, (name,))
@@ -685,8 +694,8 @@ def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> 
                             1,
                             "",
                             f"entry '{key}' is deleted instead of withdrawn",
-                            hint="restore the file and set `status: withdrawn` with a status_reason (and replaced_by if a "
-                            "successor exists): certificates already issued point to its page",
+                            hint="restore the file and set `status: withdrawn` with a status_reason "
+                            "(and replaced_by if a successor exists): certificates already issued point to its page",
                         )
                     ],
                 )
@@ -747,7 +756,8 @@ def compare_registries(base: Snapshot, head: Snapshot) -> list[RecordChange]:
         ("authority", "authorities", schemas.AUTHORITIES, "authorities"),
     ):
         old_record, new_record = base.registry(registry), head.registry(registry)
-        path = (new_record or old_record).path if (new_record or old_record) else f"{CATALOGUE_DIR}/{registry}.yaml"
+        either = new_record or old_record
+        path = either.path if either else f"{CATALOGUE_DIR}/{registry}.yaml"
         old_items = _by_id(old_record.data.get(items) if old_record else None)
         new_items = _by_id(new_record.data.get(items) if new_record else None)
         for key in list(new_items) + [k for k in old_items if k not in new_items]:
@@ -843,8 +853,8 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
                     1,
                     "",
                     f"provider '{change.id}' is deleted",
-                    "providers named by any entry, even a withdrawn one, must stay",
                     Severity.WARNING,
+                    "providers named by any entry, even a withdrawn one, must stay",
                 )
             )
 
@@ -860,14 +870,29 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
     return result
 
 
+def uncommitted_files(repo: Path) -> list[str]:
+    """Paths with changes that are not committed (untracked ones included, ignored ones not)."""
+    status = git(repo, "status", "--porcelain", "-z", "--untracked-files=all")
+    return sorted({entry[3:] for entry in status.decode("utf-8", "surrogateescape").split("\0") if len(entry) > 3})
+
+
 def review_revisions(repo: Path, base: str | None = None, head: str | None = None) -> Review:
-    """The review of the change from BASE (default: the merge base with main) to HEAD (default: the working tree)."""
+    """The review of the change from BASE (default: the merge base with main) to HEAD (default: the last commit).
+
+    Only committed changes count: a pull request holds commits, and files that
+    a tool or an editor left in the folder are not part of it.
+    """
+    from .approval import track
+
     root = repository_root(repo)
     base_commit = resolve_revision(root, base) if base else default_base(root)
-    head_commit = resolve_revision(root, head) if head else None
+    head_commit = resolve_revision(root, head or "HEAD")
     touched = touched_files(root, base_commit, head_commit)
     with revision(root, base_commit) as old, revision(root, head_commit) as new:
         old.label = f"{base} ({base_commit[:12]})" if base else base_commit[:12]
-        if head_commit is not None:
-            new.label = f"{head} ({head_commit[:12]})"
-        return review(old, new, touched)
+        new.label = f"{head or 'HEAD'} ({head_commit[:12]})"
+        result = review(old, new, touched)
+    result.approvals = track(root, base_commit, head_commit, result.entries)
+    if head is None:
+        result.uncommitted = [path for path in uncommitted_files(root) if path.startswith(CATALOGUE_DIR + "/")]
+    return result

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from .. import schemas
+from ..i18n import LANGUAGES
 
 LABEL_SEPARATOR = " › "
 TEXT_DEFINITION = "common.schema.json#/$defs/text"
@@ -85,7 +86,7 @@ def title(schema_name: str, path: Sequence[str | int]) -> str:
     if node and node.get("title"):
         return str(node["title"])
     # Untitled per-language parts (keywords.lv) read as the language's name.
-    return language_title(key) if key in ("lv", "en") else str(key)
+    return language_title(key) if key in LANGUAGES else str(key)
 
 
 def label(schema_name: str, path: Sequence[str | int], start: int = 0) -> str:
@@ -114,7 +115,7 @@ def is_text(node: dict[str, Any]) -> bool:
     return (
         node.get("type") == "object"
         and set(properties) == {"lv", "en"}
-        and all(resolve(properties[language]).get("type") == "string" for language in ("lv", "en"))
+        and all(resolve(properties[language]).get("type") == "string" for language in LANGUAGES)
     )
 
 

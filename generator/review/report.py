@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ..i18n import LANGUAGES
 from ..problems import Problem, Severity, github_annotation
+from .approval import AWAITING, RECORDED, REFUSED, UNCHANGED
 from .diff import (
     ADDED,
     CHANGED,
@@ -127,7 +129,7 @@ def field_lines(change: FieldChange, indent: str = "") -> list[str]:
 def _text_of(value: Any) -> str:
     """A {lv, en} text as `“lv” / “en”`."""
     if isinstance(value, dict):
-        return " / ".join(_quoted(value[language]) for language in ("lv", "en") if isinstance(value.get(language), str))
+        return " / ".join(_quoted(value[language]) for language in LANGUAGES if isinstance(value.get(language), str))
     return value_text(value)
 
 
@@ -236,8 +238,70 @@ def _summary(review: Review) -> str:
         f"**{errors} error{'s' if errors != 1 else ''}**" if errors else "No errors",
         f"{attention} point{'s' if attention != 1 else ''} to check",
     ]
-    verdict = " Fix the errors before this can be approved." if errors else ""
-    return ", ".join(parts) + "." + verdict
+    return ", ".join(parts) + ". " + verdict(review)
+
+
+def verdict(review: Review) -> str:
+    """Valid or not, and whether the council's decision is recorded: what the pull-request check says."""
+    if review.errors:
+        return "**Not valid:** fix the errors before the council can decide."
+    awaiting = review.awaiting
+    if awaiting:
+        ids = ", ".join(md_code(a.id) for a in awaiting)
+        return (
+            f"**Valid, awaiting the council's decision** ({ids}): a council member records it with "
+            f"{md_code('mqcat approve')} before merging."
+        )
+    if any(a.state == RECORDED for a in review.approvals):
+        return "**Approved: ready to merge.** The council's decision is recorded."
+    return "**Valid.**"
+
+
+_STATE_WORDS = {
+    AWAITING: "⏳ valid, awaiting the council's decision",
+    RECORDED: "✅ approved: decision recorded",
+    UNCHANGED: "approval unchanged",
+    REFUSED: "❌ approval not recorded by the council",
+}
+_DECISION_LABELS = (
+    (("quality_assurance", "decision"), "Decision"),
+    (("quality_assurance", "decision_date"), "Approval date"),
+    (("quality_assurance", "review_due"), "Review due"),
+)
+
+
+def _approval_lines(review: Review) -> list[str]:
+    """The council's decision on each entry: the approval fields, and who changed them in which commit."""
+    if not review.approvals:
+        return []
+    out = [
+        "",
+        "### The council's decision",
+        "",
+        "| Entry | State | Status | Decision | Approval date | Review due | Changed in |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for approval in review.approvals:
+        cells = [md_code(approval.id, in_table=True), _STATE_WORDS.get(approval.state, md_text(approval.state))]
+        cells.append(md_code(approval.status, in_table=True) if approval.status is not None else "_(not set)_")
+        for path, _ in _DECISION_LABELS:
+            value = approval.values.get(path)
+            cells.append(value_text(value) if value is not None else "_(not set)_")
+        commits = []
+        for commit in approval.commits:
+            how = f"{md_code('mqcat ' + commit.council_action, in_table=True)}" if commit.council_action else ""
+            if not commit.needs_council:
+                kind = "proposal"
+            else:
+                kind = "decision commit" if commit.council_decision else "**not a decision commit of the council**"
+            commits.append(
+                f"{md_code(commit.commit[:12], in_table=True)} by {md_text(commit.author)} ({kind}"
+                + (f", {how}" if how else "")
+                + ")"
+            )
+        cells.append("; ".join(commits) or "_(no commit)_")
+        out.append("| " + " | ".join(cells) + " |")
+    return out
 
 
 def markdown(review: Review) -> str:
@@ -253,6 +317,15 @@ def markdown(review: Review) -> str:
         out += [
             "",
             f"_The base revision already has {review.base_errors} validation error(s); they are not listed here._",
+        ]
+
+    if review.uncommitted:
+        out += [
+            "",
+            f"_Only committed changes are reviewed: {len(review.uncommitted)} uncommitted file(s) under "
+            f"{md_code('catalogue/')} are left out ({', '.join(md_code(p) for p in review.uncommitted[:5])}"
+            + (", …" if len(review.uncommitted) > 5 else "")
+            + "). Commit them to include them._",
         ]
 
     errors = [p for p in review.all_findings() if p.severity is Severity.ERROR]
@@ -278,6 +351,8 @@ def markdown(review: Review) -> str:
                 f"Needs a maintainer ({who}): " + "; ".join(md_text(r) for r in review.maintainer_reasons) + "."
             ]
 
+    out += _approval_lines(review)
+
     if review.entries:
         out += ["", "### Micro-qualifications"]
         for kind, heading in ENTRY_SECTIONS:
@@ -291,12 +366,12 @@ def markdown(review: Review) -> str:
     registries = [c for c in review.registry_changes if c.kind != "provider"]
     if providers:
         out += ["", "### Providers", ""]
-        for change in providers:
-            out += _record_lines(change)
+        for record in providers:
+            out += _record_lines(record)
     if registries:
         out += ["", "### Sectors, authorities and maintainers", ""]
-        for change in registries:
-            out += _record_lines(change)
+        for record in registries:
+            out += _record_lines(record)
 
     if review.outside:
         out += [
@@ -348,7 +423,7 @@ def _changed_files(review: Review) -> list[str]:
     return out
 
 
-def annotations(review: Review) -> list[str]:
+def github_annotations(review: Review) -> list[str]:
     """GitHub workflow commands (`::error file=...`) for every error and point to check."""
     problems: Iterable[Problem] = [*review.all_findings(), *review.validation, *review.caused]
     return [github_annotation(problem) for problem in problems]

@@ -21,6 +21,7 @@ from typing import Any
 
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE
+from ..i18n import LANGUAGES
 from ..loader import LoadError, load_file
 from . import fields
 
@@ -61,7 +62,7 @@ def render(entry_id: str, sector: str, provider: str, authority: str | None) -> 
     return "\n".join(header + _object_body(top, (), 0, values)) + "\n"
 
 
-def _required(node: Mapping[str, Any]) -> set[str]:
+def _required(node: dict[str, Any]) -> set[str]:
     required = set(node.get("required", ()))
     # "at least one of" (anyOf of required lists): offer the first choice.
     choices = [option.get("required", ()) for option in node.get("anyOf", ()) if isinstance(option, dict)]
@@ -71,7 +72,7 @@ def _required(node: Mapping[str, Any]) -> set[str]:
 
 
 def _object_body(
-    node: Mapping[str, Any],
+    node: dict[str, Any],
     path: FieldPath,
     indent: int,
     values: Mapping[FieldPath, Any],
@@ -100,7 +101,7 @@ def _object_body(
 
 
 def _field(
-    name: str, raw: Mapping[str, Any], path: FieldPath, indent: int, required: bool, values: Mapping[FieldPath, Any]
+    name: str, raw: dict[str, Any], path: FieldPath, indent: int, required: bool, values: Mapping[FieldPath, Any]
 ) -> list[str]:
     pad = " " * indent
     node = fields.resolve(raw)
@@ -119,13 +120,13 @@ def _field(
 
 def _comment(
     name: str,
-    raw: Mapping[str, Any],
-    node: Mapping[str, Any],
+    raw: dict[str, Any],
+    node: dict[str, Any],
     path: FieldPath,
     required: bool,
     values: Mapping[FieldPath, Any],
 ) -> str:
-    title = node.get("title") or (fields.language_title(name) if name in ("lv", "en") else name)
+    title = node.get("title") or (fields.language_title(name) if name in LANGUAGES else name)
     parts = [f"{title}{'' if required else ' (optional)'}:"]
     description = str(node.get("description", "")).strip()
     if description:
@@ -150,26 +151,24 @@ def _comment(
     return " ".join(parts)
 
 
-def _languages_note(node: Mapping[str, Any]) -> str:
+def _languages_note(node: dict[str, Any]) -> str:
     required = set(node.get("required", ()))
-    wanted = [f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language in required]
-    optional = [
-        f"{language} ({fields.language_title(language)})" for language in ("lv", "en") if language not in required
-    ]
+    wanted = [f"{language} ({fields.language_title(language)})" for language in LANGUAGES if language in required]
+    optional = [f"{language} ({fields.language_title(language)})" for language in LANGUAGES if language not in required]
     note = "Write " + " and ".join(wanted)
     if optional:
         return note + "; " + " and ".join(optional) + " is recommended: fill it in, or delete its line."
     return note + "."
 
 
-def _number_note(node: Mapping[str, Any]) -> str:
+def _number_note(node: dict[str, Any]) -> str:
     kind = "A whole number" if node.get("type") == "integer" else "A number"
     if "minimum" in node and "maximum" in node:
         return f"{kind} from {node['minimum']} to {node['maximum']}."
     return f"{kind}."
 
 
-def _example(raw: Mapping[str, Any], node: Mapping[str, Any]) -> str:
+def _example(raw: dict[str, Any], node: dict[str, Any]) -> str:
     if fields.is_text(node):
         # Only the field's own example: the shared text definition's example is about something else.
         examples = raw.get("examples")
@@ -177,7 +176,7 @@ def _example(raw: Mapping[str, Any], node: Mapping[str, Any]) -> str:
             return ""
         example = examples[0]
         return " / ".join(
-            json.dumps(example[language], ensure_ascii=False) for language in ("lv", "en") if language in example
+            json.dumps(example[language], ensure_ascii=False) for language in LANGUAGES if language in example
         )
     examples = node.get("examples")
     if not examples:
@@ -188,9 +187,7 @@ def _example(raw: Mapping[str, Any], node: Mapping[str, Any]) -> str:
     return json.dumps(example, ensure_ascii=False)
 
 
-def _value(
-    name: str, node: Mapping[str, Any], path: FieldPath, indent: int, values: Mapping[FieldPath, Any]
-) -> list[str]:
+def _value(name: str, node: dict[str, Any], path: FieldPath, indent: int, values: Mapping[FieldPath, Any]) -> list[str]:
     pad = " " * indent
     if path in values:
         value = values[path]
@@ -199,7 +196,7 @@ def _value(
         return [f"{pad}{name}: {_scalar(value)}"]
     kind = node.get("type")
     if fields.is_text(node):
-        return [f"{pad}{name}:"] + [f'{pad}  {language}: ""' for language in ("lv", "en")]
+        return [f"{pad}{name}:"] + [f'{pad}  {language}: ""' for language in LANGUAGES]
     if kind == "object":
         return [f"{pad}{name}:"] + _object_body(node, path, indent + 2, values)
     if kind == "array":

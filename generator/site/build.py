@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import statistics
 from ..catalogue import CatalogueInvalid, Result, validate
 from ..context import BuildContext
 from ..model import Catalogue
@@ -161,13 +162,17 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
     The first list needs only the catalogue (written while MkDocs renders); the
     second reads the rendered pages (the sitemap lists them).
     """
-    from .. import opendata, search_index
+    from .. import intakes, opendata, search_index
     from ..interop import elm, ob3
     from . import sitemap
 
-    return [search_index.write_search_index, opendata.write_open_data, elm.write_elm, ob3.write_ob3], [
-        sitemap.write_sitemap
-    ]
+    return [
+        search_index.write_search_index,
+        opendata.write_open_data,
+        elm.write_elm,
+        ob3.write_ob3,
+        intakes.write_intake_calendars,
+    ], [sitemap.write_sitemap]
 
 
 def _prepare(
@@ -230,9 +235,16 @@ def build(
         # Keys, revocations, and the entries' states in time (from history).
         registry.write_registry(catalogue, site, ctx, versions.read_history(history_root).states)
 
+    def write_statistics(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        statistics.write_statistics(figures, site, ctx)
+
     writers, after_render = site_writers()
     named = [(w.__module__.removeprefix("generator."), w) for w in writers]
-    named += [("versions", write_versions), ("registry of issuers", write_registry)]
+    named += [
+        ("statistics.json", write_statistics),
+        ("versions", write_versions),
+        ("registry of issuers", write_registry),
+    ]
     if shard is not None:
         named = [pair for position, pair in enumerate(named) if shard.writes(position)]
         after_render = []  # the sitemap lists every page: written by the merge
@@ -248,8 +260,13 @@ def build(
     try:
         shutil.rmtree(new_source)
         new_data.mkdir()
+        with timings.stage("statistics"):
+            # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
+            figures = statistics.compute(catalogue, ctx.today)
         with timings.stage("compile source tree (MkDocs starts on each language when it is ready)"):
-            compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, shard=shard)
+            compile_tree(
+                catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures, shard=shard
+            )
         for name, writer in named:
             with timings.stage(f"{name} (while MkDocs renders)"):
                 writer(catalogue, new_data, ctx)

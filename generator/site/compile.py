@@ -23,13 +23,18 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
+from ..context import STATISTICS_PATH, BuildContext
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
-from . import finder, views
+from ..credentials import registry
+from ..statistics import Figures
+from ..statistics import compute as compute_figures
+from ..formatting import Labels, date, text
+from . import charts, finder, views
+from .pathways import Drawings, Pathway, find_pathways
 from .shards import Shard
-from .views import Labels
 
 HERE = Path(__file__).resolve().parent
 THEME_DIR = HERE / "theme"
@@ -65,7 +70,7 @@ class SourceTree:
         self.language = language
         self.docs = docs
         self.L = Labels(language)
-        self.other = next(lang for lang in SITE_LANGUAGES if lang != language)
+        self.other = next(lang for lang in LANGUAGES if lang != language)
         self._made: set[Path] = set()
 
     def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
@@ -95,22 +100,23 @@ class SourceTree:
         return self.shard is None or self.shard.owns(path)
 
     def text(self, value: Any) -> str:
-        shown = views.text(value, self.language)
+        shown = text(value, self.language)
         return shown["text"] if shown else ""
 
-    def write_all(self, built_from: dict[str, list[str]]) -> None:
+    def write_all(self, built_from: dict[str, list[str]], figures: Figures, pathways: dict[str, Pathway]) -> None:
         catalogue, ctx, language = self.catalogue, self.ctx, self.language
         by_sector = catalogue.entries_by_sector()
         by_provider = catalogue.entries_by_provider()
         by_level = catalogue.entries_by_level()
         published = catalogue.published_entries()
+        drawings = Drawings(catalogue, ctx, language, pathways)
 
         def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
             return [views.card(e, catalogue, ctx, language) for e in entries]
 
-        sectors = [
-            {"id": s.id, "path": f"{s.id}/", "name": views.text(s.name, language),
-             "council": views.text(s.council, language), "count": len(by_sector.get(s.id, []))}
+        sectors: list[dict[str, Any]] = [
+            {"id": s.id, "path": f"{s.id}/", "name": text(s.name, language),
+             "council": text(s.council, language), "count": len(by_sector.get(s.id, []))}
             for s in catalogue.sectors.values()
         ]
         newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
@@ -121,7 +127,8 @@ class SourceTree:
                 "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
             },
             "sectors": sectors,
-            "newest": [dict(views.card(e, catalogue, ctx, language), approved=views.date(e.decision_date)) for e in newest],
+            "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
+            "newest": [dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest],
             # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
             "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
         }, description=self.L("site.description"))
@@ -130,13 +137,17 @@ class SourceTree:
             entries = by_sector.get(sector["id"], [])
             self.page(f"{sector['id']}/index.md", "mq-sector.html", sector["name"]["text"], {
                 "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
+                "calendar": ctx.calendar_path(sector=sector["id"]),
+                "pathways": drawings.for_sector(entries),
             })
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             if not self.wanted(f"{entry.sector}/{entry.id}.md"):
                 continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
-            extra = {}
+            view["pathway"] = drawings.for_entry(entry.id)
+            # No table of contents: the key facts take the whole width.
+            extra: dict[str, Any] = {"hide": ["toc"]}
             if entry.published:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
@@ -172,6 +183,11 @@ class SourceTree:
                       "latvianOnly": self.L("language.latvian_only"),
                   })})
 
+        self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
+                  charts.view(figures, catalogue, ctx, language), extra={"hide": ["toc"]})
+        self.page("verify/index.md", "mq-verify.html", self.L("verify.title"), {},
+                  extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))})
+
         for name in sorted(os.listdir(CONTENT_DIR / language)):
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
@@ -190,6 +206,8 @@ class SourceTree:
             {html_text(L("nav.providers")): "providers/index.md"},
             {html_text(L("nav.levels")): levels},
             {html_text(L("nav.finder")): "finder/index.md"},
+            {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
+            {html_text(L("nav.verify")): "verify/index.md"},
             *pages,
         ]
 
@@ -200,25 +218,29 @@ def compile_tree(
     out: Path,
     base_config: Path,
     ready: Callable[[Path], None] | None = None,
+    figures: Figures | None = None,
     shard: Shard | None = None,
 ) -> list[Path]:
     """Write the source tree for every language; return the mkdocs.yml of each.
 
     `ready` is called with each language's mkdocs.yml as soon as that language is
-    written, so that it can be rendered while the next one is compiled. A `shard`
+    written, so that it can be rendered while the next one is compiled. `figures` are
+    the catalogue's statistics when the caller computed them already. A `shard`
     build writes the pages in the navigation and its own part of the others.
     """
+    figures = figures or compute_figures(catalogue, ctx.today)
     shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
+    pathways = find_pathways(catalogue)
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     configs = []
-    for language in SITE_LANGUAGES:
+    for language in LANGUAGES:
         root = out / language
         docs = root / "docs"
         shutil.copytree(ASSETS_DIR, docs / "assets")
         shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
         tree = SourceTree(catalogue, ctx, language, docs, shard)
-        tree.write_all(built_from)
+        tree.write_all(built_from, figures, pathways)
         other = tree.other
         L = Labels(language)
         config = {
@@ -241,7 +263,7 @@ def compile_tree(
                 },
                 "alternate": [
                     {"name": Labels(lang)("language.name"), "lang": lang, "link": ctx.url("", lang)}
-                    for lang in SITE_LANGUAGES
+                    for lang in LANGUAGES
                 ],
             },
         }

@@ -30,16 +30,16 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
 
     sectors = [s for s in catalogue.sectors.values() if any(e.sector == s.id for e in published)]
     providers = sorted({p for e in published for p in e.awarding_bodies},
-                       key=lambda p: text(catalogue.providers[p].name, language)["text"].casefold())  # type: ignore[index]
+                       key=lambda p: text(catalogue.providers[p].name, language)["text"].casefold())
     places = sorted({m for e in published for m in e.municipalities()}, key=str.casefold)
     languages = sorted({c for e in published for c in e.languages}, key=lambda c: language_name(c, language))
     groups = [
-        ("sector", [(s.id, text(s.name, language)["text"]) for s in sectors]),  # type: ignore[index]
+        ("sector", [(s.id, text(s.name, language)["text"]) for s in sectors]),
         ("level", [(str(n), L("units.level", lki=n, eqf=n)) for n in sorted({e.lki for e in published})]),
         ("band", [(b, L(f"workload_band.{b}")) for b in BANDS]),
         ("form", [(f, L(f"participation_form.{f}")) for f in PARTICIPATION_FORMS]),
         ("language", [(c, language_name(c, language)) for c in languages]),
-        ("provider", [(p, text(catalogue.providers[p].name, language)["text"]) for p in providers]),  # type: ignore[index]
+        ("provider", [(p, text(catalogue.providers[p].name, language)["text"]) for p in providers]),
         ("place", [("online", L("finder.place_online"))] + [(m, m) for m in places]),
         ("cost", [(c, L(f"finder.cost_{c}")) for c in COSTS]),
         ("intake", [(i, L(f"finder.intake_{i}")) for i in INTAKES]),

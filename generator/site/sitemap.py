@@ -12,7 +12,8 @@ import gzip
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..context import DEFAULT_LANGUAGE, SITE_LANGUAGES, BuildContext
+from ..context import BuildContext
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..model import Catalogue
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -21,7 +22,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 
 def _pages(site_dir: Path) -> list[str]:
     """Paths of the default language's pages (`''`, `transport-logistics/x/`), from the rendered site."""
-    others = {site_dir / language for language in SITE_LANGUAGES if language != DEFAULT_LANGUAGE}
+    others = {site_dir / language for language in LANGUAGES if language != DEFAULT_LANGUAGE}
     pages = []
     for index in site_dir.rglob("index.html"):
         folder = index.parent
@@ -43,12 +44,12 @@ def write_sitemap(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> No
     for path in _pages(site_dir):
         if path in proposals:
             continue
-        for language in SITE_LANGUAGES:
+        for language in LANGUAGES:
             url = ElementTree.SubElement(root, f"{{{SITEMAP}}}url")
             ElementTree.SubElement(url, f"{{{SITEMAP}}}loc").text = ctx.url(path, language)
             if path in changed:
                 ElementTree.SubElement(url, f"{{{SITEMAP}}}lastmod").text = changed[path].isoformat()
-            for alternate in SITE_LANGUAGES:
+            for alternate in LANGUAGES:
                 ElementTree.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=alternate,
                                        href=ctx.url(path, alternate))
     content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)

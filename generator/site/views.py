@@ -12,7 +12,19 @@ from typing import Any
 
 from ..context import BuildContext
 from ..escaping import safe_link
-from ..formatting import Labels, cost, country_name, date, language_name, level, text, workload
+from ..formatting import (
+    Labels,
+    cost,
+    country_name,
+    date,
+    duration,
+    language_name,
+    level,
+    next_intake,
+    places,
+    text,
+    workload,
+)
 from ..interop.elm import entry_document_path
 from ..interop.ob3 import achievement_path
 from ..model import Catalogue, MicroQualification, Provider
@@ -83,8 +95,12 @@ def entry_page(
 
     def link(entry_id: str) -> dict[str, Any]:
         target = entries[entry_id]
-        return {"title": text(target.title, language), "path": ctx.entry_path(target), "status": target.status,
-                "status_label": L(f"status.{target.status}")}
+        return {
+            "title": text(target.title, language),
+            "path": ctx.entry_path(target),
+            "status": target.status,
+            "status_label": L(f"status.{target.status}"),
+        }
 
     providers = [provider_block(catalogue.providers[p], language) for p in entry.awarding_bodies]
     countries = sorted({(p["country"], p["region"] or "") for p in providers})
@@ -106,8 +122,12 @@ def entry_page(
         "countries": [", ".join(filter(None, pair)) for pair in countries],
         "providers": providers,
         "learning_outcomes": [
-            {"text": text(o.text, language),
-             "esco": [{"uri": uri, "link": safe_link("https://" + uri.removeprefix("http://"))} for uri in o.esco_skills]}
+            {
+                "text": text(o.text, language),
+                "esco": [
+                    {"uri": uri, "link": safe_link("https://" + uri.removeprefix("http://"))} for uri in o.esco_skills
+                ],
+            }
             for o in entry.learning_outcomes
         ],
         "workload": workload(entry, L),
@@ -117,8 +137,11 @@ def entry_page(
         "assessment_description": text(entry.assessment_description, language),
         "participation": L(f"participation_form.{entry.participation_form}"),
         "qa_type": text(entry.qa_type, language),
-        "authority": {"name": text(authority.name, language), "type": L(f"authority_type.{authority.type}"),
-                      "website": safe_link(authority.website)},
+        "authority": {
+            "name": text(authority.name, language),
+            "type": L(f"authority_type.{authority.type}"),
+            "website": safe_link(authority.website),
+        },
         "decision": entry.decision,
         "decision_date": date(entry.decision_date),
         "review_due": date(entry.review_due),
@@ -128,12 +151,17 @@ def entry_page(
         "stacks_into": [link(i) for i in entry.stacks_into if i in entries],
         "built_from": [link(i) for i in built_from],
         "larger_qualification": (
-            {"title": text(larger.title, language), "level": L("units.level_short", n=larger.lki), "url": safe_link(larger.url)}
-            if larger else None
+            {
+                "title": text(larger.title, language),
+                "level": L("units.level_short", n=larger.lki),
+                "url": safe_link(larger.url),
+            }
+            if larger
+            else None
         ),
         "further_information": text(entry.further_information, language),
         "isced_f": f"{entry.isced_f} {isced_f_fields().get(entry.isced_f, '')}".strip(),
-        "duration": L(f"duration_unit.{entry.duration_unit}", n=entry.duration_amount),
+        "duration": duration(entry, L),
         "schedule_times": [L(f"schedule_time.{t}") for t in entry.schedule_times],
         "schedule_description": text(entry.schedule_description, language),
         "languages": [language_name(code, language) for code in entry.languages],
@@ -147,6 +175,12 @@ def entry_page(
         "contact": {"name": entry.contact.name, "email": entry.contact.email, "phone": entry.contact.phone},
         "homepage": safe_link(entry.homepage),
         "changed": date(ctx.changed(entry)),
+        # The key facts reuse the fields above; these are the few they add.
+        "key": {
+            "intake": next_intake(entry, ctx.today, L),
+            "places": places(entry, L),
+            "calendar": ctx.calendar_path(entry=entry),
+        },
         "data_links": {
             "json": ctx.api_path(f"entries/{entry.id}.json"),
             "version": ctx.api_path(version_path(entry.id, entry.version)),

@@ -1,0 +1,40 @@
+# Tasks for people who work on mqcat's code. `make` alone lists them.
+# Every target runs from the repository root with the Python that has mqcat installed
+# (`make install`); override it with `make test PYTHON=/path/to/python`.
+
+PYTHON ?= python3
+
+.DEFAULT_GOAL := help
+.PHONY: help install test-fast test lint format typecheck check bench
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## install mqcat (editable) with its test and development tools
+	$(PYTHON) -m pip install -e '.[test,dev]'
+
+test-fast: ## every test that needs no browser (under two minutes)
+	$(PYTHON) -m pytest -m "not browser" -q
+
+test: ## the whole test suite, browser tests included (needs Chromium at /usr/bin/chromium)
+	$(PYTHON) -m pytest -q
+
+lint: ## ruff: lint and check the formatting
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+
+format: ## ruff: format the code and apply the safe lint fixes
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .
+
+typecheck: ## mypy over the generator package (settings in pyproject.toml)
+	$(PYTHON) -m mypy
+
+check: lint typecheck test-fast ## what the pull-request workflow runs on code changes
+
+bench: ## the benchmarks behind benchmarks/README.md, with its settings (long: an hour or more)
+	$(PYTHON) benchmarks/bench_validate.py
+	$(PYTHON) benchmarks/bench_build.py
+	$(PYTHON) benchmarks/bench_finder.py
+	$(PYTHON) benchmarks/bench_page_weight.py
+	$(PYTHON) benchmarks/bench_form.py --entries 1000 10000 --repeat 1

@@ -1,0 +1,116 @@
+"""Intakes in the calendar: iCalendar feeds (RFC 5545) per entry, per sector and for the catalogue.
+
+Files written into a site folder, in each language (`ctx.calendar_path` owns the paths):
+
+    <language root>/intakes.ics                  every announced start in the catalogue
+    <language root>/<sector>/intakes.ics         the sector's
+    <language root>/<sector>/<id>/intakes.ics    one entry's, beside its page
+
+Each announced start is an all-day event with a link to the entry's page. Its UID is the
+entry id and the start date at the site's host: the same in every feed and both
+languages, so a calendar that re-reads a feed, or subscribed to two, updates the event
+instead of adding a copy. SEQUENCE is the entry's version and DTSTAMP the day the entry
+last changed, so the same catalogue gives the same bytes. When an entry is suspended or
+withdrawn its events stay in the feeds marked CANCELLED: subscribed calendars remove them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from icalendar import Calendar, Event
+
+from .context import BuildContext
+from .formatting import Labels, cost, level, places
+from .i18n import LANGUAGES
+from .model import Catalogue, MicroQualification
+
+PRODUCT_ID = "-//mqcat//Micro-qualification catalogue//EN"
+# Entry states whose announced starts the feeds carry (anything else, such as a proposal, is left out).
+LISTED_STATES = ("active", "suspended", "withdrawn")
+
+
+def event_uid(entry: MicroQualification, start: dt.date, ctx: BuildContext) -> str:
+    """A start's identity across feeds, languages and builds: `<id>-<yyyymmdd>@<host>`."""
+    host = urlsplit(ctx.site_url).hostname or "mqcat"
+    return f"{entry.id}-{start:%Y%m%d}@{host}"
+
+
+def entry_events(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, language: str) -> list[Event]:
+    """One all-day event per announced start of `entry`, in `language`."""
+    L = Labels(language)
+    title = entry.title.get(language)
+    providers = "; ".join(catalogue.providers[p].name.get(language) for p in entry.awarding_bodies)
+    description = L(
+        "calendar.description",
+        title=title,
+        level=level(entry, L),
+        providers=providers,
+        form=L(f"participation_form.{entry.participation_form}"),
+        cost=cost(entry, L),
+    )
+    changed = ctx.changed(entry)
+    stamp = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC)
+    active = entry.status == "active"
+    events = []
+    for start in entry.starts:
+        event = Event()
+        event.add("uid", event_uid(entry, start, ctx))
+        event.add("dtstamp", stamp)
+        event.add("sequence", entry.version)
+        event.add("dtstart", start)
+        event.add("dtend", start + dt.timedelta(days=1))
+        event.add("summary", L("calendar.summary" if active else "calendar.cancelled", title=title))
+        event.add("description", f"{description}\n{ctx.entry_url(entry, language)}")
+        event.add("location", places(entry, L))
+        event.add("url", ctx.entry_url(entry, language))
+        event.add("status", "CONFIRMED" if active else "CANCELLED")
+        event.add("transp", "TRANSPARENT")
+        events.append(event)
+    return events
+
+
+def _calendar(name: str, url: str, language: str, events: list[Event]) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)  # RFC 7986
+    calendar.add("x-wr-calname", name)  # the name most calendar programs show
+    calendar.add("url", url)
+    calendar.add("x-mqcat-language", language)
+    for event in sorted(events, key=lambda e: (e.decoded("dtstart"), str(e["uid"]))):
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def write_intake_calendars(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
+    """Write every feed in every language; each entry's events are made once per language."""
+    entries = sorted(
+        (e for e in catalogue.entries.values() if e.status in LISTED_STATES), key=lambda e: (e.sector, e.id)
+    )
+    for language in LANGUAGES:
+        L = Labels(language)
+        root = site_dir / ctx.prefix(language)
+        every: list[Event] = []
+        by_sector: dict[str, list[Event]] = {sector: [] for sector in catalogue.sectors}
+        for entry in entries:
+            events = entry_events(entry, catalogue, ctx, language)
+            every.extend(events)
+            by_sector.setdefault(entry.sector, []).extend(events)
+            target = root / ctx.calendar_path(entry=entry)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            name = L("calendar.name", title=entry.title.get(language))
+            target.write_bytes(_calendar(name, ctx.entry_url(entry, language), language, events))
+        for sector_id, events in by_sector.items():
+            sector = catalogue.sectors[sector_id]
+            target = root / ctx.calendar_path(sector=sector_id)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            name = L("calendar.sector_name", sector=sector.name.get(language))
+            target.write_bytes(_calendar(name, ctx.url(f"{sector_id}/", language), language, events))
+        (root / ctx.calendar_path()).write_bytes(
+            _calendar(L("calendar.catalogue_name"), ctx.url("", language), language, every)
+        )
