@@ -34,6 +34,7 @@ RESERVED_IDS = frozenset(
         "javascripts",
         "status-lists",
         "verify",
+        "verifiers",
     }
 )
 
