@@ -442,20 +442,62 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if "quoted scalar" in str(error.context or "") and error.context_mark:
+            mark = error.context_mark  # where the unclosed quote opens, not the end of the file
         line, column = _mark(mark) if mark else (1, 1)
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
+        cause, hint = _syntax_cause(error, text, line)
         raise LoadError(
-            Problem(
-                display,
-                line,
-                column,
-                "",
-                f"YAML syntax error: {message}",
-                hint="check indentation and quoting near this position",
-            )
+            Problem(display, line, column, "", f"YAML syntax error: {cause} ({message})", hint=hint)
         ) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
+
+
+def _syntax_cause(error: yaml.MarkedYAMLError, text: str, line: int) -> tuple[str, str]:
+    """The likely cause of a YAML syntax error in plain words, and the fix."""
+    problem, context = str(error.problem or ""), str(error.context or "")
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = "\n".join(lines[max(line - 2, 0) : line])
+    quote = '`en: "Note: the exam is in Latvian."`'
+    if "\t" in near or "tab" in problem:
+        return (
+            "a tab character; YAML indents with spaces only",
+            "replace the tab with spaces (two per level), and set your editor to insert spaces for Tab",
+        )
+    if "quoted scalar" in context:
+        return (
+            "a quotation mark is not closed",
+            'end the text with the same quote it starts with ("..."), and write a quote inside it as \\"',
+        )
+    key = re.match(r"^(\s*)[\w-]+:(\s|$)", here)
+    mark = error.problem_mark
+    # The colon of the line's own field, not one inside a text: the line itself is out of place.
+    if "mapping values are not allowed" in problem and key and mark is not None and mark.column == here.index(":"):
+        return (
+                "this line is indented differently from the field above it, or the line above lacks its ':'",
+                "line the field up under the fields beside it, with spaces; every line is `field: value`",
+            )
+    if "mapping values are not allowed" in problem:
+        return (
+            "a text holds a colon followed by a space (': ') without quotes",
+            f"put the whole text in double quotes, e.g. {quote}",
+        )
+    if re.search(r"""["'][^"']*["']\s*\S""", here) and "expected key" in problem:
+        return (
+            "the text goes on after its closing quote",
+            'put the whole text in one pair of quotes, and write a quote inside it as \\"',
+        )
+    if " #" in here:
+        return (
+            "an unquoted ' #' starts a comment, which cuts the text short",
+            f"put the whole text in double quotes, e.g. {quote}",
+        )
+    return (
+        "the indentation or the quoting is off",
+        "line the field up under the fields beside it (spaces, not tabs), and put texts holding ':' or '#' in quotes",
+    )
 
 
 def parse_text(text: str, path: Path, display: str) -> Document:
