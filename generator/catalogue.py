@@ -15,7 +15,7 @@ from .credentials import keys, status_lists
 from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
 from .loader import Document, LoadError, load_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
-from .problems import Problem, Severity, display_path
+from .problems import Problem, Severity, display_path, limit_per_file
 
 __all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "Result", "load_catalogue", "validate"]
 
@@ -70,6 +70,7 @@ def validate(
     result.notes = listing.notes()
     if not listing.readable:
         return result
+    unreadable_entries: set[str] = set()
     for found in listing.files:
         shown = display_path(found.path, root)
         result.files_checked += 1
@@ -77,6 +78,8 @@ def validate(
             doc = load_file(found.path, shown)
         except LoadError as error:
             result.problems.append(error.problem)
+            if found.kind.value == "entry":
+                unreadable_entries.add(found.path.stem)  # it exists: references to it are not "unknown"
             continue
         docs[found.kind.value].append((found.path, doc))
 
@@ -91,11 +94,16 @@ def validate(
         "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
+    # Per entry document, the fields with schema errors: the rules skip only those.
+    broken: dict[int, frozenset[str]] = {}
     for kind, loaded in docs.items():
         for path, doc in loaded:
-            problems = schemas.check(doc, schema_for[kind])
-            result.problems.extend(problems)
-            if not any(p.severity is Severity.ERROR for p in problems):
+            found = schemas.check(doc, schema_for[kind])
+            result.problems.extend(found)
+            errors = frozenset(p.field for p in found if p.severity is Severity.ERROR)
+            if errors:
+                broken[id(doc)] = errors
+            else:
                 valid[kind].append((path, doc))
 
     for kind, name in (("sectors", SECTORS_FILE), ("authorities", AUTHORITIES_FILE)):
@@ -121,16 +129,25 @@ def validate(
     example_providers = {
         d.data.get("id") for _, d in docs["provider"] if isinstance(d.data, dict) and d.data.get("example") is True
     }
+    # Every entry that loaded as a mapping is checked, with or without schema errors: a provider
+    # sees all problems in one run. Rules skip the fields the schema already reported.
     entries: dict[str, Document] = {}
-    for path, doc in valid["entry"]:
-        result.problems.extend(rules.check_entry(doc, path.parent.name))
-        bodies = set(doc.data["awarding_bodies"])
+    entry_broken: dict[str, frozenset[str]] = {}
+    for path, doc in docs["entry"]:
+        if not isinstance(doc.data, dict):
+            continue
+        fields = broken.get(id(doc), frozenset())
+        result.problems.extend(rules.check_entry(doc, path.parent.name, fields))
+        bodies = doc.data["awarding_bodies"] if rules.usable(fields, "awarding_bodies") else None
         # With an unknown awarding body it cannot be told whether this is sample data: that error comes first.
-        if bodies <= provider_ids:
-            result.problems.extend(rules.check_decision(doc, sample_data=bool(bodies & example_providers)))
-        if publish:
+        if bodies is not None and set(bodies) <= provider_ids and rules.usable(fields, "quality_assurance.decision"):
+            result.problems.extend(rules.check_decision(doc, sample_data=bool(set(bodies) & example_providers)))
+        if publish and rules.usable(fields, "status"):
             result.problems.extend(rules.check_publishable(doc))
+        if not rules.usable(fields, "id"):
+            continue
         entry_id = doc.data["id"]
+        entry_broken[entry_id] = fields
         if entry_id in entries:
             result.problems.append(
                 doc.problem(
@@ -154,10 +171,13 @@ def validate(
                     hint="move the file into its sector's folder",
                 )
             )
+    entry_ids = _ids(docs["entry"]) | unreadable_entries
     # Reference checks need the registries; skip them when a registry failed, to avoid noise.
     if valid["sectors"] and valid["authorities"]:
         result.problems.extend(
-            rules.check_references(entries, provider_ids, sector_ids, authority_ids, entry_ids=_ids(docs["entry"]))
+            rules.check_references(
+                entries, provider_ids, sector_ids, authority_ids, entry_ids=entry_ids, broken=entry_broken
+            )
         )
 
     # Documents that failed the schema count towards completeness: no model on any error,
@@ -166,7 +186,7 @@ def validate(
     if only is not None:
         shown_only = {display_path(p, root) for p in only}
         result.problems = [p for p in result.problems if p.file in shown_only]
-    result.problems.sort()
+    result.problems = limit_per_file(result.problems)
     if complete:
         result.catalogue = _build(valid)
     return result

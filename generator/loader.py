@@ -32,6 +32,9 @@ from .problems import Problem, field_path
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_NODES = 20_000
+# Collections inside collections; an entry needs about 5. Deeper documents are refused before
+# the tree is built (a recursive composer would fail, or overflow the stack, thousands deep).
+MAX_DEPTH = 32
 
 Path_ = tuple[str | int, ...]
 
@@ -130,38 +133,48 @@ class Document:
     data: Any
     text: str = field(default="", repr=False)
     _root: Any = field(default=None, init=False, repr=False, compare=False)
+    # (key node or None, value node) by document path, built on the first lookup: a file with
+    # thousands of problems costs one walk of its tree, not one scan of a mapping per problem.
+    _index: dict[Path_, tuple[Any, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """(line, column), 1-based, of the node at `path`, or of its nearest existing ancestor.
 
         With `key`, the position of the mapping key rather than of its value.
         """
-        if self._root is None:
-            self._root = _compose(self.text, self.display) if self.text else False
-        node, key_node = self._root, None
-        if not node:
-            return (1, 1)
-        for part in path:
-            child = _child(node, part)
-            if child is None:
-                break
-            key_node, node = child
-        return _mark((key_node if key and key_node is not None else node).start_mark)
+        if self._index is None:
+            root = _compose(self.text, self.display) if self.text else None
+            self._root = root
+            self._index = _index(root) if root is not None else {}
+        for length in range(len(path), -1, -1):
+            found = self._index.get(tuple(path[:length]))
+            if found is not None:
+                key_node, node = found
+                return _mark((key_node if key and key_node is not None else node).start_mark)
+        return (1, 1)
 
     def problem(self, path: Path_, message: str, *, hint: str = "", key: bool = False, **kw: Any) -> Problem:
         line, column = self.position(path, key=key)
         return Problem(self.display, line, column, field_path(path), message, hint=hint, **kw)
 
 
-def _child(node: Any, part: str | int) -> tuple[Any, Any] | None:
-    """(key node or None, value node) one step below `node`, or None where there is none."""
-    if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-        for key_node, value_node in node.value:
-            if key_node.value == part:
-                return key_node, value_node
-    elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return None, node.value[part]
-    return None
+def _index(root: Any) -> dict[Path_, tuple[Any, Any]]:
+    """Every node of a composed tree by its document path (the first of repeated keys wins)."""
+    index: dict[Path_, tuple[Any, Any]] = {(): (None, root)}
+    pending: list[tuple[Path_, Any]] = [((), root)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                child = path + (key_node.value if isinstance(key_node, yaml.ScalarNode) else "?",)
+                if child not in index:
+                    index[child] = (key_node, value_node)
+                    pending.append((child, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            for number, item in enumerate(node.value):
+                index[path + (number,)] = (None, item)
+                pending.append((path + (number,), item))
+    return index
 
 
 def _path_to(node: Any, target: Any, path: Path_ = ()) -> Path_ | None:
@@ -330,14 +343,36 @@ def _decode(raw: bytes, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _refuse_anchors(text: str, display: str) -> None:
-    """Raise LoadError at the first anchor or alias: a composed tree no longer shows where they were."""
+def _depth_bound(text: str) -> int:
+    """An upper bound of the document's nesting depth, from its text alone, in linear time.
+
+    In block style a collection inside another is indented further, except a sequence
+    under a mapping key (same column), so each column holds at most two levels; `- `,
+    `? ` and `: ` can add levels on one line; every `[` or `{` may open one more.
+    """
+    worst = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if stripped:
+            indent = len(line) - len(stripped)
+            level = 2 * (indent + 1) + stripped.count("- ") + stripped.count("? ") + stripped.count(": ") + 1
+            worst = max(worst, level)
+    return worst + text.count("[") + text.count("{")
+
+
+def _check_events(text: str, display: str, *, anchors: bool, depth: bool) -> None:
+    """Raise LoadError at the first anchor or alias, or where the nesting passes MAX_DEPTH.
+
+    One pass over the parser's events (libyaml's parser keeps its own stack, so this
+    works at any depth); a composed tree would no longer show where anchors were.
+    """
     loader = _ComposingLoader(text)
+    level = 0
     try:
         while loader.check_event():
             event = loader.get_event()
             anchor = getattr(event, "anchor", None)
-            if event is not None and (isinstance(event, yaml.AliasEvent) or anchor is not None):
+            if anchors and event is not None and (isinstance(event, yaml.AliasEvent) or anchor is not None):
                 line, column = _mark(event.start_mark)
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
                 raise LoadError(
@@ -350,6 +385,22 @@ def _refuse_anchors(text: str, display: str) -> None:
                         hint="write the value out in full; reviewers read each entry on its own",
                     )
                 )
+            if isinstance(event, yaml.CollectionStartEvent):
+                level += 1
+                if depth and level > MAX_DEPTH:
+                    line, column = _mark(event.start_mark)
+                    raise LoadError(
+                        Problem(
+                            display,
+                            line,
+                            column,
+                            "",
+                            f"the document is nested more than {MAX_DEPTH} levels deep here",
+                            hint="a catalogue file needs a few levels; remove the extra brackets or indentation",
+                        )
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                level -= 1
     finally:
         loader.dispose()
 
@@ -362,9 +413,12 @@ def compose(text: str, display: str = "") -> Any:
 def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
     """The node tree of the single document in `text`; LoadError with a position on failure."""
     try:
-        # Anchors and aliases need an `&` or a `*`; most files have neither and are parsed once.
-        if refuse_anchors and ("&" in text or "*" in text):
-            _refuse_anchors(text, display)
+        # Anchors and aliases need an `&` or a `*`, and deep nesting needs deep indentation or
+        # brackets: most files have neither and are parsed once.
+        anchors = refuse_anchors and ("&" in text or "*" in text)
+        deep = _depth_bound(text) > MAX_DEPTH
+        if anchors or deep:
+            _check_events(text, display, anchors=anchors, depth=deep)
         loader = _ComposingLoader(text)
         try:
             return loader.get_single_node()
@@ -388,20 +442,62 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if "quoted scalar" in str(error.context or "") and error.context_mark:
+            mark = error.context_mark  # where the unclosed quote opens, not the end of the file
         line, column = _mark(mark) if mark else (1, 1)
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
+        cause, hint = _syntax_cause(error, text, line)
         raise LoadError(
-            Problem(
-                display,
-                line,
-                column,
-                "",
-                f"YAML syntax error: {message}",
-                hint="check indentation and quoting near this position",
-            )
+            Problem(display, line, column, "", f"YAML syntax error: {cause} ({message})", hint=hint)
         ) from None
     except yaml.YAMLError as error:
         raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
+
+
+def _syntax_cause(error: yaml.MarkedYAMLError, text: str, line: int) -> tuple[str, str]:
+    """The likely cause of a YAML syntax error in plain words, and the fix."""
+    problem, context = str(error.problem or ""), str(error.context or "")
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    near = "\n".join(lines[max(line - 2, 0) : line])
+    quote = '`en: "Note: the exam is in Latvian."`'
+    if "\t" in near or "tab" in problem:
+        return (
+            "a tab character; YAML indents with spaces only",
+            "replace the tab with spaces (two per level), and set your editor to insert spaces for Tab",
+        )
+    if "quoted scalar" in context:
+        return (
+            "a quotation mark is not closed",
+            'end the text with the same quote it starts with ("..."), and write a quote inside it as \\"',
+        )
+    key = re.match(r"^(\s*)[\w-]+:(\s|$)", here)
+    mark = error.problem_mark
+    # The colon of the line's own field, not one inside a text: the line itself is out of place.
+    if "mapping values are not allowed" in problem and key and mark is not None and mark.column == here.index(":"):
+        return (
+                "this line is indented differently from the field above it, or the line above lacks its ':'",
+                "line the field up under the fields beside it, with spaces; every line is `field: value`",
+            )
+    if "mapping values are not allowed" in problem:
+        return (
+            "a text holds a colon followed by a space (': ') without quotes",
+            f"put the whole text in double quotes, e.g. {quote}",
+        )
+    if re.search(r"""["'][^"']*["']\s*\S""", here) and "expected key" in problem:
+        return (
+            "the text goes on after its closing quote",
+            'put the whole text in one pair of quotes, and write a quote inside it as \\"',
+        )
+    if " #" in here:
+        return (
+            "an unquoted ' #' starts a comment, which cuts the text short",
+            f"put the whole text in double quotes, e.g. {quote}",
+        )
+    return (
+        "the indentation or the quoting is off",
+        "line the field up under the fields beside it (spaces, not tabs), and put texts holding ':' or '#' in quotes",
+    )
 
 
 def parse_text(text: str, path: Path, display: str) -> Document:

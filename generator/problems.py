@@ -40,6 +40,41 @@ class Problem:
         return line.replace("\r", "\\r").replace("\n", "\\n")
 
 
+MAX_PER_FILE = 100
+
+
+def limit_per_file(problems: list[Problem], limit: int = MAX_PER_FILE) -> list[Problem]:
+    """At most `limit` problems of each file (sorted), then one that says how many more there are.
+
+    A file with thousands of mistakes is usually one mistake repeated: the first hundred
+    show it, and the report stays readable (and a CI log short).
+    """
+    kept: list[Problem] = []
+    omitted: dict[str, list[Problem]] = {}
+    counts: dict[str, int] = {}
+    for problem in sorted(problems):
+        counts[problem.file] = counts.get(problem.file, 0) + 1
+        if counts[problem.file] <= limit:
+            kept.append(problem)
+        else:
+            omitted.setdefault(problem.file, []).append(problem)
+    for file, rest in omitted.items():
+        first = rest[0]
+        severity = Severity.ERROR if any(p.severity is Severity.ERROR for p in rest) else Severity.WARNING
+        kept.append(
+            Problem(
+                file,
+                first.line,
+                first.column,
+                "",
+                f"and {len(rest)} more problem{'s' if len(rest) != 1 else ''} in this file, not listed",
+                severity,
+                f"fix the first {limit} and run the check again",
+            )
+        )
+    return sorted(kept)
+
+
 def field_path(path: Iterable[str | int]) -> str:
     """Render a document path as `learning_outcomes[2].text.en`."""
     out = ""

@@ -12,30 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .context import RESERVED_PATHS
 from .loader import Document
 from .model import PROPOSED
 from .problems import Problem, Severity
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
-# Top-level web paths the site uses itself; a sector id must not take one.
-RESERVED_IDS = frozenset(
-    {
-        "about",
-        "api",
-        "assets",
-        "en",
-        "finder",
-        "levels",
-        "providers",
-        "schema",
-        "search",
-        "stylesheets",
-        "javascripts",
-        "status-lists",
-        "verify",
-    }
-)
 
 ECTS_HOURS = (25, 30)
 
@@ -47,16 +30,36 @@ def isced_f_fields() -> dict[str, str]:
     return table["fields"]
 
 
+def usable(broken: frozenset[str], *fields: str) -> bool:
+    """None of `fields` (dotted paths) is, holds or lies inside a field with a schema error.
+
+    Rules run on documents with schema errors too, so that a provider sees every
+    problem in one run; a rule whose input is broken stays silent (the schema's
+    message already covers that field: one message per problem).
+    """
+    for bad in broken:
+        if not bad:
+            return False
+        for name in fields:
+            if name == bad or name.startswith((bad + ".", bad + "[")) or bad.startswith((name + ".", name + "[")):
+                return False
+    return True
+
+
 def _warning(doc: Document, path: tuple[str | int, ...], message: str, hint: str = "") -> Problem:
     return doc.problem(path, message, hint=hint, severity=Severity.WARNING)
 
 
-def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
-    """Rules about one programme description on its own."""
+def check_entry(doc: Document, sector_folder: str, broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Rules about one programme description on its own (those whose fields passed the schema)."""
     data: dict[str, Any] = doc.data
     problems: list[Problem] = []
     stem = doc.path.stem
-    if data["id"] != stem:
+
+    def ok(*fields: str) -> bool:
+        return usable(broken, *fields)
+
+    if ok("id") and data["id"] != stem:
         problems.append(
             doc.problem(
                 ("id",),
@@ -64,7 +67,7 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                 hint=f"rename the file to {data['id']}.yaml or set `id: {stem}`",
             )
         )
-    if data["sector"] != sector_folder:
+    if ok("sector") and data["sector"] != sector_folder:
         problems.append(
             doc.problem(
                 ("sector",),
@@ -72,16 +75,17 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                 hint=f"move the file to catalogue/{data['sector']}/ or set `sector: {sector_folder}`",
             )
         )
-    level = data["level"]
-    if level["eqf"] != level["lki"]:
-        problems.append(
-            doc.problem(
-                ("level", "eqf"),
-                f"EQF level {level['eqf']} differs from LKI level {level['lki']}",
-                hint=f"LKI levels map one to one onto EQF levels: set `eqf: {level['lki']}`",
+    if ok("level"):
+        level = data["level"]
+        if level["eqf"] != level["lki"]:
+            problems.append(
+                doc.problem(
+                    ("level", "eqf"),
+                    f"EQF level {level['eqf']} differs from LKI level {level['lki']}",
+                    hint=f"LKI levels map one to one onto EQF levels: set `eqf: {level['lki']}`",
+                )
             )
-        )
-    if data["isced_f"] not in isced_f_fields():
+    if ok("isced_f") and data["isced_f"] not in isced_f_fields():
         problems.append(
             doc.problem(
                 ("isced_f",),
@@ -89,19 +93,21 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                 hint='use a four-digit code such as "1041" (transport services); see the about page for the list',
             )
         )
-    qa = data["quality_assurance"]
-    if data["status"] != PROPOSED:
-        problems.extend(_missing_decision(doc, qa))
-    if "review_due" in qa and "decision_date" in qa and qa["review_due"] <= qa["decision_date"]:
-        problems.append(
-            doc.problem(
-                ("quality_assurance", "review_due"),
-                f"review due {qa['review_due']} is not after the approval date {qa['decision_date']}",
-                hint="set the date of the next review, usually two to three years after approval",
+    status = data["status"] if ok("status") else None
+    if ok("quality_assurance"):
+        qa = data["quality_assurance"]
+        if status is not None and status != PROPOSED:
+            problems.extend(_missing_decision(doc, qa))
+        if "review_due" in qa and "decision_date" in qa and qa["review_due"] <= qa["decision_date"]:
+            problems.append(
+                doc.problem(
+                    ("quality_assurance", "review_due"),
+                    f"review due {qa['review_due']} is not after the approval date {qa['decision_date']}",
+                    hint="set the date of the next review, usually two to three years after approval",
+                )
             )
-        )
-    workload = data["workload"]
-    if "ects" in workload:
+    if ok("workload") and "ects" in data["workload"]:
+        workload = data["workload"]
         low, high = ECTS_HOURS
         per_credit = workload["hours"] / workload["ects"]
         if not low <= per_credit <= high:
@@ -111,11 +117,10 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                     ("workload", "ects"),
                     f"{workload['hours']} hours for {workload['ects']} ECTS is {per_credit:.1f} hours per credit; "
                     f"1 ECTS is {low}-{high} hours",
-                    hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} "
-                    f"and {workload['hours'] / low:.1f}",
+                    hint=f"for {workload['hours']} hours, ECTS is between {workload['hours'] / high:.1f} and "
+                    f"{workload['hours'] / low:.1f}",
                 )
             )
-    status = data["status"]
     if status in ("suspended", "withdrawn") and "status_reason" not in data:
         problems.append(
             doc.problem(
@@ -124,7 +129,7 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
                 hint="add `status_reason:` with lv and en texts saying why",
             )
         )
-    if "replaced_by" in data:
+    if "replaced_by" in data and status is not None and ok("replaced_by", "id"):
         if status != "withdrawn":
             problems.append(
                 doc.problem(
@@ -135,49 +140,55 @@ def check_entry(doc: Document, sector_folder: str) -> list[Problem]:
             )
         elif data["replaced_by"] == data["id"]:
             problems.append(doc.problem(("replaced_by",), "an entry cannot replace itself"))
-    form = data["participation_form"]
-    if form != "online" and not data.get("locations"):
-        article = "an" if form[0] in "aeiou" else "a"
-        problems.append(
-            doc.problem(
-                ("locations",),
-                f"{article} {form} programme needs at least one place",
-                hint="add `locations:` with the municipality where learners attend",
-                key=True,
-            )
-        )
-    cost = data["cost"]
-    if cost["type"] == "paid":
-        for part in ("amount", "currency"):
-            if part not in cost:
-                problems.append(
-                    doc.problem(
-                        ("cost", part),
-                        f"a paid programme needs cost.{part}",
-                        hint="e.g. `amount: 350` and `currency: EUR`",
-                        key=True,
-                    )
+    if ok("participation_form", "locations"):
+        form = data["participation_form"]
+        if form != "online" and not data.get("locations"):
+            article = "an" if form[0] in "aeiou" else "a"
+            problems.append(
+                doc.problem(
+                    ("locations",),
+                    f"{article} {form} programme needs at least one place",
+                    hint="add `locations:` with the municipality where learners attend",
+                    key=True,
                 )
-    elif cost["type"] == "funded" and "funding" not in cost:
-        problems.append(
-            doc.problem(
-                ("cost", "funding"), "a funded programme needs cost.funding: who funds it and who is eligible", key=True
             )
-        )
-    intakes = data["intakes"]
-    if not intakes["on_demand"] and not intakes.get("starts") and status == "active":
-        problems.append(
-            _warning(
-                doc,
-                ("intakes",),
-                "no start date and not on demand: learners cannot tell when to start",
-                hint="add `starts:` dates or set `on_demand: true`",
+    if ok("cost"):
+        cost = data["cost"]
+        if cost["type"] == "paid":
+            for part in ("amount", "currency"):
+                if part not in cost:
+                    problems.append(
+                        doc.problem(
+                            ("cost", part),
+                            f"a paid programme needs cost.{part}",
+                            hint="e.g. `amount: 350` and `currency: EUR`",
+                            key=True,
+                        )
+                    )
+        elif cost["type"] == "funded" and "funding" not in cost:
+            problems.append(
+                doc.problem(
+                    ("cost", "funding"),
+                    "a funded programme needs cost.funding: who funds it and who is eligible",
+                    key=True,
+                )
             )
-        )
-    stack = data.get("stackability") or {}
-    if data["id"] in stack.get("stacks_into", ()):
-        problems.append(doc.problem(("stackability", "stacks_into"), "an entry cannot stack into itself"))
-    problems.extend(check_english(doc))
+    if ok("intakes"):
+        intakes = data["intakes"]
+        if not intakes["on_demand"] and not intakes.get("starts") and status == "active":
+            problems.append(
+                _warning(
+                    doc,
+                    ("intakes",),
+                    "no start date and not on demand: learners cannot tell when to start",
+                    hint="add `starts:` dates or set `on_demand: true`",
+                )
+            )
+    if ok("stackability", "id"):
+        stack = data.get("stackability") or {}
+        if data["id"] in stack.get("stacks_into", ()):
+            problems.append(doc.problem(("stackability", "stacks_into"), "an entry cannot stack into itself"))
+    problems.extend(p for p in check_english(doc) if usable(broken, p.field))
     return problems
 
 
@@ -220,8 +231,8 @@ def check_decision(doc: Document, sample_data: bool) -> list[Problem]:
     The shipped sample data (entries of fictional example providers) is marked as
     examples on purpose and is exempt.
     """
-    qa = doc.data["quality_assurance"]
-    decision = qa.get("decision")
+    qa = doc.data.get("quality_assurance")
+    decision = qa.get("decision") if isinstance(qa, dict) else None
     if not isinstance(decision, str) or sample_data:
         return []
     reason = placeholder_reason(decision)
@@ -240,7 +251,7 @@ def check_decision(doc: Document, sample_data: bool) -> list[Problem]:
 
 def check_publishable(doc: Document) -> list[Problem]:
     """A published catalogue holds no proposal: it must not be merged before the council decided."""
-    if doc.data["status"] != PROPOSED:
+    if doc.data.get("status") != PROPOSED:
         return []
     return [
         doc.problem(
@@ -308,7 +319,7 @@ def check_sectors(doc: Document) -> list[Problem]:
                 doc.problem(("sectors", index, "id"), f"sector id '{sid}' is used twice (also sectors[{seen[sid]}])")
             )
         seen.setdefault(sid, index)
-        if sid in RESERVED_IDS:
+        if sid in RESERVED_PATHS:
             problems.append(
                 doc.problem(
                     ("sectors", index, "id"),
@@ -339,7 +350,8 @@ def check_authorities(doc: Document, sector_ids: set[str]) -> list[Problem]:
 def _unknown(doc: Document, path: tuple[str | int, ...], kind: str, value: str, known: set[str], where: str) -> Problem:
     import difflib
 
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    # Only a near miss is a typing mistake; a loose match would point at an unrelated id.
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.8)
     hint = f"did you mean '{close[0]}'?" if close else f"add it to {where} first, or use an existing id"
     return doc.problem(path, f"unknown {kind} '{value}'", hint=hint)
 
@@ -350,27 +362,35 @@ def check_references(
     sector_ids: set[str],
     authority_ids: set[str],
     entry_ids: set[str] | None = None,
+    broken: dict[str, frozenset[str]] | None = None,
 ) -> list[Problem]:
     """Every reference resolves, and stackability has no cycles.
 
-    `entries` are the entries that passed the schema; `entry_ids` (default: their
-    ids) are all the ids that exist, including those of entries with schema errors.
+    `entries` are the entries to check; `entry_ids` (default: their ids) are all
+    the ids that exist, including those of files that could not be read.
+    `broken` holds, per entry id, the fields with schema errors: references in
+    them are not checked (the schema already reported them).
     """
     problems: list[Problem] = []
     entry_ids = set(entries) if entry_ids is None else entry_ids
+    broken = broken or {}
     for entry_id, doc in entries.items():
         data = doc.data
-        if data["sector"] not in sector_ids:
+
+        def ok(*fields: str, entry_id: str = entry_id) -> bool:
+            return usable(broken.get(entry_id, frozenset()), *fields)
+
+        if ok("sector") and data["sector"] not in sector_ids:
             problems.append(_unknown(doc, ("sector",), "sector", data["sector"], sector_ids, "catalogue/sectors.yaml"))
-        for index, provider in enumerate(data["awarding_bodies"]):
+        for index, provider in enumerate(data["awarding_bodies"] if ok("awarding_bodies") else ()):
             if provider not in provider_ids:
                 problems.append(
                     _unknown(
                         doc, ("awarding_bodies", index), "provider", provider, provider_ids, "catalogue/providers/"
                     )
                 )
-        authority = data["quality_assurance"]["authorised_by"]
-        if authority not in authority_ids:
+        authority = data["quality_assurance"]["authorised_by"] if ok("quality_assurance.authorised_by") else None
+        if authority is not None and authority not in authority_ids:
             problems.append(
                 _unknown(
                     doc,
@@ -381,7 +401,8 @@ def check_references(
                     "catalogue/authorities.yaml",
                 )
             )
-        for index, target in enumerate((data.get("stackability") or {}).get("stacks_into", ())):
+        stack = (data.get("stackability") or {}) if ok("stackability") else {}
+        for index, target in enumerate(stack.get("stacks_into", ())):
             if target not in entry_ids:
                 problems.append(
                     _unknown(
@@ -393,13 +414,13 @@ def check_references(
                         "the catalogue",
                     )
                 )
-        replacement = data.get("replaced_by")
+        replacement = data.get("replaced_by") if ok("replaced_by") else None
         if replacement is not None and replacement != entry_id:
             if replacement not in entry_ids:
                 problems.append(
                     _unknown(doc, ("replaced_by",), "micro-qualification", replacement, entry_ids, "the catalogue")
                 )
-            elif replacement in entries and entries[replacement].data["status"] == "withdrawn":
+            elif replacement in entries and entries[replacement].data.get("status") == "withdrawn":
                 problems.append(
                     doc.problem(
                         ("replaced_by",),
@@ -408,7 +429,9 @@ def check_references(
                         severity=Severity.WARNING,
                     )
                 )
-    problems.extend(_stack_cycles(entries))
+    problems.extend(
+        _stack_cycles({i: d for i, d in entries.items() if usable(broken.get(i, frozenset()), "stackability")})
+    )
     return problems
 
 

@@ -29,7 +29,7 @@ import pycountry
 from referencing import Registry, Resource
 
 from .loader import Document
-from .problems import Problem
+from .problems import MAX_PER_FILE, Problem, field_path
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -373,7 +373,29 @@ def _example(subschema: dict[str, Any]) -> str:
     return ""
 
 
-def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[Problem]:
+def optional_ancestor(schema_name: str, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """The deepest optional field on `path` (itself or a parent), or None when every step is required."""
+    resolver = _registry().resolver(base_uri=schema(schema_name).get("$id", schema_name))
+    node: Any = schema(schema_name)
+    found = None
+    for depth, part in enumerate(path):
+        while isinstance(node, dict) and "$ref" in node:
+            resolved = resolver.lookup(node["$ref"])
+            node, resolver = {**resolved.contents, **{k: v for k, v in node.items() if k != "$ref"}}, resolved.resolver
+        if not isinstance(node, dict):
+            return found
+        if isinstance(part, int):
+            node = node.get("items", {})
+            continue
+        if part not in node.get("required", ()):
+            found = path[: depth + 1]
+        node = node.get("properties", {}).get(part, {})
+    return found
+
+
+def _problems_for(
+    error: jsonschema.ValidationError, doc: Document, schema_name: str, *, suggest: bool = True
+) -> Iterator[Problem]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     sub = error.schema if isinstance(error.schema, dict) else {}
@@ -389,13 +411,14 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
         )
     elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(sub.get("properties", {}))
-        for key in sorted(set(instance) - set(allowed)):
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        for number, key in enumerate(sorted(set(instance) - set(allowed))):
+            suggest_key = suggest and number < MAX_PER_FILE
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if suggest_key else []
             hint = f"did you mean '{close[0]}'?" if close else "allowed fields: " + ", ".join(allowed)
             yield doc.problem(path + (key,), f"unknown field '{key}'", hint=hint, key=True)
     elif keyword == "enum":
         values = [str(v) for v in keyword_value]
-        close = difflib.get_close_matches(str(instance), values, n=1)
+        close = difflib.get_close_matches(str(instance), values, n=1) if suggest else []
         hint = f"did you mean '{close[0]}'? " if close else ""
         yield doc.problem(path, f"'{instance}' is not an allowed value", hint=f"{hint}allowed: {', '.join(values)}")
     elif keyword == "type":
@@ -413,7 +436,12 @@ def _problems_for(error: jsonschema.ValidationError, doc: Document) -> Iterator[
                 hint="only https:// links are published; use the secure address",
             )
         elif str(error.validator_value) == NOT_BLANK:
-            yield doc.problem(path, "the text is blank", hint="write the text or remove the field")
+            optional = optional_ancestor(schema_name, path)
+            if optional is None:
+                hint = "write the text: this field is required"
+            else:
+                hint = f"write the text, or remove `{field_path(optional)}` if you do not need it"
+            yield doc.problem(path, "the text is blank", hint=hint)
         else:
             described = sub.get("description", "")
             yield doc.problem(
@@ -461,9 +489,14 @@ def check(doc: Document, schema_name: str) -> list[Problem]:
     # A value that fails its format (a date, a web address) usually fails the same
     # definition's pattern too: report the mistake once.
     failed_format = {(tuple(e.absolute_path), id(e.schema)) for e in errors if e.validator == "format"}
+    # A blank text also fails its minimum length: "the text is blank" says it once.
+    blank = {tuple(e.absolute_path) for e in errors if e.validator == "pattern" and e.validator_value == NOT_BLANK}
     problems: list[Problem] = []
     for error in errors:
         if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
             continue
-        problems.extend(_problems_for(error, doc))
+        if error.validator == "minLength" and tuple(error.absolute_path) in blank:
+            continue
+        # Past the number a report lists, problems are only counted: no "did you mean" to work out.
+        problems.extend(_problems_for(error, doc, schema_name, suggest=len(problems) < MAX_PER_FILE))
     return problems

@@ -48,6 +48,8 @@ KINDS = (
     "accessibility statement",
     "finder with results",
     "finder without results",
+    "verify",
+    "verifiers",
 )
 FINDER_KINDS = ("finder with results", "finder without results")
 DESKTOP = {"width": 1280, "height": 800}
@@ -90,6 +92,8 @@ def pages(catalogue: Catalogue) -> dict[tuple[str, str], str]:
             "accessibility statement": "accessibility/",
             "finder with results": "finder/?s=" + quote(_finder_word(entry, language)),
             "finder without results": f"finder/?s={NO_MATCH}",
+            "verify": "verify/",
+            "verifiers": "verifiers/",
         }
         paths.update({(kind, language): prefix + path for kind, path in kinds.items()})
     return paths

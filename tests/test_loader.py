@@ -201,35 +201,37 @@ REFUSALS = {
     ),
     "bad indentation": (
         "id: x\n title: y\n",
-        "YAML syntax error: mapping values are not allowed in this context",
+        "YAML syntax error: this line is indented differently from the field above it",
         2,
         7,
         "",
     ),
     "unclosed list": (
         "languages: [lv, en\nid: x\n",
-        "YAML syntax error: while parsing a flow sequence did not find expected ',' or ']'",
+        "YAML syntax error: the indentation or the quoting is off (while parsing a flow sequence did not find "
+        "expected ',' or ']')",
         2,
         3,
         "",
     ),
     "unclosed quote": (
         'id: x\ntitle: "Iekrāvējs\n',
-        "YAML syntax error: while scanning a quoted scalar found unexpected end of stream",
-        3,
-        1,
+        "YAML syntax error: a quotation mark is not closed",
+        2,
+        8,
         "",
     ),
     "tab indentation": (
         "title:\n\tlv: x\n",
-        "YAML syntax error: while scanning for the next token found character that cannot start any token",
+        "YAML syntax error: a tab character; YAML indents with spaces only",
         2,
         1,
         "",
     ),
     "two documents": (
         "id: x\n---\nid: y\n",
-        "YAML syntax error: expected a single document in the stream but found another document",
+        "YAML syntax error: the indentation or the quoting is off (expected a single document in the stream "
+        "but found another document)",
         2,
         1,
         "",
@@ -246,6 +248,25 @@ REFUSALS = {
         "starts",
     ),
 }
+
+
+@pytest.mark.parametrize(
+    ("text", "cause", "hint"),
+    [
+        (
+            "en: Note: bring boots\n",
+            "a colon followed by a space (': ') without quotes",
+            'double quotes, e.g. `en: "Note:',
+        ),
+        ("title:\n\tlv: x\n", "a tab character", "replace the tab with spaces"),
+        ('title: "Iekrāvējs\nid: x\n', "a quotation mark is not closed", "end the text with the same quote"),
+        ('title: "Iekrāvējs" vadīšana\n', "the text goes on after its closing quote", "one pair of quotes"),
+    ],
+)
+def test_yaml_syntax_errors_name_the_likely_cause_and_the_fix(text: str, cause: str, hint: str) -> None:
+    problem = refusal(text).problem
+    assert cause in problem.message
+    assert hint in problem.hint
 
 
 @pytest.mark.parametrize(("text", "message", "line", "column", "field"), REFUSALS.values(), ids=REFUSALS.keys())

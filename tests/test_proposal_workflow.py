@@ -3,9 +3,10 @@
 The `run:` scripts of .github/workflows/proposal.yml are taken from the workflow
 file itself (not copied) and run with bash as the runner does, with the
 runner's variables pointing into a temporary folder and `mqcat` being this
-checkout's code. What needs GitHub (pushing, opening the pull request,
-commenting) is not run here; tests/test_github_config.py checks those jobs'
-permissions and structure, and actionlint and zizmor check the whole file.
+checkout's code. The push runs against a local bare repository standing in for
+github.com, with a `gh` that records what it is asked; the comment and close
+jobs (only `gh` calls) are not run here: tests/test_github_config.py checks
+every job's permissions and structure, and actionlint and zizmor the whole file.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ def test_a_valid_form_becomes_one_commit_with_the_submitter_as_co_author(change_
     body = (change_run.reply / "pull-request-body.md").read_text(encoding="utf-8")
     assert body.startswith("Closes #7\n\nMade by the proposal workflow from issue #7, submitted by @kurzeme-trainer")
     assert "forklift-safe-operation" in body and "Changed" in body
+    # The council's checklist from the pull request template, which GitHub does not apply here.
+    assert "## 2. Review by the sector's expert council" in body and "- [ ] **Valid assessment" in body
     assert (change_run.reply / "proposal.bundle").is_file()
     assert json.loads((change_run.reply / "result.json").read_text(encoding="utf-8"))["valid"] is True
 
@@ -250,3 +253,87 @@ def test_an_issue_without_a_body_gives_an_empty_file(runner: dict[str, str], tmp
     event.write_text(json.dumps({"issue": {"body": None}}), encoding="utf-8")
     result = run_step(scripts("read")["Write the issue body to a file"], tmp_path, runner, GITHUB_EVENT_PATH=str(event))
     assert result.returncode == 0 and (Path(runner["RUNNER_TEMP"]) / "issue-body.md").read_bytes() == b""
+
+
+# ------------------------------------------------------------------ the writer's push, against a local "GitHub"
+
+FAKE_GH = """#!/bin/sh
+# Records each call; answers `pr list`, `pr view` and `pr create` as GitHub's CLI would.
+echo "$*" >> "$FAKE_GH_LOG"
+case "$1 $2" in
+  "pr list") cat "$FAKE_GH_OPEN" ;;
+  "pr view") echo "https://github.com/example/catalogue/pull/$3" ;;
+  "pr create") echo 5 > "$FAKE_GH_OPEN"; echo "https://github.com/example/catalogue/pull/5" ;;
+esac
+"""
+
+
+def push(run: Run, tmp_path: Path, origin: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """The push step, in a fresh checkout of the base, with github.com/example/catalogue served from `origin`."""
+    clone = tmp_path / f"writer-{len(list(tmp_path.glob('writer-*')))}"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    git(clone, "checkout", "-q", run.base)
+    bin_dir = tmp_path / "fake-bin"
+    if not bin_dir.exists():
+        bin_dir.mkdir()
+        (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+        (bin_dir / "gh").chmod(0o755)
+        (tmp_path / "open-pr.txt").write_text("", encoding="utf-8")
+    config = tmp_path / "gitconfig"
+    config.write_text(f'[url "{origin}"]\n\tinsteadOf = https://github.com/example/catalogue.git\n', encoding="utf-8")
+    output = tmp_path / "push-output.txt"
+    output.write_text("", encoding="utf-8")
+    env = {
+        **run.runner,
+        "PATH": f"{bin_dir}{os.pathsep}{run.runner['PATH']}",
+        "GIT_CONFIG_GLOBAL": str(config),
+        "GITHUB_OUTPUT": str(output),
+        "GH_TOKEN": "not-a-real-token",
+        "GH_REPO": "example/catalogue",
+        "BASE_BRANCH": "main",
+        "FAKE_GH_LOG": str(tmp_path / "gh.log"),
+        "FAKE_GH_OPEN": str(tmp_path / "open-pr.txt"),
+    }
+    step = scripts("pull-request")["Push the branch and open or update the pull request"]
+    result = run_step(step, clone, env)
+    return result, outputs(env)
+
+
+def test_the_writer_pushes_the_branch_opens_the_pull_request_and_then_updates_it(
+    change_run: Run, tmp_path: Path
+) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(change_run.repository), str(origin))
+    git(origin, "update-ref", "refs/heads/main", change_run.base)
+    result, found = push(change_run, tmp_path, origin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert found["url"] == "https://github.com/example/catalogue/pull/5"
+    pushed = git(origin, "rev-parse", "refs/heads/proposal/issue-7")
+    assert git(origin, "rev-parse", f"{pushed}^") == change_run.base
+    log = (tmp_path / "gh.log").read_text(encoding="utf-8")
+    assert "pr create --base main --head proposal/issue-7 --title Propose a change to forklift-safe-operation" in log
+    # The same form again (an edit of the title only): the branch is left alone, the pull request updated.
+    result, found = push(change_run, tmp_path, origin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert git(origin, "rev-parse", "refs/heads/proposal/issue-7") == pushed
+    assert "pr edit 5 --title" in (tmp_path / "gh.log").read_text(encoding="utf-8")
+
+
+def test_the_writer_never_overwrites_a_reviewers_commit(change_run: Run, tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(change_run.repository), str(origin))
+    git(origin, "update-ref", "refs/heads/main", change_run.base)
+    push(change_run, tmp_path, origin)
+    reviewer = tmp_path / "reviewer"
+    git(tmp_path, "clone", "-q", "-b", "proposal/issue-7", str(origin), str(reviewer))
+    (reviewer / "catalogue" / "transport-logistics" / "forklift-safe-operation.yaml").write_text(
+        (reviewer / "catalogue" / "transport-logistics" / "forklift-safe-operation.yaml").read_text("utf-8") + "\n",
+        encoding="utf-8",
+    )
+    reviewed = commit(reviewer, "Council's suggestion")
+    git(reviewer, "push", "-q", "origin", "HEAD:refs/heads/proposal/issue-7")
+    result, found = push(change_run, tmp_path, origin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert found["url"] == ""
+    assert "has commits by reviewers" in result.stdout
+    assert git(origin, "rev-parse", "refs/heads/proposal/issue-7") == reviewed
