@@ -239,6 +239,10 @@ def verify_token(token: str, source: Source, ctx: BuildContext) -> Report:
     # Which provider and key the header names, and whether the registry has them.
     alg, kid = header.get("alg"), header.get("kid")
     did, _, key_name = kid.partition("#") if isinstance(kid, str) else ("", "", "")
+    if facts["kind"] == "paper" and isinstance(kid, str) and "#" not in kid:
+        # A paper token names the key by its own id; the issuer's DID is its `iss`.
+        did, key_name = str(facts.get("issuer") or ""), kid
+        kid = f"{did}#{kid}"
     provider_id = registry.provider_id_from_did(ctx, did)
     record = _json_document(source, registry.issuer_path(ctx, provider_id)) if provider_id else None
     registered = next((k for k in (record or {}).get("keys", ()) if k.get("kid") == key_name), None)
