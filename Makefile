@@ -5,7 +5,7 @@
 PYTHON ?= python3
 
 .DEFAULT_GOAL := help
-.PHONY: help install test-fast test lint format typecheck check bench
+.PHONY: help install test-fast test lint format typecheck check bench lock lock-check
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,3 +38,18 @@ bench: ## the benchmarks behind benchmarks/README.md, with its settings (long: a
 	$(PYTHON) benchmarks/bench_finder.py
 	$(PYTHON) benchmarks/bench_page_weight.py
 	$(PYTHON) benchmarks/bench_form.py --entries 1000 10000 --repeat 1
+
+# The lock file the workflows install from: mqcat's dependencies (and setuptools, to build it)
+# pinned with SHA-256 hashes, by pip-tools. Run `make lock` after changing dependencies in
+# pyproject.toml and commit requirements.lock; tests/test_lock.py fails until then.
+LOCK_COMMAND = $(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--build-deps-for wheel --no-emit-index-url --no-emit-find-links pyproject.toml
+
+lock: ## pin mqcat's dependencies with hashes into requirements.lock (pip-tools; needs PyPI)
+	$(LOCK_COMMAND) --output-file requirements.lock
+
+lock-check: ## fail if requirements.lock is not what `make lock` would write now (needs PyPI)
+	@tmp=$$(mktemp -d) && cp requirements.lock "$$tmp/requirements.lock" \
+	&& $(LOCK_COMMAND) --output-file "$$tmp/requirements.lock" \
+	&& diff -u requirements.lock "$$tmp/requirements.lock" && rm -rf "$$tmp" \
+	|| { echo "requirements.lock is stale: run make lock and commit it"; exit 1; }

@@ -1,19 +1,118 @@
-"""What every output of one build shares: the public address, the date, change dates."""
+"""The layout of the site and its open data, and what every output of one build shares.
+
+One place names every address: the pages (relative to a language's root; Latvian
+at the site's root, other languages under `<language>/`) and the open-data files
+(relative to `api/<API_VERSION>/`). `BuildContext` turns them into site-relative
+paths and absolute URLs for one build. Outputs ask here; none builds a path of
+another output itself.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .i18n import DEFAULT_LANGUAGE
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .model import MicroQualification, Provider
 
 API_VERSION = "v1"
-CALENDAR_FILE = "intakes.ics"
+
+# Pages and files of a language's root.
+FINDER_PATH = "finder/"
+LEVELS_PATH = "levels/"
+PROVIDERS_PATH = "providers/"
 STATISTICS_PATH = "statistics/"
 COMPARE_PATH = "compare/"
+VERIFY_PATH = "verify/"
+CALENDAR_FILE = "intakes.ics"
+FEED_FILE = "feed.atom"
+# Our own prose pages (about, accessibility, ...): one Markdown file each, the same names in every language.
+PROSE_PAGES = Path(__file__).resolve().parent / "site" / "content" / DEFAULT_LANGUAGE
+# Top-level names the site's own pages and files take (our prose pages, MkDocs and
+# Material's folders, the API, the languages): a sector, whose pages are `<sector>/`,
+# must not take one.
+RESERVED_PATHS = frozenset(
+    {
+        *(path.rstrip("/") for path in (FINDER_PATH, LEVELS_PATH, PROVIDERS_PATH, STATISTICS_PATH)),
+        *(path.rstrip("/") for path in (COMPARE_PATH, VERIFY_PATH)),
+        *(page.stem for page in PROSE_PAGES.glob("*.md")),
+        *("search", "assets", "stylesheets", "javascripts"),
+        *("api", "schema", "status-lists"),
+        *(language for language in LANGUAGES if language != DEFAULT_LANGUAGE),
+    }
+)
+
+
+def provider_path(provider_id: str) -> str:
+    return f"{PROVIDERS_PATH}{provider_id}/"
+
+
+def level_path(lki: int) -> str:
+    return f"{LEVELS_PATH}{lki}/"
+
+
+# Open-data files, relative to api/<API_VERSION>/ (`api_file` gives their site-relative path).
+CATALOGUE_JSON = "catalogue.json"
+CATALOGUE_CSV = "catalogue.csv"
+VERSIONS_MANIFEST = "versions.json"
+ELM_DATASET = "elm/dataset.jsonld"
+
+
+def api_file(path: str) -> str:
+    """Site-relative path of an open-data file (`entries/x.json` -> `api/v1/entries/x.json`)."""
+    return f"api/{API_VERSION}/{path}"
+
+
+def entry_json_path(entry_id: str) -> str:
+    """The living description of an entry."""
+    return f"entries/{entry_id}.json"
+
+
+def version_path(entry_id: str, version: int) -> str:
+    """One immutable version of an entry (`entries/<id>/v<version>.json`)."""
+    return f"entries/{entry_id}/v{version}.json"
+
+
+def schema_path(name: str) -> str:
+    return f"schema/{name}"
+
+
+def elm_path(entry_id: str) -> str:
+    """An entry's Europass (ELM v3) description."""
+    return f"elm/{entry_id}.jsonld"
+
+
+def issuer_record_path(provider_id: str) -> str:
+    """A provider's keys with their validity and revocation (the registry of issuers)."""
+    return f"registry/issuers/{provider_id}.json"
+
+
+def issuer_jwks_path(provider_id: str) -> str:
+    return f"registry/issuers/{provider_id}.jwks.json"
+
+
+def entry_facts_path(entry_id: str) -> str:
+    """What a verifier needs of an entry: its awarding bodies and its states in time."""
+    return f"registry/entries/{entry_id}.json"
+
+
+def status_list_path(provider_id: str) -> str:
+    """A provider's revocation list."""
+    return f"registry/status/{provider_id}.json"
+
+
+def did_document_path(provider_id: str) -> str:
+    """A provider's did:web document, from the site's root (where a did:web resolver looks)."""
+    return f"{provider_path(provider_id)}did.json"
+
+
+def ob3_path(entry_id: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """An entry's Open Badges 3.0 Achievement in one language (the default language without a suffix)."""
+    suffix = "" if language == DEFAULT_LANGUAGE else f".{language}"
+    return f"ob3/{entry_id}{suffix}.json"
 
 
 @dataclass(frozen=True)
@@ -56,7 +155,7 @@ class BuildContext:
         return CALENDAR_FILE
 
     def provider_url(self, provider: Provider, language: str = DEFAULT_LANGUAGE) -> str:
-        return self.url(f"providers/{provider.id}/", language)
+        return self.url(provider_path(provider.id), language)
 
     @property
     def site_did(self) -> str:
@@ -71,7 +170,7 @@ class BuildContext:
 
     def api_path(self, path: str) -> str:
         """Site-relative path of an open-data file (`entries/x.json` -> `api/v1/entries/x.json`)."""
-        return f"api/{API_VERSION}/{path}"
+        return api_file(path)
 
     def api_url(self, path: str) -> str:
         return self.site_url + self.api_path(path)

@@ -31,11 +31,24 @@ from pathlib import Path
 from typing import Any
 
 from . import schemas
-from .context import BuildContext
+from .context import (
+    CATALOGUE_CSV,
+    CATALOGUE_JSON,
+    FEED_FILE,
+    LEVELS_PATH,
+    VERSIONS_MANIFEST,
+    BuildContext,
+    elm_path,
+    entry_json_path,
+    level_path,
+    ob3_path,
+    provider_path,
+    schema_path,
+    version_path,
+)
 from .escaping import csv_cell, safe_link
 from .i18n import LANGUAGES, label
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
-from .versions import MANIFEST_PATH, version_path
 
 FORMAT = {"name": "mqcat-catalogue", "version": "1.0"}
 LICENSE = {
@@ -50,9 +63,6 @@ SCHEMA_FILES = {
     "authorities": schemas.AUTHORITIES,
     "common": "common.schema.json",
 }
-CSV_PATH = "catalogue.csv"
-JSON_PATH = "catalogue.json"
-FEED_FILE = "feed.atom"
 FEED_SIZE = 100
 LIST_SEPARATOR = ";"
 
@@ -73,7 +83,7 @@ def write_open_data(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> 
     api_dir = site_dir / ctx.api_path("")
     (api_dir / "entries").mkdir(parents=True, exist_ok=True)
     _write_entries(catalogue, api_dir, ctx)
-    (api_dir / CSV_PATH).write_bytes(catalogue_csv(catalogue, ctx))
+    (api_dir / CATALOGUE_CSV).write_bytes(catalogue_csv(catalogue, ctx))
     schema_dir = api_dir / "schema"
     schema_dir.mkdir(exist_ok=True)
     for name in SCHEMA_FILES.values():
@@ -99,7 +109,7 @@ def _envelope(ctx: BuildContext) -> dict[str, Any]:
         "generated": ctx.today.isoformat(),
         "site": ctx.site_url,
         "license": LICENSE,
-        "schema": {kind: ctx.api_url(f"schema/{name}") for kind, name in SCHEMA_FILES.items()},
+        "schema": {kind: ctx.api_url(schema_path(name)) for kind, name in SCHEMA_FILES.items()},
     }
 
 
@@ -110,13 +120,13 @@ def _urls(path: str, ctx: BuildContext) -> dict[str, str]:
 def entry_api_links(entry: MicroQualification, ctx: BuildContext) -> dict[str, str]:
     """Addresses of an entry's machine-readable descriptions."""
     links = {
-        "entry": ctx.api_url(f"entries/{entry.id}.json"),
+        "entry": ctx.api_url(entry_json_path(entry.id)),
         "version": ctx.api_url(version_path(entry.id, entry.version)),
-        "versions": ctx.api_url(MANIFEST_PATH),
+        "versions": ctx.api_url(VERSIONS_MANIFEST),
     }
     if entry.published:  # ELM and Open Badges describe what is on offer
-        links["elm"] = ctx.api_url(f"elm/{entry.id}.jsonld")
-        links["ob3"] = ctx.api_url(f"ob3/{entry.id}.json")
+        links["elm"] = ctx.api_url(elm_path(entry.id))
+        links["ob3"] = ctx.api_url(ob3_path(entry.id))
     return links
 
 
@@ -180,7 +190,7 @@ def provider_record(provider: Provider, ctx: BuildContext) -> dict[str, Any]:
                 {"name": provider.contact.name, "email": provider.contact.email, "phone": provider.contact.phone}
             ),
             "website": provider.website,
-            "url": _urls(f"providers/{provider.id}/", ctx),
+            "url": _urls(provider_path(provider.id), ctx),
         }
     )
 
@@ -238,7 +248,7 @@ def _write_entries(catalogue: Catalogue, api_dir: Path, ctx: BuildContext) -> No
         | {"withdrawn": _json(withdrawn)}
         | {name: _json(records) for name, records in registries.select().items()}
     )
-    with (api_dir / JSON_PATH).open("w", encoding="utf-8", newline="\n") as out:
+    with (api_dir / CATALOGUE_JSON).open("w", encoding="utf-8", newline="\n") as out:
         out.write("{")
         for index, key in enumerate(sorted([*members, "entries"])):
             out.write(("," if index else "") + json.dumps(key) + ":")
@@ -390,7 +400,7 @@ def atom_feed(catalogue: Catalogue, ctx: BuildContext, language: str) -> bytes:
         sub(item, "updated", _timestamp(_updated(entry, ctx)))
         sub(item, "published", _timestamp(entry.decision_date))
         sub(item, "link", rel="alternate", type="text/html", href=ctx.entry_url(entry, language))
-        sub(item, "link", rel="alternate", type="application/json", href=ctx.api_url(f"entries/{entry.id}.json"))
+        sub(item, "link", rel="alternate", type="application/json", href=ctx.api_url(entry_json_path(entry.id)))
         sector = catalogue.sectors.get(entry.sector)
         sub(
             item,
@@ -452,11 +462,11 @@ def _levels(entry: MicroQualification, ctx: BuildContext, language: str) -> list
             "@type": "DefinedTerm",
             "name": label(language, "certificate.frameworks.lki_level", n=entry.lki),
             "termCode": str(entry.lki),
-            "url": ctx.url(f"levels/{entry.lki}/", language),
+            "url": ctx.url(level_path(entry.lki), language),
             "inDefinedTermSet": {
                 "@type": "DefinedTermSet",
                 "name": label(language, "certificate.frameworks.lki"),
-                "url": ctx.url("levels/", language),
+                "url": ctx.url(LEVELS_PATH, language),
             },
         },
     ]

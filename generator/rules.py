@@ -12,31 +12,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .context import RESERVED_PATHS
 from .loader import Document
 from .model import PROPOSED
 from .problems import Problem, Severity
 
 VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
-# Top-level web paths the site uses itself; a sector id must not take one.
-RESERVED_IDS = frozenset(
-    {
-        "about",
-        "api",
-        "assets",
-        "en",
-        "finder",
-        "levels",
-        "providers",
-        "schema",
-        "search",
-        "stylesheets",
-        "javascripts",
-        "status-lists",
-        "verify",
-        "verifiers",
-    }
-)
 
 ECTS_HOURS = (25, 30)
 
@@ -337,7 +319,7 @@ def check_sectors(doc: Document) -> list[Problem]:
                 doc.problem(("sectors", index, "id"), f"sector id '{sid}' is used twice (also sectors[{seen[sid]}])")
             )
         seen.setdefault(sid, index)
-        if sid in RESERVED_IDS:
+        if sid in RESERVED_PATHS:
             problems.append(
                 doc.problem(
                     ("sectors", index, "id"),

@@ -44,13 +44,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import layout
-from .context import BuildContext
+from .context import VERSIONS_MANIFEST, BuildContext, entry_json_path, version_path
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
 from .model import SUBSTANTIVE_FIELDS, Catalogue, MicroQualification
 from .problems import Problem, Severity
 
 CATALOGUE_DIR = layout.CATALOGUE_DIR
-MANIFEST_PATH = "versions.json"
 MANIFEST_FORMAT = {"name": "mqcat-versions", "version": "1.0"}
 MEDIA_TYPE = "application/json"
 
@@ -95,11 +94,6 @@ class History:
     states: dict[str, list[tuple[dt.date, str]]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     shallow: bool = False
-
-
-def version_path(entry_id: str, version: int) -> str:
-    """Path under api/v1/ of one immutable version (`entries/<id>/v<version>.json`)."""
-    return f"entries/{entry_id}/v{version}.json"
 
 
 def canonical_bytes(entry_id: str, version: int, data: dict[str, Any]) -> bytes:
@@ -439,7 +433,7 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
             entry_id,
             {
                 "current_version": current.version if current else None,
-                "entry": ctx.api_url(f"entries/{entry_id}.json") if current else None,
+                "entry": ctx.api_url(entry_json_path(entry_id)) if current else None,
                 "versions": [],
             },
         )
@@ -459,7 +453,7 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
         "site": ctx.site_url,
         "entries": manifest,
     }
-    (api_dir / MANIFEST_PATH).write_text(
+    (api_dir / VERSIONS_MANIFEST).write_text(
         json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
     )
     return warnings

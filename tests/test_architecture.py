@@ -9,6 +9,8 @@ that a value added to the schema cannot be forgotten in an output.
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +54,43 @@ def test_signing_key_algorithms_are_the_schemas_key_types_and_curves() -> None:
     jwk = schemas.schema(schemas.PROVIDER)["properties"]["signing_keys"]["items"]["properties"]["jwk"]["properties"]
     assert {kty for kty, _ in keys.ALGORITHMS.values()} == set(jwk["kty"]["enum"])
     assert {crv for _, crv in keys.ALGORITHMS.values()} == set(jwk["crv"]["enum"])
+
+
+# --- The site's layout has one owner -------------------------------------------------------------
+
+GENERATOR = Path(__file__).resolve().parent.parent / "generator"
+# A string that starts like one of the site's or the API's paths.
+LAYOUT_PATH = re.compile(r"^(api/|levels/|providers/|entries/|elm/|ob3/|registry/|finder/|statistics/|verify/)\S*$")
+# The MkDocs source tree names its Markdown files after the pages; it is the one other place.
+LAYOUT_EXCEPTIONS = {"context.py", "site/compile.py"}
+
+
+def _path_literals(path: Path) -> list[str]:
+    """String constants (and the first part of f-strings) that look like site paths; docstrings excepted."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+            node = node.values[0]
+        literal = isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+        if literal and LAYOUT_PATH.match(node.value):
+            found.append(f"{path.relative_to(GENERATOR)}:{node.lineno}: {node.value!r}")
+    return found
+
+
+def test_only_the_layout_module_writes_the_sites_paths() -> None:
+    found = [
+        literal
+        for path in sorted(GENERATOR.rglob("*.py"))
+        if path.relative_to(GENERATOR).as_posix() not in LAYOUT_EXCEPTIONS
+        for literal in _path_literals(path)
+    ]
+    assert found == [], "paths of the site or the API outside generator/context.py:\n" + "\n".join(found)

@@ -15,7 +15,7 @@ from generator.certificate import Learner, LearnerFileError, load_learners, rend
 from generator.certificate import pdf as pdf_module
 from generator.certificate.render import certificate_url, qr_svg, render_certificate_page
 from generator.cli import main
-from generator.context import BuildContext
+from generator.context import BuildContext, version_path
 from generator.formatting import Labels, level, workload
 from generator.i18n import label
 from generator.model import Catalogue, MicroQualification, Text
@@ -519,7 +519,7 @@ def test_the_versions_manifest_supplies_the_digest_of_the_certified_version(
                         "versions": [
                             {
                                 "version": entry.version,
-                                "url": f"{SITE_URL}api/v1/{versions.version_path(entry.id, entry.version)}",
+                                "url": f"{SITE_URL}api/v1/{version_path(entry.id, entry.version)}",
                                 "digestSRI": digest,
                             }
                         ]

@@ -19,7 +19,8 @@ import yaml
 
 from generator import cli, schemas
 from generator.catalogue import validate
-from generator.forms import body, convert, render, reply, spec
+from generator.forms import body, convert, render, reply, serialize, spec
+from generator.forms.answers import FieldProblem
 from generator.forms.spec import Kind
 from generator.loader import load_file, parse_text
 
@@ -40,8 +41,8 @@ def answer(text: str, label_start: str, new: str) -> str:
     return pattern.sub(lambda match: match.group(1) + new, text, count=1)
 
 
-def by_field(submission: convert.Submission) -> dict[str | None, list[convert.FieldProblem]]:
-    found: dict[str | None, list[convert.FieldProblem]] = {}
+def by_field(submission: convert.Submission) -> dict[str | None, list[FieldProblem]]:
+    found: dict[str | None, list[FieldProblem]] = {}
     for problem in submission.problems:
         found.setdefault(problem.field, []).append(problem)
     return found
@@ -333,7 +334,7 @@ def test_the_yaml_is_written_by_a_serializer_and_reads_back_exactly() -> None:
     hostile = entry["purpose"]["en"]
     assert hostile.startswith("<script>alert('x')</script>") and "!!python/object/apply:os.system" in hostile
     assert entry["keywords"]["en"] == ["load securing", '"quoted": yes', "no", "0613", "2027-01-01"]
-    text = convert._dump(entry, convert.ENTRY_MODELINE)
+    text = serialize.dump(entry, serialize.ENTRY_MODELINE)
     assert parse_text(text, Path("x.yaml"), "x.yaml").data == entry
     # Texts another YAML reader could take for a truth value or a number are quoted.
     assert '\n    - "no"\n    - "0613"\n    - 2027-01-01\n' in text
@@ -497,7 +498,7 @@ def test_a_filled_in_proposal_becomes_a_proposed_entry_that_validates(tmp_path: 
 def test_the_written_file_starts_with_the_schema_modeline(tmp_path: Path) -> None:
     _, root = _written(tmp_path, fixture("proposal.md"))
     path = root / "catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml"
-    assert path.read_text(encoding="utf-8").startswith(convert.ENTRY_MODELINE + "id: ")
+    assert path.read_text(encoding="utf-8").startswith(serialize.ENTRY_MODELINE + "id: ")
 
 
 def test_a_proposal_with_only_the_required_fields_is_valid(tmp_path: Path) -> None:

@@ -243,7 +243,7 @@ def pull_request_problems(text: str) -> list[str]:
         problems.append('actions/setup-python must set python-version: "3.11" (a quoted string)')
 
     required_runs = {
-        r"pip install \.(\s|$)": "`pip install .`",
+        r"pip install (--[a-z-]+ )*\.(\s|$)": "`pip install .` (after the locked dependencies: tests/test_lock.py)",
         r"mqcat validate --format github": "`mqcat validate --format github`",
         r'mqcat diff --format github "\$BASE_SHA" "\$HEAD_SHA" >> "\$GITHUB_STEP_SUMMARY"': (
             "the review report into $GITHUB_STEP_SUMMARY"
@@ -305,7 +305,7 @@ def code_checks_problems(text: str) -> list[str]:
     for job_id, job in jobs(workflow).items():
         if "permissions" in job:
             problems.append(f"job {job_id} changes the permissions: {job['permissions']!r}")
-    if step_running(workflow, r"^make install$") is None:
+    if step_running(workflow, r"(?m)^make install$") is None:
         problems.append("no step runs `make install`")
     if step_running(workflow, r"^make check$") is None:
         problems.append("no step runs `make check` (lint, type check, fast tests)")

@@ -248,7 +248,7 @@ def test_entries_on_a_stacking_chain_show_their_pathway(built_site: Path, catalo
             assert svgs[0].attrs.get("aria-hidden") == "true"
             # Nodes link to the other entries of the pathway, out of the Tab order; the current one is marked.
             node_links = [e for e in page.find("a", tabindex="-1") if e.attrs.get("href")]
-            targets = {e.id for e in catalogue.published_entries() if e.id in {t for t in entry.stacks_into}}
+            targets = {e.id for e in catalogue.published_entries() if e.id in set(entry.stacks_into)}
             for target in targets:
                 assert any(link.attrs["href"].rstrip("/").endswith(f"/{target}") for link in node_links), entry.id
             assert not any(link.attrs["href"].rstrip("/").endswith(f"/{entry.id}") for link in node_links)

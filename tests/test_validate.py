@@ -568,6 +568,16 @@ def test_reserved_sector_id_is_an_error(catalogue_copy: Path) -> None:
     assert (problem.line, problem.column) == locate(path, "search")
 
 
+@pytest.mark.parametrize("page", ["statistics", "compare", "accessibility", "verifiers", "verify", "levels", "en"])
+def test_a_sector_id_cannot_take_the_address_of_one_of_the_sites_pages(catalogue_copy: Path, page: str) -> None:
+    # A sector's pages are `<sector>/`: the same address as the site's own page would hide one of them.
+    def add_sector(data: dict[str, Any]) -> None:
+        data["sectors"].append({**copy.deepcopy(data["sectors"][0]), "id": page})
+
+    problem = only_problem(catalogue_copy, rewrite(catalogue_copy / "sectors.yaml", add_sector))
+    assert problem.message == f"'{page}' is reserved for the site's own pages"
+
+
 def test_sector_id_used_twice_is_an_error(catalogue_copy: Path) -> None:
     path = rewrite(
         catalogue_copy / "sectors.yaml", lambda data: data["sectors"].append(copy.deepcopy(data["sectors"][0]))

@@ -23,13 +23,12 @@ from pathlib import Path
 
 import segno
 
-from ..context import BuildContext
+from ..context import BuildContext, version_path
 from ..escaping import html_text, safe_link
 from ..formatting import Labels, country_name, level, workload
 from ..i18n import DEFAULT_LANGUAGE, label
 from ..model import Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
-from ..versions import version_path
 from .learners import Learner
 
 STYLESHEET = Path(__file__).resolve().parent / "certificate.css"

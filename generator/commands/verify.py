@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalogue import find_repository_root, validate
-from ..context import BuildContext
+from ..context import VERSIONS_MANIFEST, BuildContext, api_file
 from ..credentials import registry, verification
 from ..problems import render
 from ..versions import VersionsRefused, all_versions, read_history
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         if not (site_dir / "api").is_dir():
             return _fail(f"{args.site}: not a built site (no api/ folder)")
         try:
-            manifest = json.loads((site_dir / "api/v1" / "versions.json").read_text(encoding="utf-8"))
+            manifest = json.loads((site_dir / api_file(VERSIONS_MANIFEST)).read_text(encoding="utf-8"))
             site_url = manifest["site"]
         except (OSError, ValueError, KeyError) as error:
             return _fail(f"{args.site}: cannot read api/v1/versions.json to learn the site's address ({error})")

@@ -1,6 +1,6 @@
 """What the site publishes so that anyone can check a credential: the catalogue as the registry of issuers.
 
-Every address of this registry is decided here:
+The addresses of this registry (decided with every other address in generator/context.py):
 
     providers/<id>/did.json                    the provider's did:web document (W3C DID Core)
     api/v1/registry/issuers/<id>.json          the provider's keys with their validity and revocation
@@ -25,10 +25,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..context import BuildContext
+from .. import context
+from ..context import BuildContext, did_document_path, version_path
 from ..i18n import table
 from ..model import Catalogue, MicroQualification, Provider, SigningKey
-from ..versions import version_path
 from . import status_lists
 
 DID_CONTEXT = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/suites/jws-2020/v1"]
@@ -52,24 +52,20 @@ def key_id(ctx: BuildContext, provider_id: str, kid: str) -> str:
     return f"{ctx.provider_did(provider_id)}#{kid}"
 
 
-def did_document_path(provider_id: str) -> str:
-    return f"providers/{provider_id}/did.json"
-
-
 def issuer_path(ctx: BuildContext, provider_id: str) -> str:
-    return ctx.api_path(f"registry/issuers/{provider_id}.json")
+    return ctx.api_path(context.issuer_record_path(provider_id))
 
 
 def jwks_path(ctx: BuildContext, provider_id: str) -> str:
-    return ctx.api_path(f"registry/issuers/{provider_id}.jwks.json")
+    return ctx.api_path(context.issuer_jwks_path(provider_id))
 
 
 def entry_facts_path(ctx: BuildContext, entry_id: str) -> str:
-    return ctx.api_path(f"registry/entries/{entry_id}.json")
+    return ctx.api_path(context.entry_facts_path(entry_id))
 
 
 def status_list_path(ctx: BuildContext, provider_id: str) -> str:
-    return ctx.api_path(f"registry/status/{provider_id}.json")
+    return ctx.api_path(context.status_list_path(provider_id))
 
 
 def status_list_url(ctx: BuildContext, provider_id: str) -> str:

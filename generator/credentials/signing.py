@@ -30,7 +30,7 @@ from typing import Any
 
 from joserfc import jws
 
-from ..context import BuildContext
+from ..context import VERIFY_PATH, BuildContext
 from ..i18n import DEFAULT_LANGUAGE
 from ..model import Catalogue, MicroQualification, Provider, SigningKey
 from . import keys, registry, status_lists
@@ -152,7 +152,7 @@ def paper_token(credential: dict[str, Any], signer: Signer, ctx: BuildContext) -
 
 def verification_link(ctx: BuildContext, token: str, language: str = DEFAULT_LANGUAGE) -> str:
     """The link of the printed certificate's QR code: the verification page with the paper token."""
-    return f"{ctx.url('verify/', language)}#t={token}"
+    return f"{ctx.url(VERIFY_PATH, language)}#t={token}"
 
 
 # The signing ledger: each provider's status indexes stay unique.

@@ -34,8 +34,8 @@ from typing import Any
 from joserfc import jws
 from joserfc.errors import JoseError
 
-from ..context import BuildContext
-from ..versions import digest_sri, version_path
+from ..context import BuildContext, version_path
+from ..versions import digest_sri
 from . import keys, registry, status_lists
 from .signing import CREDENTIAL_TYPE, PAPER_TYPE
 

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from ..i18n import label as i18n_label
 from ..review.report import md_text
 from . import spec
-from .convert import FieldProblem, Submission
+from .answers import FieldProblem
+from .convert import Submission
 
 LANGUAGES = ("en", "lv")
 # Lets the workflow and maintainers recognise the comments that mqcat wrote.

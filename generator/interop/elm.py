@@ -33,11 +33,10 @@ from typing import Any
 
 import pycountry
 
-from ..context import BuildContext
+from ..context import ELM_DATASET, BuildContext, elm_path, level_path, version_path
 from ..i18n import LANGUAGES, label
 from ..model import Authority, Catalogue, MicroQualification, Provider, Text
 from ..rules import isced_f_fields
-from ..versions import version_path
 from . import start_of_day
 
 # Published context URLs: the VC v1 context supplies `id` and `type`, as in the official samples.
@@ -77,23 +76,14 @@ LOCATIONS_COUNTRY = "LV"
 DURATION_UNITS = {"days": "D", "weeks": "W", "months": "M"}
 
 
-def entry_document_path(ctx: BuildContext, entry: MicroQualification) -> str:
-    """Site-relative path of an entry's ELM document."""
-    return ctx.api_path(f"elm/{entry.id}.jsonld")
-
-
-def dataset_path(ctx: BuildContext) -> str:
-    return ctx.api_path("elm/dataset.jsonld")
-
-
 def write_elm(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
     """Write `api/v1/elm/<id>.jsonld` for every published entry, and `api/v1/elm/dataset.jsonld`."""
     graph = []
     for entry in catalogue.published_entries():
         opportunity = learning_opportunity(entry, catalogue, ctx)
-        _write(site_dir / entry_document_path(ctx, entry), {"@context": CONTEXT, **opportunity})
+        _write(site_dir / ctx.api_path(elm_path(entry.id)), {"@context": CONTEXT, **opportunity})
         graph.append(opportunity)
-    _write(site_dir / dataset_path(ctx), dataset_document(catalogue, ctx, graph))
+    _write(site_dir / ctx.api_path(ELM_DATASET), dataset_document(catalogue, ctx, graph))
 
 
 def dataset_document(
@@ -103,7 +93,7 @@ def dataset_document(
     if graph is None:
         graph = [learning_opportunity(e, catalogue, ctx) for e in catalogue.published_entries()]
     dataset = {
-        "id": ctx.api_url("elm/dataset.jsonld"),
+        "id": ctx.api_url(ELM_DATASET),
         "type": "http://www.w3.org/ns/dcat#Dataset",
         "title": _labels("site.name"),
         "description": _labels("site.description"),
@@ -231,7 +221,7 @@ def qualification_core(entry: MicroQualification, ctx: BuildContext) -> dict[str
 
 def nqf_level_iri(lki: int, ctx: BuildContext) -> str:
     """The concept of an LKI level: its QDR concept once known, else the catalogue's level page."""
-    return LKI_QDR_LEVELS.get(lki) or ctx.url(f"levels/{lki}/")
+    return LKI_QDR_LEVELS.get(lki) or ctx.url(level_path(lki))
 
 
 def _assessment(entry: MicroQualification, base: str) -> dict[str, Any]:
@@ -343,12 +333,12 @@ def organisation(provider: Provider, ctx: BuildContext) -> dict[str, Any]:
 def authority_organisation(authority: Authority, ctx: BuildContext) -> dict[str, Any]:
     """The authorising body; its node lives in the dataset document."""
     node: dict[str, Any] = {
-        "id": ctx.api_url(f"elm/dataset.jsonld#authority-{authority.id}"),
+        "id": ctx.api_url(f"{ELM_DATASET}#authority-{authority.id}"),
         "type": "Organisation",
         "legalName": _text(authority.name),
         "location": [
             _location(
-                ctx.api_url(f"elm/dataset.jsonld#authority-{authority.id}-location"), authority.country, None, None
+                ctx.api_url(f"{ELM_DATASET}#authority-{authority.id}-location"), authority.country, None, None
             )
         ],
     }

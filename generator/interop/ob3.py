@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ..certificate.learners import Learner
-from ..context import BuildContext
+from ..context import BuildContext, level_path, ob3_path, version_path
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, label
 from ..model import Catalogue, MicroQualification, Provider
 from ..rules import isced_f_fields
-from ..versions import MEDIA_TYPE, version_path
+from ..versions import MEDIA_TYPE
 from . import start_of_day
 
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -37,19 +37,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
 _LIST_START = re.compile(r"^(\d+)([.)])")
 
 
-def _achievement_file(entry: MicroQualification, language: str) -> str:
-    suffix = "" if language == DEFAULT_LANGUAGE else f".{language}"
-    return f"ob3/{entry.id}{suffix}.json"
-
-
-def achievement_path(ctx: BuildContext, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
-    """Site-relative path of an entry's Achievement in one language."""
-    return ctx.api_path(_achievement_file(entry, language))
-
-
 def achievement_url(ctx: BuildContext, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
     """The Achievement's stable address, which is also its `id`."""
-    return ctx.api_url(_achievement_file(entry, language))
+    return ctx.api_url(ob3_path(entry.id, language))
 
 
 def write_ob3(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
@@ -57,7 +47,7 @@ def write_ob3(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
     for entry in catalogue.published_entries():
         for language in LANGUAGES:
             document = {"@context": CONTEXT, **achievement(entry, catalogue, ctx, language)}
-            path = site_dir / achievement_path(ctx, entry, language)
+            path = site_dir / ctx.api_path(ob3_path(entry.id, language))
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
@@ -218,7 +208,7 @@ def _alignments(entry: MicroQualification, ctx: BuildContext, language: str) -> 
         {
             "type": ["Alignment"],
             "targetName": L("certificate.frameworks.lki_level", n=entry.lki),
-            "targetUrl": ctx.url(f"levels/{entry.lki}/", language),
+            "targetUrl": ctx.url(level_path(entry.lki), language),
             "targetCode": str(entry.lki),
             "targetFramework": L("certificate.frameworks.lki"),
         },

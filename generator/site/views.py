@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import BuildContext
+from ..context import BuildContext, elm_path, entry_json_path, level_path, ob3_path, provider_path, version_path
 from ..escaping import safe_link
 from ..formatting import (
     Labels,
@@ -25,18 +25,15 @@ from ..formatting import (
     text,
     workload,
 )
-from ..interop.elm import entry_document_path
-from ..interop.ob3 import achievement_path
 from ..model import Catalogue, MicroQualification, Provider
 from ..rules import isced_f_fields
-from ..versions import version_path
 
 
 def provider_names(entry: MicroQualification, catalogue: Catalogue, language: str) -> list[dict[str, Any]]:
     names = []
     for provider_id in entry.awarding_bodies:
         provider = catalogue.providers[provider_id]
-        names.append({"name": text(provider.name, language), "path": f"providers/{provider.id}/"})
+        names.append({"name": text(provider.name, language), "path": provider_path(provider.id)})
     return names
 
 
@@ -63,7 +60,7 @@ def provider_block(provider: Provider, language: str) -> dict[str, Any]:
     L = Labels(language)
     return {
         "id": provider.id,
-        "path": f"providers/{provider.id}/",
+        "path": provider_path(provider.id),
         "name": text(provider.name, language),
         "legal_name": provider.legal_name,
         "type": L(f"provider_type.{provider.type}"),
@@ -132,7 +129,7 @@ def entry_page(
         ],
         "workload": workload(entry, L),
         "level": level(entry, L),
-        "level_path": f"levels/{entry.lki}/",
+        "level_path": level_path(entry.lki),
         "assessment_methods": [L(f"assessment_method.{m}") for m in entry.assessment_methods],
         "assessment_description": text(entry.assessment_description, language),
         "participation": L(f"participation_form.{entry.participation_form}"),
@@ -182,9 +179,9 @@ def entry_page(
             "calendar": ctx.calendar_path(entry=entry),
         },
         "data_links": {
-            "json": ctx.api_path(f"entries/{entry.id}.json"),
+            "json": ctx.api_path(entry_json_path(entry.id)),
             "version": ctx.api_path(version_path(entry.id, entry.version)),
-            "elm": entry_document_path(ctx, entry),
-            "ob3": achievement_path(ctx, entry, language),
+            "elm": ctx.api_path(elm_path(entry.id)),
+            "ob3": ctx.api_path(ob3_path(entry.id, language)),
         },
     }
