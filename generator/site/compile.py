@@ -23,8 +23,8 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import STATISTICS_PATH, BuildContext
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..context import COMPARE_PATH, STATISTICS_PATH, BuildContext
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
@@ -181,6 +181,13 @@ class SourceTree:
                       "facts": {key: self.L(f"facts.{key}") for key in ("level", "workload", "participation", "providers", "languages")},
                       "status": {key: self.L(f"status.{key}") for key in ("suspended",)},
                       "latvianOnly": self.L("language.latvian_only"),
+                      "extra": {**table(language)["finder_extra"], "onDemand": self.L("facts.on_demand"),
+                                "noIntake": self.L("key.no_intake")},
+                  })})
+
+        self.page(f"{COMPARE_PATH}index.md", "mq-compare.html", self.L("compare.title"), {},
+                  extra={"hide": ["toc"], "mq_compare_config": json_for_script({
+                      "labels": table(language)["compare"], "facts": self.L("compare.fact"),
                   })})
 
         self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
