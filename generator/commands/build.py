@@ -2,6 +2,10 @@
 
 On any validation or build error nothing is written: the previous site and the
 previous source tree stay as they were.
+
+A very large catalogue can be built in parts on several machines (a CI matrix):
+`--shard I/N` builds part I of N into its --site-dir, and `--merge DIR...`
+assembles the N parts into the site, the same byte for byte as one build.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from pathlib import Path
 
 from ..catalogue import CatalogueInvalid, find_repository_root
 from ..problems import render
-from ..site.build import BuildFailed, BuildReport, build
+from ..site.build import BuildFailed, BuildReport, build, merge
+from ..site.shards import Shard, ShardMismatch
 from ..versions import VersionsRefused
 
 
@@ -36,12 +41,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
     )
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="build part I of N of the site (pages and open data), for --merge; e.g. 2/4",
+    )
+    parts.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="assemble the site from the --site-dir of every --shard build (all N of them)",
+    )
 
 
-def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
-    """Build; print warnings, or the problems that stopped the build. None when it failed."""
+def build_and_report(
+    root: Path, site_dir: Path, merge_from: list[Path] | None = None, **options: object
+) -> BuildReport | None:
+    """Build (or merge shards); print warnings, or the problems that stopped the build. None when it failed."""
     try:
-        report = build(root, site_dir, **options)  # type: ignore[arg-type]
+        if merge_from is not None:
+            report = merge(root, site_dir, merge_from, **options)  # type: ignore[arg-type]
+        else:
+            report = build(root, site_dir, **options)  # type: ignore[arg-type]
     except CatalogueInvalid as invalid:
         print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
         print("mqcat build: the catalogue has errors; nothing was written.", file=sys.stderr)
@@ -50,7 +73,7 @@ def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildRepo
         print(render(refused.problems, len(refused.problems), "text"), file=sys.stderr)
         print("mqcat build: a published version would change; nothing was written.", file=sys.stderr)
         return None
-    except BuildFailed as failed:
+    except (BuildFailed, ShardMismatch) as failed:
         print(f"mqcat build: {failed}", file=sys.stderr)
         print("mqcat build: nothing was written.", file=sys.stderr)
         return None
@@ -63,7 +86,19 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish)
+    options: dict[str, object] = {"site_url": args.site_url, "today": args.today, "publish": args.publish}
+    if args.shard:
+        try:
+            options["shard"] = Shard.parse(args.shard)
+        except ValueError as error:
+            print(f"mqcat build: --shard: {error}", file=sys.stderr)
+            return 2
+    if args.merge:
+        missing = [str(d) for d in args.merge if not d.is_dir()]
+        if missing:
+            print(f"mqcat build: --merge: no such folder: {', '.join(missing)}", file=sys.stderr)
+            return 2
+    report = build_and_report(root, site_dir, [d.resolve() for d in args.merge] if args.merge else None, **options)
     if report is None:
         return 1
     print(
