@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from ..catalogue import CatalogueInvalid, find_repository_root
 from ..problems import render
 from ..site.build import BuildFailed, BuildReport, build
-from ..versions import VersionsRefused
+from ..versions import PublishedUnreadable, VersionsRefused, read_published
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,14 +35,33 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "without it proposals are previewed with a 'proposed, not approved' banner",
     )
     parser.add_argument(
+        "--published-versions",
+        metavar="FILE-or-URL",
+        help="the versions.json now published (a file or an https:// address): refuse to build when a version "
+        "it lists would be missing or change (the publish workflow uses it)",
+    )
+    parser.add_argument(
         "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
     )
+
+
+class Stopped(BaseException):
+    """SIGTERM arrived during a build: unwind (removing the temporary folders) and stop."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped
 
 
 def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
     """Build; print warnings, or the problems that stopped the build. None when it failed."""
     try:
         report = build(root, site_dir, **options)  # type: ignore[arg-type]
+    except OSError as error:
+        # An unwritable or full output folder: one line, not a traceback.
+        where = error.filename or site_dir
+        print(f"mqcat build: cannot write {where}: {error.strerror or error}; nothing was written.", file=sys.stderr)
+        return None
     except CatalogueInvalid as invalid:
         print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
         print("mqcat build: the catalogue has errors; nothing was written.", file=sys.stderr)
@@ -63,7 +83,26 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    report = build_and_report(root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish)
+    published = None
+    if args.published_versions:
+        try:
+            published = read_published(args.published_versions)
+        except PublishedUnreadable as error:
+            print(f"mqcat build: cannot read the published versions: {error}; nothing was written.", file=sys.stderr)
+            return 1
+    # SIGTERM (a CI job cancelled, `kill`) unwinds like Ctrl+C: the temporary folders are removed
+    # and the previous site stays.
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        report = build_and_report(
+            root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish, published_versions=published
+        )
+    except (KeyboardInterrupt, Stopped) as stop:
+        name = "SIGINT" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
+        print(f"mqcat build: stopped by {name}; nothing was written, the previous site stays.", file=sys.stderr)
+        return 130 if isinstance(stop, KeyboardInterrupt) else 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if report is None:
         return 1
     print(
