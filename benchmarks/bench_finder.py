@@ -1,7 +1,10 @@
-"""The finder at scale, beside the theme's built-in search, in headless Chromium.
+"""The finder at scale, beside Material's built-in search, in headless Chromium.
 
 For each catalogue size (a synthetic catalogue with unique text per entry, see
-synthetic.py) the site is built once with `mqcat build`, served on 127.0.0.1 by a
+synthetic.py) the site is built once with `mqcat build`, and beside it the plain
+MkDocs + Material project of bench_build.py with as many pages (same vocabulary,
+Material's search plugin on; the catalogue's own site has it off: its header
+search box opens the finder). Both are served on 127.0.0.1 by a
 small static server that gzips text responses (level 6, compressed once and
 kept, as a static host with precompressed files does) and counts every byte it
 writes (status line, headers, body). Each run opens a fresh browser context
@@ -9,9 +12,9 @@ writes (status line, headers, body). Each run opens a fresh browser context
 
 * finder: navigate to `/finder/?s=<query>` (what the home page's search form and
   a shared link do); stop when the first result card is in the page;
-* built-in search: navigate to the home page, click Material's search box as
-  soon as it shows and type the same query; stop when its first result is in
-  the page.
+* built-in search: on the plain site, navigate to the home page, click
+  Material's search box as soon as it shows and type the same query; stop when
+  its first result is in the page.
 
 Time is from navigation start to the moment a MutationObserver in the page
 sees the first result. Bytes are those of every response the server had
@@ -44,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import plain_build, plain_project
 from synthetic import REPO_ROOT, make_catalogue, vocabulary
 
 CHROMIUM = "/usr/bin/chromium"
@@ -162,8 +166,10 @@ def serve(directory: Path) -> Iterator[tuple[str, list[tuple[float, int, str, in
 
 
 def build_site(entries: int, work: Path) -> Path:
-    """Build (or reuse) the site of a synthetic catalogue of `entries` entries; return the site folder."""
-    folder = work / f"catalogue-{entries}"
+    """Build (or reuse) the site of a synthetic catalogue of `entries` entries; return the site folder.
+
+    A `--work` folder of bench_build.py is reused as it is (`entries-N/site`)."""
+    folder = work / f"entries-{entries}"
     site = folder / "site"
     if (site / "finder" / "entries.json").is_file():
         return site
@@ -173,10 +179,23 @@ def build_site(entries: int, work: Path) -> Path:
     subprocess.run(
         [sys.executable, "-m", "generator", "build", "--site-dir", str(site), "--today", "2026-11-29"],
         cwd=folder,
+        env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
         check=True,
         capture_output=True,
     )
     return site
+
+
+def build_plain_site(entries: int, work: Path) -> Path:
+    """Build (or reuse) bench_build.py's plain MkDocs + Material site; return its Latvian root."""
+    site = work / f"plain-site-{entries}"
+    if not (site / "lv" / "search" / "search_index.json").is_file():
+        configs = sorted((work / f"plain-{entries}").glob("*/mkdocs.yml")) or plain_project(
+            entries, work / f"plain-{entries}"
+        )
+        shutil.rmtree(site, ignore_errors=True)
+        subprocess.run(plain_build(configs, site), check=True, capture_output=True)
+    return site / "lv"
 
 
 def measure(
@@ -220,15 +239,16 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
         for size in sizes:
             started = time.perf_counter()
             site = build_site(size, work)
-            print(f"# {size:,} entries: site ready in {time.perf_counter() - started:.0f} s", flush=True)
+            plain = build_plain_site(size, work)
+            print(f"# {size:,} entries: sites ready in {time.perf_counter() - started:.0f} s", flush=True)
             finder_files = sorted((site / "finder").rglob("*.json"))
-            with serve(site) as (base, log):
+            with serve(site) as (base, log), serve(plain) as (plain_base, plain_log):
                 for query in QUERIES:
                     finder = functools.partial(
                         measure, browser, log, f"{base}finder/?s={query}", FINDER_RESULT, lambda page: None
                     )
                     builtin = functools.partial(
-                        measure, browser, log, base, BUILTIN_RESULT, type_into_header_search(query)
+                        measure, browser, plain_log, plain_base, BUILTIN_RESULT, type_into_header_search(query)
                     )
                     finder(), builtin()  # warm-up: fills the gzip cache
                     finder_runs = [finder() for _ in range(repeat)]
@@ -249,7 +269,7 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
                         "finder_data": sum(p.stat().st_size for p in finder_files),
                         "largest_shard": max(p.stat().st_size for p in finder_files if p.parent.name == "index"),
                         "records": (site / "finder" / "entries.json").stat().st_size,
-                        "builtin_index": (site / "search" / "search_index.json").stat().st_size,
+                        "builtin_index": (plain / "search" / "search_index.json").stat().st_size,
                     }
                     rows.append(row)
                     print(

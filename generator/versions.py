@@ -36,7 +36,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
 import urllib.error
 import urllib.request
@@ -47,6 +46,7 @@ from typing import Any
 
 from . import layout
 from .context import VERSIONS_MANIFEST, BuildContext, entry_json_path, version_path
+from .git import Repository
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
 from .model import SUBSTANTIVE_FIELDS, Catalogue, MicroQualification
 from .problems import Problem, Severity
@@ -119,25 +119,6 @@ def substance(data: dict[str, Any]) -> dict[str, Any]:
 # Reading git history.
 
 
-class _Git:
-    """Runs git in one repository, without the caller's GIT_* environment (hooks set GIT_DIR)."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        self.env["GIT_TERMINAL_PROMPT"] = "0"
-
-    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["git", "-c", "log.showSignature=false", *args],
-            cwd=self.cwd,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            check=False,
-        )
-
-
 def _git_failure(args: str, process: subprocess.CompletedProcess[bytes]) -> VersionsRefused:
     said = process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
     return VersionsRefused(
@@ -175,7 +156,7 @@ def read_history(repo_root: Path) -> History:
 
     Raises VersionsRefused when git fails inside a repository.
     """
-    git = _Git(repo_root)
+    git = Repository(repo_root)
     try:
         probe = git.run("rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
     except FileNotFoundError:
@@ -193,7 +174,7 @@ def read_history(repo_root: Path) -> History:
 @lru_cache(maxsize=2)
 def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool) -> History:
     """One pass over the main line of history at `head` (cached: history at a commit never changes)."""
-    git = _Git(Path(toplevel))
+    git = Repository(Path(toplevel))
     args = (
         "log",
         "--first-parent",
@@ -288,7 +269,7 @@ def _is_layout_entry(path: str, catalogue_prefix: str) -> bool:
 
 
 def _load_blobs(
-    git: _Git, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[Change]]]
+    git: Repository, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[Change]]]
 ) -> dict[str, dict[str, Any]]:
     """Entry documents by blob id; blobs that do not load as an entry are skipped with a warning."""
     if not blobs:

@@ -19,7 +19,8 @@ import yaml
 
 from generator import cli, schemas
 from generator.catalogue import validate
-from generator.forms import body, convert, render, reply, spec
+from generator.forms import body, convert, render, reply, serialize, spec
+from generator.forms.answers import FieldProblem
 from generator.forms.spec import Kind
 from generator.loader import load_file, parse_text
 
@@ -40,8 +41,8 @@ def answer(text: str, label_start: str, new: str) -> str:
     return pattern.sub(lambda match: match.group(1) + new, text, count=1)
 
 
-def by_field(submission: convert.Submission) -> dict[str | None, list[convert.FieldProblem]]:
-    found: dict[str | None, list[convert.FieldProblem]] = {}
+def by_field(submission: convert.Submission) -> dict[str | None, list[FieldProblem]]:
+    found: dict[str | None, list[FieldProblem]] = {}
     for problem in submission.problems:
         found.setdefault(problem.field, []).append(problem)
     return found
@@ -242,11 +243,16 @@ def test_mistakes_are_reported_per_field_in_both_languages() -> None:
         "contact-email": ("is not a valid e-mail address", "e-pasta adrese"),
         "contact-phone": ("“12345” is not in the expected form", "“12345” nav gaidītajā formā"),
         "homepage": ("is not a web address starting with https://", "nav tīmekļa adrese, kas sākas ar https://"),
+        # The catalogue's rules speak too, where their input has no problem of its own.
+        "places": ("not online needs at least one place", "jānorāda vismaz viena norises vieta"),
+        "cost-amount": ("A paid programme needs its price and currency", "jānorāda cena un valūta"),
     }
     for field_id, (english, latvian) in expected.items():
         assert field_id in problems, f"no problem reported for {field_id}"
         assert any(english in p.en and latvian in p.lv for p in problems[field_id]), problems[field_id]
     assert problems["start-dates"][0].item == 1
+    # One message per mistake: the unreadable workload is not also reported by the ECTS rule.
+    assert "workload-ects" not in problems and len(problems["workload-hours"]) == 1
     assert submission.files == {} and submission.entry is not None
 
 
@@ -333,7 +339,7 @@ def test_the_yaml_is_written_by_a_serializer_and_reads_back_exactly() -> None:
     hostile = entry["purpose"]["en"]
     assert hostile.startswith("<script>alert('x')</script>") and "!!python/object/apply:os.system" in hostile
     assert entry["keywords"]["en"] == ["load securing", '"quoted": yes', "no", "0613", "2027-01-01"]
-    text = convert._dump(entry, convert.ENTRY_MODELINE)
+    text = serialize.dump(entry, serialize.ENTRY_MODELINE)
     assert parse_text(text, Path("x.yaml"), "x.yaml").data == entry
     # Texts another YAML reader could take for a truth value or a number are quoted.
     assert '\n    - "no"\n    - "0613"\n    - 2027-01-01\n' in text
@@ -497,7 +503,7 @@ def test_a_filled_in_proposal_becomes_a_proposed_entry_that_validates(tmp_path: 
 def test_the_written_file_starts_with_the_schema_modeline(tmp_path: Path) -> None:
     _, root = _written(tmp_path, fixture("proposal.md"))
     path = root / "catalogue/transport-logistics/securing-loads-on-heavy-goods-vehicles.yaml"
-    assert path.read_text(encoding="utf-8").startswith(convert.ENTRY_MODELINE + "id: ")
+    assert path.read_text(encoding="utf-8").startswith(serialize.ENTRY_MODELINE + "id: ")
 
 
 def test_a_proposal_with_only_the_required_fields_is_valid(tmp_path: Path) -> None:
@@ -608,3 +614,14 @@ def test_what_the_whole_catalogue_refuses_is_taken_back(tmp_path: Path) -> None:
     assert entry.read_text(encoding="utf-8") == before
     assert submission.files == {} and submission.errors
     assert all("catalogue's check reports" in problem.en or problem.field for problem in submission.errors)
+
+
+def test_a_change_with_a_mistake_still_hears_from_the_rules() -> None:
+    text = answer(fixture("change.md"), "Price for one learner", "four hundred")
+    text = answer(text, "ECTS credits", "10")  # far too many for the entry's hours
+    submission = convert.read(text, CATALOGUE_DIR)
+    problems = by_field(submission)
+    assert "“four hundred” is not a number" in problems["cost-amount"][0].en
+    (ects,) = problems["workload-ects"]
+    assert ects.warning and "1 ECTS credit is 25-30 hours" in ects.en and "25-30 mācību stundas" in ects.lv
+    assert sorted(problems) == ["cost-amount", "workload-ects"]

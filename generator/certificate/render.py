@@ -270,7 +270,7 @@ def _footer(
         '<footer class="mq-cert-footer"><div class="mq-cert-footer-row">'
         f'<div><dl class="mq-cert-issue">{"".join(rows)}</dl>'
         f'<p class="mq-cert-signature">{b.label("certificate.signature")}</p></div>'
-        f'<figure class="mq-cert-qr">{qr}</figure>'
+        f'<figure class="mq-cert-qr{" mq-cert-qr--signed" if verify_link else ""}">{qr}</figure>'
         f"</div>{verify}</footer>"
     )
 

@@ -2,6 +2,10 @@
 
 On any validation or build error nothing is written: the previous site and the
 previous source tree stay as they were.
+
+A very large catalogue can be built in parts on several machines (a CI matrix):
+`--shard I/N` builds part I of N into its --site-dir, and `--merge DIR...`
+assembles the N parts into the site, the same byte for byte as one build.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from pathlib import Path
 
 from ..catalogue import CatalogueInvalid, find_repository_root
 from ..problems import render
-from ..site.build import BuildFailed, BuildReport, build
+from ..site.build import BuildFailed, BuildReport, build, merge
+from ..site.shards import Shard, ShardMismatch
 from ..versions import PublishedUnreadable, VersionsRefused, read_published
 
 
@@ -43,6 +48,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
     )
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="build part I of N of the site (pages and open data), for --merge; e.g. 2/4",
+    )
+    parts.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        metavar="DIR",
+        help="assemble the site from the --site-dir of every --shard build (all N of them)",
+    )
 
 
 class Stopped(BaseException):
@@ -53,10 +71,15 @@ def _stop(signum: int, frame: object) -> None:
     raise Stopped
 
 
-def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildReport | None:
-    """Build; print warnings, or the problems that stopped the build. None when it failed."""
+def build_and_report(
+    root: Path, site_dir: Path, merge_from: list[Path] | None = None, **options: object
+) -> BuildReport | None:
+    """Build (or merge shards); print warnings, or the problems that stopped the build. None when it failed."""
     try:
-        report = build(root, site_dir, **options)  # type: ignore[arg-type]
+        if merge_from is not None:
+            report = merge(root, site_dir, merge_from, **options)  # type: ignore[arg-type]
+        else:
+            report = build(root, site_dir, **options)  # type: ignore[arg-type]
     except OSError as error:
         # An unwritable or full output folder: one line, not a traceback.
         where = error.filename or site_dir
@@ -70,7 +93,7 @@ def build_and_report(root: Path, site_dir: Path, **options: object) -> BuildRepo
         print(render(refused.problems, len(refused.problems), "text"), file=sys.stderr)
         print("mqcat build: a published version would change; nothing was written.", file=sys.stderr)
         return None
-    except BuildFailed as failed:
+    except (BuildFailed, ShardMismatch) as failed:
         print(f"mqcat build: {failed}", file=sys.stderr)
         print("mqcat build: nothing was written.", file=sys.stderr)
         return None
@@ -83,10 +106,24 @@ def run(args: argparse.Namespace) -> int:
     root = find_repository_root(Path.cwd())
     site_dir = (args.site_dir or root / "site").resolve()
     started = time.perf_counter()
-    published = None
-    if args.published_versions:
+    options: dict[str, object] = {"site_url": args.site_url, "today": args.today, "publish": args.publish}
+    if args.shard:
         try:
-            published = read_published(args.published_versions)
+            options["shard"] = Shard.parse(args.shard)
+        except ValueError as error:
+            print(f"mqcat build: --shard: {error}", file=sys.stderr)
+            return 2
+    if args.merge:
+        missing = [str(d) for d in args.merge if not d.is_dir()]
+        if missing:
+            print(f"mqcat build: --merge: no such folder: {', '.join(missing)}", file=sys.stderr)
+            return 2
+    if args.published_versions:
+        if args.merge:
+            print("mqcat build: --published-versions is checked by the --shard builds, not by --merge", file=sys.stderr)
+            return 2
+        try:
+            options["published_versions"] = read_published(args.published_versions)
         except PublishedUnreadable as error:
             print(f"mqcat build: cannot read the published versions: {error}; nothing was written.", file=sys.stderr)
             return 1
@@ -94,9 +131,7 @@ def run(args: argparse.Namespace) -> int:
     # and the previous site stays.
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        report = build_and_report(
-            root, site_dir, site_url=args.site_url, today=args.today, publish=args.publish, published_versions=published
-        )
+        report = build_and_report(root, site_dir, [d.resolve() for d in args.merge] if args.merge else None, **options)
     except (KeyboardInterrupt, Stopped) as stop:
         name = "SIGINT" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
         print(f"mqcat build: stopped by {name}; nothing was written, the previous site stays.", file=sys.stderr)

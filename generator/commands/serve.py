@@ -2,14 +2,16 @@
 
 Serves the built site at http://127.0.0.1:8000/ (change with --port). Every
 second it looks for changed files under catalogue/, schema/, mkdocs.yml and
-the generator's templates, and rebuilds; a failed rebuild prints the problems
-and keeps serving the last good site.
+the generator's templates, and rebuilds. It always serves: while a build has
+failed, the browser shows the problems (file, line, field, hint) instead of
+the site, and the terminal prints them. Open pages reload by themselves after
+every rebuild. Proposed entries are previewed with a "proposed, not approved"
+banner.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import http.server
 import sys
 import threading
@@ -17,8 +19,11 @@ import time
 from pathlib import Path
 
 from .. import layout
-from ..catalogue import find_repository_root
-from .build import build_and_report
+from ..catalogue import CatalogueInvalid, find_repository_root
+from ..problems import render
+from ..site.build import BuildFailed, build
+from ..site.preview import PreviewState, handler
+from ..versions import VersionsRefused
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,13 +55,27 @@ def _snapshot(catalogue_dir: Path, paths: list[Path]) -> dict[Path, float]:
     return stamps
 
 
-def _rebuild(root: Path, site_dir: Path, site_url: str) -> bool:
-    report = build_and_report(root, site_dir, site_url=site_url)
-    if report is None:
-        print("Not rebuilt: fix the problems above; still serving the last good site.", file=sys.stderr)
-        return False
-    print(f"Rebuilt {len(report.catalogue.entries)} micro-qualifications at {time.strftime('%H:%M:%S')}.")
-    return True
+def _rebuild(root: Path, site_dir: Path, site_url: str, state: PreviewState) -> bool:
+    """Build the preview; on failure the state holds the problems that the browser then shows."""
+    try:
+        report = build(root, site_dir, site_url=site_url)
+    except (CatalogueInvalid, VersionsRefused) as failure:
+        problems = failure.result.problems if isinstance(failure, CatalogueInvalid) else failure.problems
+        print(render(problems, len({p.file for p in problems}), "text"), file=sys.stderr)
+        state.failed_with(problems)
+    except BuildFailed as failure:
+        print(f"mqcat serve: {failure}", file=sys.stderr)
+        state.failed_with([], str(failure))
+    else:
+        for warning in report.warnings:
+            print(warning.text(), file=sys.stderr)
+        state.succeeded()
+        proposals = len(report.catalogue.proposals)
+        shown = f" and {proposals} proposed" if proposals else ""
+        print(f"Rebuilt {len(report.catalogue.entries)} micro-qualifications{shown} at {time.strftime('%H:%M:%S')}.")
+        return True
+    print("Not rebuilt: the browser shows the problems above until they are fixed.", file=sys.stderr)
+    return False
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,11 +87,14 @@ def run(args: argparse.Namespace) -> int:
         root / "mkdocs.yml",
         Path(__file__).resolve().parent.parent / "site",
     ]
-    if not _rebuild(root, site_dir, site_url) and not site_dir.exists():
-        return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
-    # Rebuilds swap the folder; serve through its path so each request sees the current tree.
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
+    state = PreviewState()
+    _rebuild(root, site_dir, site_url, state)
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler(site_dir, state))
+    except OSError as error:
+        print(f"mqcat serve: cannot listen on port {args.port}: {error.strerror}", file=sys.stderr)
+        print("Fix: stop the other program on that port, or choose another: mqcat serve --port 8001", file=sys.stderr)
+        return 2
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Serving the preview at {site_url} (Ctrl+C to stop).")
     before = _snapshot(root / "catalogue", watched)
@@ -82,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             now = _snapshot(root / "catalogue", watched)
             if now != before:
                 before = now
-                _rebuild(root, site_dir, site_url)
+                _rebuild(root, site_dir, site_url, state)
     except KeyboardInterrupt:
         print("Stopped.")
     finally:

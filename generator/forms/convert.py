@@ -10,17 +10,12 @@ as a file and line (the provider never saw a file).
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import jsonschema
-import yaml
 
 from .. import rules, schemas
 from ..catalogue import PROVIDERS_DIR, validate
@@ -32,41 +27,13 @@ from ..review import fields
 from ..review.skeleton import suggest_id
 from . import body as body_module
 from . import spec
-from .render import Registries, option_value, options
+from .answers import AnswerReader, FieldProblem, shown
+from .findings import rule_problem, schema_problems
+from .render import Registries
+from .serialize import ENTRY_MODELINE, PROVIDER_MODELINE, dump
 from .spec import ENTRY, PROVIDER, Form, FormField
 
-ENTRY_MODELINE = "# yaml-language-server: $schema=../../schema/micro-qualification.schema.json\n"
-PROVIDER_MODELINE = "# yaml-language-server: $schema=../../schema/provider.schema.json\n"
 PROPOSED = "proposed"
-SHOWN_VALUE = 80  # characters of an answer quoted back in a message
-ID_LISTS = frozenset({"other-awarding-bodies", "stacks-into"})
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d{1,3}[.)])\s+")
-_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
-_LATVIAN_DATE = re.compile(r"^(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})\.?$")
-_ESCO_LINE = re.compile(r"^\s*(?P<number>\d{1,3})\s*[:.)]\s*(?P<skills>.+)$")
-_FIELD_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-Path_ = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """One problem with one answer of the form (or with the form as a whole: `field` None)."""
-
-    field: str | None
-    lv: str
-    en: str
-    warning: bool = False
-    item: int | None = None  # 1-based position within a list answer
-    where: str = ""  # for a problem with no form field: the schema's label of the field concerned
-
-    def text(self, language: str) -> str:
-        message = self.lv if language == "lv" else self.en
-        if self.item is not None:
-            message = i18n_label(language, "form.problems.item", number=self.item) + message
-        if self.where:
-            message = f"{self.where}: {message}"
-        return message
 
 
 @dataclass
@@ -87,159 +54,6 @@ class Submission:
     @property
     def warnings(self) -> list[FieldProblem]:
         return [problem for problem in self.problems if problem.warning]
-
-
-def _message(key: str, **values: Any) -> tuple[str, str]:
-    shown = {name: _shown(value) for name, value in values.items()}
-    return i18n_label("lv", key, **shown), i18n_label("en", key, **shown)
-
-
-def _shown(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    one_line = " ".join(value.split())
-    return one_line if len(one_line) <= SHOWN_VALUE else one_line[: SHOWN_VALUE - 1] + "…"
-
-
-class _Reader:
-    """Reads a form's answers into records, collecting problems per field."""
-
-    def __init__(self, form: Form, answers: body_module.Answers, registries: Registries) -> None:
-        self.form = form
-        self.answers = answers
-        self.registries = registries
-        self.problems: list[FieldProblem] = []
-
-    def problem(self, item: FormField | str | None, key: str, *, warning: bool = False, **values: Any) -> None:
-        field_id = item.id if isinstance(item, FormField) else item
-        lv, en = _message(f"form.problems.{key}", **values)
-        self.problems.append(FieldProblem(field_id, lv, en, warning))
-
-    def failed(self, item: FormField) -> bool:
-        return any(problem.field == item.id and not problem.warning for problem in self.problems)
-
-    def raw(self, field_id: str) -> str:
-        return self.answers.values.get(field_id, "")
-
-    # ----------------------------------------------------------------- answers by kind
-
-    def value(self, item: FormField) -> Any:
-        """The answer of one element as a value for the record, or None when it is empty or unreadable."""
-        raw = self.raw(item.id)
-        if not raw.strip():
-            if spec.is_required(item) and item.id not in self.answers.missing:
-                self.problem(item, "required")
-            return None
-        reader = getattr(self, f"_read_{item.kind.value.replace('-', '_')}")
-        return reader(item, raw)
-
-    def _read_text(self, item: FormField, raw: str) -> str:
-        lines = [line.rstrip() for line in raw.split("\n")]
-        if not item.textarea:
-            return " ".join(" ".join(lines).split())
-        return "\n".join(lines).strip()
-
-    def _read_line(self, item: FormField, raw: str) -> str:
-        return " ".join(raw.split())
-
-    def _read_number(self, item: FormField, raw: str) -> int | float | None:
-        text = re.sub(r"\s+", "", raw).replace(",", ".")
-        if not _NUMBER.match(text):
-            self.problem(item, "not_a_number", value=raw.strip(), example="40")
-            return None
-        number = float(text)
-        return int(number) if number.is_integer() and "." not in text else number
-
-    def _read_integer(self, item: FormField, raw: str) -> int | None:
-        text = raw.strip()
-        if not text.isascii() or not text.isdigit():
-            self.problem(item, "not_whole", value=text, example="6")
-            return None
-        return int(text)
-
-    def _read_choice(self, item: FormField, raw: str) -> Any:
-        chosen = option_value(" ".join(raw.split()))
-        for value in self._allowed(item):
-            if str(value) == chosen:
-                return value
-        self.problem(item, "not_an_option", value=raw.strip())
-        return None
-
-    def _allowed(self, item: FormField) -> list[Any]:
-        values = spec.allowed_values(item)
-        if values:
-            return values
-        return [option_value(text) for text in options(item, self.registries)]
-
-    def _read_yes_no(self, item: FormField, raw: str) -> bool | None:
-        first = raw.strip().split()[0].lower() if raw.strip() else ""
-        yes = {i18n_label(language, "form.answer_yes") for language in ("lv", "en")}
-        no = {i18n_label(language, "form.answer_no") for language in ("lv", "en")}
-        if first in yes:
-            return True
-        if first in no:
-            return False
-        self.problem(item, "not_yes_no")
-        return None
-
-    def _read_choices(self, item: FormField, raw: str) -> list[Any] | None:
-        ticked, _ = body_module.checked(raw)
-        by_text = {text: option_value(text) for text in options(item, self.registries)}
-        chosen = []
-        for text in ticked:
-            if text not in by_text:
-                self.problem(item, "not_an_option", value=text)
-                continue
-            chosen.append(by_text[text])
-        if not chosen and spec.is_required(item) and not self.failed(item):
-            self.problem(item, "required")
-        return chosen or None
-
-    def _read_confirm(self, item: FormField, raw: str) -> bool:
-        ticked, _ = body_module.checked(raw)
-        if not ticked:
-            self.problem(item, "not_confirmed")
-        return bool(ticked)
-
-    def _items(self, raw: str) -> list[str]:
-        return [_LIST_MARKER.sub("", line).strip() for line in raw.split("\n") if _LIST_MARKER.sub("", line).strip()]
-
-    def _read_lines(self, item: FormField, raw: str) -> list[str]:
-        items = self._items(raw)
-        if item.id in ID_LISTS:
-            return [part for line in items for part in re.split(r"[\s,;]+", line) if part]
-        return items
-
-    def _read_codes(self, item: FormField, raw: str) -> list[str]:
-        return [part.lower() for part in re.split(r"[\s,;]+", raw) if part]
-
-    def _read_dates(self, item: FormField, raw: str) -> list[str]:
-        dates = []
-        for line in self._items(raw):
-            match = _LATVIAN_DATE.match(line)
-            dates.append(f"{match['year']}-{int(match['month']):02d}-{int(match['day']):02d}" if match else line)
-        return dates
-
-    def _read_places(self, item: FormField, raw: str) -> list[dict[str, str]]:
-        places = []
-        for line in self._items(raw):
-            municipality, _, address = (" ".join(part.split()) for part in line.partition(";"))
-            places.append({"municipality": municipality, **({"address": address} if address else {})})
-        return places
-
-    def _read_outcomes(self, item: FormField, raw: str) -> list[str]:
-        return self._items(raw)
-
-    def _read_esco(self, item: FormField, raw: str) -> dict[int, list[str]]:
-        skills: dict[int, list[str]] = {}
-        for number, line in enumerate((line for line in raw.split("\n") if line.strip()), start=1):
-            match = _ESCO_LINE.match(_LIST_MARKER.sub("", line) if not line.lstrip()[:1].isdigit() else line)
-            if not match:
-                self.problem(item, "esco_line", line=number, value=line.strip())
-                continue
-            outcome = int(match["number"])
-            skills.setdefault(outcome, []).extend(part for part in re.split(r"[\s,;]+", match["skills"]) if part)
-        return skills
 
 
 # --------------------------------------------------------------------------- building records
@@ -318,28 +132,28 @@ def _did_you_mean(value: str, known: Iterable[str]) -> str:
     return close[0] if close else ""
 
 
-def _problem_with_hint(reader: _Reader, item: str, key: str, value: str, known: Iterable[str]) -> None:
+def _problem_with_hint(reader: AnswerReader, item: str, key: str, value: str, known: Iterable[str]) -> None:
     close = _did_you_mean(value, known)
     lv = i18n_label("lv", "form.problems.did_you_mean", value=close) if close else ""
     en = i18n_label("en", "form.problems.did_you_mean", value=close) if close else ""
     reader.problems.append(
         FieldProblem(
             item,
-            i18n_label("lv", f"form.problems.{key}", value=_shown(value), hint=lv),
-            i18n_label("en", f"form.problems.{key}", value=_shown(value), hint=en),
+            i18n_label("lv", f"form.problems.{key}", value=shown(value), hint=lv),
+            i18n_label("en", f"form.problems.{key}", value=shown(value), hint=en),
         )
     )
 
 
-def _id_problem(reader: _Reader, item: str, value: str) -> None:
+def _id_problem(reader: AnswerReader, item: str, value: str) -> None:
     suggestion = suggest_id(value)[:80].strip("-")
     lv = i18n_label("lv", "form.problems.suggestion", value=suggestion) if suggestion and suggestion != value else ""
     en = i18n_label("en", "form.problems.suggestion", value=suggestion) if suggestion and suggestion != value else ""
     reader.problems.append(
         FieldProblem(
             item,
-            i18n_label("lv", "form.problems.id_invalid", value=_shown(value), suggestion=lv),
-            i18n_label("en", "form.problems.id_invalid", value=_shown(value), suggestion=en),
+            i18n_label("lv", "form.problems.id_invalid", value=shown(value), suggestion=lv),
+            i18n_label("en", "form.problems.id_invalid", value=shown(value), suggestion=en),
         )
     )
 
@@ -357,7 +171,7 @@ def _made_id(text: str) -> str:
     return made.strip("-")
 
 
-def _answers_of(reader: _Reader, form: Form, record: str) -> dict[str, Any]:
+def _answers_of(reader: AnswerReader, form: Form, record: str) -> dict[str, Any]:
     """Every simple answer of one record kind, read; list-shaped answers included."""
     values = {}
     for item in form.fields:
@@ -366,7 +180,7 @@ def _answers_of(reader: _Reader, form: Form, record: str) -> dict[str, Any]:
     return values
 
 
-def _entry_record(reader: _Reader, form: Form, values: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+def _entry_record(reader: AnswerReader, form: Form, values: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     """Put the entry's answers into a record (a copy of `base`, which is empty for a proposal)."""
     record = copy.deepcopy(base)
     special = {"provider", "other-awarding-bodies", "id", "outcomes-lv", "outcomes-en", "esco-skills", "level"}
@@ -382,7 +196,7 @@ def _entry_record(reader: _Reader, form: Form, values: dict[str, Any], base: dic
     return record
 
 
-def _outcomes(reader: _Reader, values: dict[str, Any], record: dict[str, Any]) -> None:
+def _outcomes(reader: AnswerReader, values: dict[str, Any], record: dict[str, Any]) -> None:
     lv, en, esco = values.get("outcomes-lv"), values.get("outcomes-en"), values.get("esco-skills")
     existing = record.get("learning_outcomes") or []
     if lv is None and en is None and esco is None:
@@ -417,7 +231,7 @@ def _outcomes(reader: _Reader, values: dict[str, Any], record: dict[str, Any]) -
     record["learning_outcomes"] = outcomes
 
 
-def _provider_record(reader: _Reader, form: Form, values: dict[str, Any]) -> dict[str, Any]:
+def _provider_record(reader: AnswerReader, form: Form, values: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for item in form.fields:
         if item.record == PROVIDER and values.get(item.id) is not None:
@@ -425,213 +239,6 @@ def _provider_record(reader: _Reader, form: Form, values: dict[str, Any]) -> dic
     if "country" in record and isinstance(record["country"], str):
         record["country"] = record["country"].upper()
     return record
-
-
-# --------------------------------------------------------------------------- the checks, per form field
-
-
-def _parse_field_path(text: str) -> Path_:
-    return tuple(name if name else int(number) for name, number in _FIELD_PATH.findall(text))
-
-
-def _field_for(form: Form, record: str, path: Path_) -> tuple[str | None, int | None]:
-    """The form element a problem at `path` of a record belongs to, and the 1-based list position."""
-    if record == ENTRY and path[:1] == ("awarding_bodies",):
-        if len(path) > 1 and isinstance(path[1], int) and path[1] > 0:
-            return "other-awarding-bodies", path[1]
-        return ("provider" if _has(form, "provider") else "other-awarding-bodies"), None
-    pattern = tuple("*" if isinstance(part, int) else part for part in path)
-    position = next((part + 1 for part in path if isinstance(part, int)), None)
-    best: tuple[int, str] | None = None
-    for item in form.fields:
-        if item.record != record:
-            continue
-        for cover in item.covers:
-            if pattern[: len(cover)] == cover and (best is None or len(cover) > best[0]):
-                best = (len(cover), item.id)
-    if best is not None:
-        return best[1], position
-    for item in form.fields:  # a problem about a group of fields: its first element
-        if item.record == record and any(cover[: len(pattern)] == pattern for cover in item.covers):
-            return item.id, position
-    return None, None
-
-
-def _has(form: Form, field_id: str) -> bool:
-    return any(item.id == field_id for item in form.fields)
-
-
-def _schema_problems(form: Form, record: str, data: dict[str, Any]) -> list[FieldProblem]:
-    """The schema's findings, explained per form field in both languages."""
-    schema_name = schemas.PROVIDER if record == PROVIDER else schemas.MICRO_QUALIFICATION
-    errors = list(schemas.validator(schema_name).iter_errors(data))
-    failed_format = {(tuple(e.absolute_path), id(e.schema)) for e in errors if e.validator == "format"}
-    found = []
-    for error in errors:
-        if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
-            continue
-        path: Path_ = tuple(error.absolute_path)
-        key, values = _explain(form, record, error)
-        if error.validator == "required" and isinstance(error.instance, dict):
-            # jsonschema reports each missing property separately; its message names it first, quoted.
-            named = re.match(r"^'([^']+)'", error.message)
-            required: Any = error.validator_value
-            missing = named.group(1) if named else next(n for n in required if n not in error.instance)
-            path = path + (missing,)
-            group = fields.subschema(schema_name, path) or {}
-            if group.get("anyOf") and all("required" in option for option in group["anyOf"]):
-                # A missing group that needs "at least one of" its fields: say which.
-                options = [_field_for(form, record, path + (option["required"][0],))[0] for option in group["anyOf"]]
-                key, values = "anyOf", {"options": [name for name in options if name]}
-        field_id, position = _field_for(form, record, path)
-        lv = i18n_label("lv", f"form.problems.schema.{key}", **_words("lv", values))
-        en = i18n_label("en", f"form.problems.schema.{key}", **_words("en", values))
-        where = fields.label(schema_name, path) if field_id is None and path else ""
-        found.append(FieldProblem(field_id, lv, en, item=position, where=where))
-    return found
-
-
-def _words(language: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Values of a message; type and format names in the message's language, option lists as labels."""
-    out = {}
-    for name, value in values.items():
-        if name == "expected":
-            value = " / ".join(i18n_label(language, f"form.problems.schema.types.{kind}") for kind in value)
-        elif name == "format":
-            with contextlib.suppress(KeyError):
-                value = i18n_label(language, f"form.problems.schema.formats.{value}")
-        elif name == "options":
-            value = ", ".join(f"“{i18n_label(language, f'form.fields.{field_id}')}”" for field_id in value)
-        out[name] = _shown(value)
-    return out
-
-
-def _explain(form: Form, record: str, error: jsonschema.ValidationError) -> tuple[str, dict[str, Any]]:
-    keyword = error.validator
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    limit: Any = error.validator_value
-    value = error.instance
-    if keyword in ("required", "enum", "type", "format", "pattern"):
-        if keyword == "enum":
-            return "enum", {"value": str(value), "allowed": ", ".join(str(v) for v in limit)}
-        if keyword == "type":
-            return "type", {"expected": limit if isinstance(limit, list) else [limit]}
-        if keyword == "format":
-            return "format", {"value": str(value), "format": str(limit)}
-        if keyword == "pattern":
-            if str(limit).startswith("^https://"):
-                return "https", {"value": str(value)}
-            if str(limit) == schemas.NOT_BLANK:
-                return "blank", {}
-            return "pattern", {"value": str(value), "description": str(schema.get("description", ""))}
-        return "required", {}
-    if keyword == "anyOf" and all("required" in option for option in schema.get("anyOf", ())):
-        path = tuple(error.absolute_path)
-        names = [_field_for(form, record, path + (option["required"][0],))[0] for option in schema["anyOf"]]
-        return "anyOf", {"options": [name for name in names if name]}
-    if keyword in (
-        "minLength",
-        "maxLength",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "multipleOf",
-        "minItems",
-        "maxItems",
-        "uniqueItems",
-    ):
-        length = len(value) if isinstance(value, (str, list)) else 0
-        return keyword, {"value": value, "limit": limit, "length": length}
-    return "other", {"message": error.message}
-
-
-# The catalogue's other rules speak English: recognise what they say, explain it in both languages.
-_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"invisible character U\+[0-9A-F]+ \((?P<name>[^)]*)\)"), "invisible"),
-    (re.compile(r"hours per credit"), "ects"),
-    (re.compile(r"programme needs at least one place"), "places_needed"),
-    (re.compile(r"a paid programme needs"), "paid_needs"),
-    (re.compile(r"a funded programme needs"), "funded_needs"),
-    (re.compile(r"no start date and not on demand"), "no_intake"),
-    (re.compile(r"English text is missing"), "english_missing"),
-    (re.compile(r"^unknown [a-z -]+ '(?P<value>[^']*)'"), "unknown_reference"),
-    (re.compile(r"cannot stack into itself"), "stack_self"),
-    (re.compile(r"stackability cycle"), "stack_cycle"),
-]
-
-
-def _rule_problem(form: Form, record: str, problem: Problem, data: dict[str, Any]) -> FieldProblem:
-    path = _parse_field_path(problem.field)
-    field_id, position = _field_for(form, record, path)
-    values: dict[str, Any] = {"message": problem.message + (f" ({problem.hint})" if problem.hint else "")}
-    key = "other"
-    for pattern, name in _RULES:
-        match = pattern.search(problem.message)
-        if match:
-            key = name
-            values.update(match.groupdict())
-            break
-    workload = data.get("workload") or {}
-    values.update(hours=workload.get("hours"), ects=workload.get("ects"))
-    hint = re.search(r"did you mean '([^']*)'", problem.hint)
-    texts = {}
-    for language in ("lv", "en"):
-        extra = i18n_label(language, "form.problems.did_you_mean", value=hint.group(1)) if hint else ""
-        texts[language] = i18n_label(
-            language, f"form.problems.rules.{key}", **{k: _shown(v) for k, v in values.items()}, hint=extra
-        )
-    return FieldProblem(field_id, texts["lv"], texts["en"], warning=problem.severity is Severity.WARNING, item=position)
-
-
-class _Resolver(yaml.resolver.Resolver):
-    """YAML 1.1's implicit types but dates: a text that any YAML reader could take for a
-    number or a truth value (`no`, `0613`) is quoted; dates stay plain, as in the catalogue's
-    files (the catalogue's loader reads them as text)."""
-
-
-_Resolver.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
-}
-
-
-class _Dumper(yaml.emitter.Emitter, yaml.serializer.Serializer, yaml.representer.SafeRepresenter, _Resolver):
-    """PyYAML's safe serializer in the catalogue's own style.
-
-    Identifiers, codes and dates stay plain, every other text is double-quoted, and
-    list items are indented under their key, as in the files providers write.
-    """
-
-    def __init__(self, stream: Any, **settings: Any) -> None:
-        yaml.emitter.Emitter.__init__(
-            self, stream, width=settings.get("width"), allow_unicode=settings.get("allow_unicode")
-        )
-        yaml.serializer.Serializer.__init__(self)
-        yaml.representer.SafeRepresenter.__init__(self, sort_keys=False)
-        _Resolver.__init__(self)
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-
-_PLAIN_TEXT = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*|[A-Z]{2,3}|[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _represent_text(dumper: _Dumper, value: str) -> yaml.ScalarNode:
-    plain = (
-        _PLAIN_TEXT.fullmatch(value) is not None
-        and not value.isdigit()  # `0988` is text to YAML 1.1, a number to YAML 1.2
-        and dumper.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
-    )
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=None if plain else '"')
-
-
-_Dumper.add_representer(str, _represent_text)
-
-
-def _dump(data: dict[str, Any], modeline: str) -> str:
-    return modeline + yaml.dump(data, Dumper=_Dumper, allow_unicode=True, width=10_000, default_flow_style=False)
 
 
 def _check_files(
@@ -645,17 +252,17 @@ def _check_files(
     ):
         if data is None or relative is None:
             continue
-        text = _dump(data, modeline)
+        text = dump(data, modeline)
         try:
             document = parse_text(text, Path(relative), relative)
         except LoadError as error:
-            submission.problems.append(_rule_problem(form, record, error.problem, data))
+            submission.problems.append(rule_problem(form, record, error.problem, data))
             continue
         if document.data != data:  # the serializer and the loader must agree on every value
             raise AssertionError(f"{relative}: the written YAML does not read back as the same record")
         submission.files[relative] = text
         documents[record] = document
-        submission.problems.extend(_schema_problems(form, record, data))
+        submission.problems.extend(schema_problems(form, record, data))
     if any(not problem.warning for problem in submission.problems):
         submission.files = {}
         return
@@ -678,7 +285,7 @@ def _check_files(
         ]
     for record, problem in found:
         data = submission.entry if record == ENTRY else submission.provider
-        submission.problems.append(_rule_problem(form, record, problem, data or {}))
+        submission.problems.append(rule_problem(form, record, problem, data or {}))
     if submission.errors:
         submission.files = {}
 
@@ -697,7 +304,7 @@ def read(body: str, catalogue_dir: Path, form: Form | None = None) -> Submission
     form = form or detect(body)
     submission = Submission(form)
     answers = body_module.split(body, form)
-    reader = _Reader(form, answers, Registries.read(catalogue_dir))
+    reader = AnswerReader(form, answers, Registries.read(catalogue_dir))
     if answers.too_long:
         reader.problem(None, "too_long", count=answers.length, limit=body_module.MAX_BODY_CHARACTERS)
         submission.problems = reader.problems
@@ -720,7 +327,7 @@ def read(body: str, catalogue_dir: Path, form: Form | None = None) -> Submission
     return submission
 
 
-def _read_proposal(reader: _Reader, form: Form, catalogue: _Catalogue, submission: Submission) -> None:
+def _read_proposal(reader: AnswerReader, form: Form, catalogue: _Catalogue, submission: Submission) -> None:
     values = _answers_of(reader, form, ENTRY)
     provider_values = _answers_of(reader, form, PROVIDER)
     provider = _lead_provider(reader, form, catalogue, values.get("provider"), provider_values, submission)
@@ -739,9 +346,10 @@ def _read_proposal(reader: _Reader, form: Form, catalogue: _Catalogue, submissio
     submission.entry = entry
     if any(not problem.warning for problem in reader.problems) or not entry_id or not sector:
         # Still run the schema, so that every problem is reported at once.
-        submission.problems.extend(_schema_problems(form, ENTRY, entry))
+        submission.problems.extend(schema_problems(form, ENTRY, entry))
         if submission.provider:
-            submission.problems.extend(_schema_problems(form, PROVIDER, submission.provider))
+            submission.problems.extend(schema_problems(form, PROVIDER, submission.provider))
+        submission.problems.extend(_rules_despite_errors(reader, form, catalogue, submission))
         # Without a usable identifier, what the schema says about the empty one is noise.
         # Without a sector there is no default authorising body either.
         _drop_covered(
@@ -752,7 +360,44 @@ def _read_proposal(reader: _Reader, form: Form, catalogue: _Catalogue, submissio
     _check_files(form, catalogue, submission, f"catalogue/{sector}/{entry_id}.yaml", provider_path)
 
 
-def _drop_covered(reader: _Reader, submission: Submission, also: set[str] | None = None) -> None:
+def _rules_despite_errors(
+    reader: AnswerReader, form: Form, catalogue: _Catalogue, submission: Submission
+) -> list[FieldProblem]:
+    """The catalogue's rules on an entry that has problems, skipping every field that has one.
+
+    As `mqcat validate` does for a file with schema errors: a rule whose input is
+    broken stays silent, the others speak, so the submitter sees every problem at once.
+    An answer that could not be read is missing from the record: its fields count as broken.
+    """
+    entry = submission.entry or {}
+    sector = entry.get("sector") if isinstance(entry.get("sector"), str) else ""
+    relative = f"catalogue/{sector or 'sector'}/{entry.get('id') or 'entry'}.yaml"
+    try:
+        document = parse_text(dump(entry, ENTRY_MODELINE), Path(relative), relative)
+    except LoadError:
+        return []  # a character the loader refuses: reported with its field once the others are fixed
+    errors = schemas.check(document, schemas.MICRO_QUALIFICATION)
+    broken = {problem.field for problem in errors if problem.severity is Severity.ERROR}
+    failed = {problem.field for problem in reader.problems if not problem.warning} | set(reader.answers.missing)
+    for item in form.fields:
+        if item.record == ENTRY and item.id in failed:
+            broken |= {".".join(cover[: cover.index("*")] if "*" in cover else cover) for cover in item.covers}
+    frozen = frozenset(broken)
+    found = rules.check_entry(document, str(sector), frozen)
+    if rules.usable(frozen, "id"):
+        provider_ids = catalogue.provider_ids | ({submission.provider["id"]} if submission.provider else set())
+        found += rules.check_references(
+            {entry["id"]: document},
+            provider_ids,
+            {record["id"] for record in catalogue.registries.sectors},
+            {record["id"] for record in catalogue.registries.authorities},
+            entry_ids=set(catalogue.entry_paths) | {entry["id"]},
+            broken={entry["id"]: frozen},
+        )
+    return [rule_problem(form, ENTRY, problem, entry) for problem in found]
+
+
+def _drop_covered(reader: AnswerReader, submission: Submission, also: set[str] | None = None) -> None:
     """Leave out schema findings about answers that reading already reported: one message per mistake."""
     reported = {problem.field for problem in reader.problems if not problem.warning} | (also or set())
     reported |= set(reader.answers.missing)
@@ -762,7 +407,7 @@ def _drop_covered(reader: _Reader, submission: Submission, also: set[str] | None
 
 
 def _lead_provider(
-    reader: _Reader,
+    reader: AnswerReader,
     form: Form,
     catalogue: _Catalogue,
     given: str | None,
@@ -798,7 +443,7 @@ def _lead_provider(
     return provider_id
 
 
-def _entry_id(reader: _Reader, catalogue: _Catalogue, given: str | None, title_en: str | None) -> str | None:
+def _entry_id(reader: AnswerReader, catalogue: _Catalogue, given: str | None, title_en: str | None) -> str | None:
     if given:
         if not _valid_id(given):
             _id_problem(reader, "id", given)
@@ -819,7 +464,7 @@ def _entry_id(reader: _Reader, catalogue: _Catalogue, given: str | None, title_e
     return entry_id
 
 
-def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission: Submission) -> None:
+def _read_change(reader: AnswerReader, form: Form, catalogue: _Catalogue, submission: Submission) -> None:
     entry_id = reader.value(spec.ENTRY_TO_CHANGE)
     reader.value(spec.CHANGE_REASON)
     values = _answers_of(reader, form, ENTRY)
@@ -835,8 +480,8 @@ def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission:
         reader.problems.append(
             FieldProblem(
                 spec.ENTRY_TO_CHANGE.id,
-                i18n_label("lv", "form.problems.unknown_entry", value=_shown(entry_id), hint=hints["lv"]),
-                i18n_label("en", "form.problems.unknown_entry", value=_shown(entry_id), hint=hints["en"]),
+                i18n_label("lv", "form.problems.unknown_entry", value=shown(entry_id), hint=hints["lv"]),
+                i18n_label("en", "form.problems.unknown_entry", value=shown(entry_id), hint=hints["en"]),
             )
         )
         return
@@ -848,7 +493,7 @@ def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission:
     try:
         original = load_file(path, catalogue.shown(path)).data
     except LoadError as error:
-        submission.problems.append(_rule_problem(form, ENTRY, error.problem, {}))
+        submission.problems.append(rule_problem(form, ENTRY, error.problem, {}))
         return
     entry = _entry_record(reader, form, values, original)
     others = values.get("other-awarding-bodies")
@@ -864,7 +509,8 @@ def _read_change(reader: _Reader, form: Form, catalogue: _Catalogue, submission:
     submission.entry = entry
     submission.replaces = catalogue.shown(path)
     if any(not problem.warning for problem in reader.problems):
-        submission.problems.extend(_schema_problems(form, ENTRY, submission.entry))
+        submission.problems.extend(schema_problems(form, ENTRY, submission.entry))
+        submission.problems.extend(_rules_despite_errors(reader, form, catalogue, submission))
         _drop_covered(reader, submission)
         return
     _check_files(form, catalogue, submission, catalogue.shown(path), None)
@@ -901,6 +547,6 @@ def write(submission: Submission, root: Path) -> list[Path]:
     for problem in result.errors:
         record = PROVIDER if problem.file.startswith(f"catalogue/{PROVIDERS_DIR}/") else ENTRY
         data = submission.provider if record == PROVIDER else submission.entry
-        submission.problems.append(_rule_problem(submission.form, record, problem, data or {}))
+        submission.problems.append(rule_problem(submission.form, record, problem, data or {}))
     submission.files = {}
     return []

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from ..i18n import label as i18n_label
 from ..review.report import md_text
 from . import spec
-from .convert import FieldProblem, Submission
+from .answers import FieldProblem
+from .convert import Submission
 
 LANGUAGES = ("en", "lv")
 # Lets the workflow and maintainers recognise the comments that mqcat wrote.
@@ -81,3 +82,8 @@ def markdown(submission: Submission) -> str:
         lines += [f"*{md_text(i18n_label('lv', 'form.comment.heading_notes'))}*"]
         lines += _section(submission, submission.warnings)
     return "\n".join(lines) + "\n"
+
+
+def note(key: str) -> str:
+    """A bilingual paragraph the workflow appends to the comment (`blocked`, `failed`), as Markdown."""
+    return "\n".join(["", *_bilingual(f"form.comment.{key}")]) + "\n"

@@ -22,11 +22,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .. import layout
+from ..git import GitError, git
 from ..loader import LoadError, parse_text
 from ..model import APPROVAL_FIELDS, DECISION_FIELDS, PROPOSED
 from ..problems import Problem, Severity
 from .decision import TRAILER, approval_values, without_approval
-from .diff import DELETED, UNREADABLE, EntryChange, GitError, Record, git
+from .diff import DELETED, UNREADABLE, EntryChange, Record
 
 AWAITING, RECORDED, UNCHANGED, REFUSED = "awaiting", "recorded", "unchanged", "refused"
 

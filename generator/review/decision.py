@@ -29,10 +29,10 @@ import yaml
 
 from .. import layout
 from ..catalogue import validate
+from ..git import GitError, git
 from ..loader import LoadError, compose, parse_text
 from ..model import APPROVAL_FIELDS, PROPOSED
 from ..rules import placeholder_reason
-from .diff import GitError, git
 
 # The commit message trailer that marks a commit made by one of these commands.
 TRAILER = "Council-Action"

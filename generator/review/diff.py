@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from typing import Any
 
 from .. import layout, schemas
 from ..catalogue import SECTORS_FILE, Result, validate
+from ..git import GitError, git
 from ..loader import Document, LoadError, load_file
 from ..model import SUBSTANTIVE_FIELDS
 from ..problems import Problem, Severity
@@ -60,10 +60,6 @@ AREAS = (
 RENAME_SIMILARITY = 0.9
 
 
-class GitError(Exception):
-    """A git command failed; the message says which and why."""
-
-
 class _Missing:
     def __repr__(self) -> str:
         return "MISSING"
@@ -73,18 +69,6 @@ MISSING: Any = _Missing()
 
 
 # --- git -------------------------------------------------------------------------------
-
-
-def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """Run a git command in `repo` and return its standard output."""
-    try:
-        done = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit status ' + str(done.returncode)}")
-    return done.stdout
 
 
 def repository_root(start: Path) -> Path:

@@ -29,6 +29,7 @@ from ..context import BuildContext
 from ..model import Catalogue
 from ..problems import Problem
 from .compile import compile_tree
+from .shards import Shard, merge_shards
 
 # Writers that add files to the rendered site: (catalogue, site_dir, ctx) -> None.
 SiteWriter = Callable[[Catalogue, Path, BuildContext], None]
@@ -200,6 +201,35 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
     ], [sitemap.write_sitemap]
 
 
+def _prepare(
+    repo_root: Path,
+    site_dir: Path,
+    source_dir: Path,
+    site_url: str | None,
+    today: dt.date | None,
+    catalogue_dir: Path | None,
+    publish: bool,
+) -> tuple[BuildReport, BuildContext, Path]:
+    """Validate and read the history: the report (with the catalogue), the context, the history's root."""
+    from .. import versions
+
+    catalogue_dir = catalogue_dir or repo_root / "catalogue"
+    timings = Timings()
+    with timings.stage("validate"):
+        result: Result = validate(catalogue_dir, root=repo_root, publish=publish)
+    if result.catalogue is None:
+        raise CatalogueInvalid(result)
+    # Published versions come from the history of the repository that holds the catalogue.
+    history_root = catalogue_dir.parent
+    with timings.stage("versions: history"):
+        last_changed = versions.last_changed(history_root, result.catalogue)
+    ctx = BuildContext(
+        site_url=site_url or base_site_url(repo_root), today=today or dt.date.today(), last_changed=last_changed
+    )
+    report = BuildReport(result.catalogue, site_dir, source_dir, warnings=list(result.warnings), timings=timings)
+    return report, ctx, history_root
+
+
 def build(
     repo_root: Path,
     site_dir: Path,
@@ -209,34 +239,44 @@ def build(
     source_dir: Path | None = None,
     catalogue_dir: Path | None = None,
     publish: bool = False,
+    shard: Shard | None = None,
     published_versions: dict[str, dict[int, str]] | None = None,
 ) -> BuildReport:
     """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
 
     `publish` builds the published site: a proposed entry is then an error. Without
     it (previews) proposals get pages with a "proposed, not approved" banner.
+    A `shard` build writes one part of the site, for `merge` (see shards.py).
     `published_versions` (the versions.json now online, read by `versions.read_published`):
     refuse to build when a version it lists would be dropped or change.
     """
-    catalogue_dir = catalogue_dir or repo_root / "catalogue"
-    timings = Timings()
-    with timings.stage("validate"):
-        result: Result = validate(catalogue_dir, root=repo_root, publish=publish)
-    if result.catalogue is None:
-        raise CatalogueInvalid(result)
-    catalogue = result.catalogue
-    source_dir = source_dir or repo_root / "build" / "site-src"
     from .. import versions
     from ..credentials import registry
 
-    # Published versions come from the history of the repository that holds the catalogue.
-    history_root = catalogue_dir.parent
-    with timings.stage("versions: history"):
-        last_changed = versions.last_changed(history_root, catalogue)
-    ctx = BuildContext(
-        site_url=site_url or base_site_url(repo_root), today=today or dt.date.today(), last_changed=last_changed
-    )
-    report = BuildReport(catalogue, site_dir, source_dir, warnings=list(result.warnings), timings=timings)
+    source_dir = source_dir or repo_root / "build" / "site-src"
+    report, ctx, history_root = _prepare(repo_root, site_dir, source_dir, site_url, today, catalogue_dir, publish)
+    catalogue, timings = report.catalogue, report.timings
+
+    def write_versions(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        report.warnings.extend(versions.write_versions(catalogue, site, ctx, history_root, published_versions))
+
+    def write_registry(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        # Keys, revocations, and the entries' states in time (from history).
+        registry.write_registry(catalogue, site, ctx, versions.read_history(history_root).states)
+
+    def write_statistics(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        statistics.write_statistics(figures, site, ctx)
+
+    writers, after_render = site_writers()
+    named = [(w.__module__.removeprefix("generator."), w) for w in writers]
+    named += [
+        ("statistics.json", write_statistics),
+        ("versions", write_versions),
+        ("registry of issuers", write_registry),
+    ]
+    if shard is not None:
+        named = [pair for position, pair in enumerate(named) if shard.writes(position)]
+        after_render = []  # the sitemap lists every page: written by the merge
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     source_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -258,21 +298,17 @@ def build(
             # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
             figures = statistics.compute(catalogue, ctx.today)
         with timings.stage("compile source tree (MkDocs starts on each language when it is ready)"):
-            compile_tree(catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures)
-        writers, after_render = site_writers()
-        for writer in writers:
-            with timings.stage(writer.__module__.removeprefix("generator.") + " (while MkDocs renders)"):
+            compile_tree(
+                catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures, shard=shard
+            )
+        for name, writer in named:
+            with timings.stage(f"{name} (while MkDocs renders)"):
                 writer(catalogue, new_data, ctx)
-        with timings.stage("statistics.json (while MkDocs renders)"):
-            statistics.write_statistics(figures, new_data, ctx)
-        with timings.stage("versions (while MkDocs renders)"):
-            report.warnings.extend(versions.write_versions(catalogue, new_data, ctx, history_root, published_versions))
-        with timings.stage("registry of issuers (while MkDocs renders)"):
-            # Keys, revocations, and the entries' states in time (from history).
-            registry.write_registry(catalogue, new_data, ctx, versions.read_history(history_root).states)
         with timings.stage("render: waiting for MkDocs"):
             renderer.finish()
         merge_into(new_data, new_site)
+        if shard is not None:
+            shard.mark(new_site)
         for writer in after_render:
             with timings.stage(writer.__module__.removeprefix("generator.")):
                 writer(catalogue, new_site, ctx)
@@ -285,6 +321,37 @@ def build(
         shutil.rmtree(new_source, ignore_errors=True)
         shutil.rmtree(new_site, ignore_errors=True)
         shutil.rmtree(new_data, ignore_errors=True)
+        raise
+    report.pages = sum(1 for _ in site_dir.rglob("index.html"))
+    return report
+
+
+def merge(
+    repo_root: Path,
+    site_dir: Path,
+    shards: list[Path],
+    *,
+    site_url: str | None = None,
+    today: dt.date | None = None,
+    catalogue_dir: Path | None = None,
+    publish: bool = False,
+) -> BuildReport:
+    """Assemble the sites of `mqcat build --shard I/N` (all N of them) into `site_dir`, with the sitemap."""
+    from . import sitemap
+
+    report, ctx, _ = _prepare(repo_root, site_dir, site_dir, site_url, today, catalogue_dir, publish)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+    try:
+        _ordinary_permissions(new_site)
+        with report.timings.stage("merge shards"):
+            merge_shards(shards, new_site)
+        with report.timings.stage("site.sitemap"):
+            sitemap.write_sitemap(report.catalogue, new_site, ctx)
+        with _signals_held():
+            _swap(new_site, site_dir)
+    except BaseException:
+        shutil.rmtree(new_site, ignore_errors=True)
         raise
     report.pages = sum(1 for _ in site_dir.rglob("index.html"))
     return report

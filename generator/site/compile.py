@@ -23,8 +23,8 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import STATISTICS_PATH, BuildContext
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
+from ..context import COMPARE_PATH, STATISTICS_PATH, BuildContext
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
 from ..escaping import html_text, json_for_script
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
@@ -34,6 +34,7 @@ from ..statistics import compute as compute_figures
 from ..formatting import Labels, date, text
 from . import charts, finder, views
 from .pathways import Drawings, Pathway, find_pathways
+from .shards import Shard
 
 HERE = Path(__file__).resolve().parent
 THEME_DIR = HERE / "theme"
@@ -60,8 +61,11 @@ def _front_matter(meta: dict[str, Any]) -> str:
 class SourceTree:
     """Writes the pages of one language."""
 
-    def __init__(self, catalogue: Catalogue, ctx: BuildContext, language: str, docs: Path) -> None:
+    def __init__(
+        self, catalogue: Catalogue, ctx: BuildContext, language: str, docs: Path, shard: Shard | None = None
+    ) -> None:
         self.catalogue = catalogue
+        self.shard = shard
         self.ctx = ctx
         self.language = language
         self.docs = docs
@@ -90,6 +94,10 @@ class SourceTree:
             meta["description"] = html_text(description)
         meta.update(extra or {})
         target.write_text(_front_matter(meta) + body, encoding="utf-8")
+
+    def wanted(self, path: str) -> bool:
+        """Whether this build writes a page outside the navigation (all of them unless sharded)."""
+        return self.shard is None or self.shard.owns(path)
 
     def text(self, value: Any) -> str:
         shown = text(value, self.language)
@@ -134,6 +142,8 @@ class SourceTree:
             })
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
+            if not self.wanted(f"{entry.sector}/{entry.id}.md"):
+                continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             view["pathway"] = drawings.for_entry(entry.id)
             # No table of contents: the key facts take the whole width.
@@ -149,6 +159,8 @@ class SourceTree:
             "providers": [dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers],
         })
         for provider in providers:
+            if not self.wanted(f"providers/{provider.id}.md"):
+                continue
             self.page(f"providers/{provider.id}.md", "mq-provider.html", self.text(provider.name), {
                 "provider": views.provider_block(provider, language), "entries": cards(by_provider.get(provider.id, [])),
             })
@@ -169,6 +181,13 @@ class SourceTree:
                       "facts": {key: self.L(f"facts.{key}") for key in ("level", "workload", "participation", "providers", "languages")},
                       "status": {key: self.L(f"status.{key}") for key in ("suspended",)},
                       "latvianOnly": self.L("language.latvian_only"),
+                      "extra": {**table(language)["finder_extra"], "onDemand": self.L("facts.on_demand"),
+                                "noIntake": self.L("key.no_intake")},
+                  })})
+
+        self.page(f"{COMPARE_PATH}index.md", "mq-compare.html", self.L("compare.title"), {},
+                  extra={"hide": ["toc"], "mq_compare_config": json_for_script({
+                      "labels": table(language)["compare"], "facts": self.L("compare.fact"),
                   })})
 
         self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
@@ -207,12 +226,14 @@ def compile_tree(
     base_config: Path,
     ready: Callable[[Path], None] | None = None,
     figures: Figures | None = None,
+    shard: Shard | None = None,
 ) -> list[Path]:
     """Write the source tree for every language; return the mkdocs.yml of each.
 
     `ready` is called with each language's mkdocs.yml as soon as that language is
     written, so that it can be rendered while the next one is compiled. `figures` are
-    the catalogue's statistics when the caller computed them already.
+    the catalogue's statistics when the caller computed them already. A `shard`
+    build writes the pages in the navigation and its own part of the others.
     """
     figures = figures or compute_figures(catalogue, ctx.today)
     shutil.copytree(THEME_DIR, out / "overrides")
@@ -225,7 +246,7 @@ def compile_tree(
         docs = root / "docs"
         shutil.copytree(ASSETS_DIR, docs / "assets")
         shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
-        tree = SourceTree(catalogue, ctx, language, docs)
+        tree = SourceTree(catalogue, ctx, language, docs, shard)
         tree.write_all(built_from, figures, pathways)
         other = tree.other
         L = Labels(language)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import search_index
-from ..context import BuildContext
+from ..context import COMPARE_PATH, BuildContext
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue
 
@@ -49,4 +49,5 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
         # How the script reads a query: the index's search pipeline, and into how many buckets the index is split.
         "pipeline": search_index.search_pipeline(language),
         "shards": search_index.SHARDS,
+        "compare_path": COMPARE_PATH,
     }

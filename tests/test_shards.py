@@ -1,0 +1,88 @@
+"""Sharded builds: the parts of `mqcat build --shard I/N`, merged, are the site of one build."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.model import Catalogue
+from generator.site.build import build, merge
+from generator.site.shards import Shard, ShardMismatch
+
+from .conftest import CATALOGUE_DIR, REPO_ROOT, SITE_URL, TODAY
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def shard_sites(work: Path, count: int) -> list[Path]:
+    sites = []
+    for number in range(1, count + 1):
+        site = work / f"shard-{number}"
+        build(
+            REPO_ROOT,
+            site,
+            site_url=SITE_URL,
+            today=TODAY,
+            source_dir=work / f"src-{number}",
+            catalogue_dir=CATALOGUE_DIR,
+            shard=Shard(number, count),
+        )
+        sites.append(site)
+    return sites
+
+
+@pytest.fixture(scope="module")
+def shards(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return shard_sites(tmp_path_factory.mktemp("shards"), 3)
+
+
+def test_merged_shards_are_the_single_build_byte_for_byte(shards: list[Path], built_site: Path, tmp_path: Path) -> None:
+    merged = tmp_path / "site"
+    merge(REPO_ROOT, merged, shards, site_url=SITE_URL, today=TODAY, catalogue_dir=CATALOGUE_DIR)
+    ours, single = tree(merged), tree(built_site)
+    assert sorted(ours) == sorted(single)
+    assert [path for path in single if ours[path] != single[path]] == []
+
+
+def test_each_entry_page_is_rendered_by_exactly_one_shard(shards: list[Path], catalogue: Catalogue) -> None:
+    for entry in catalogue.entries.values():
+        owners = [site for site in shards if (site / entry.sector / entry.id / "index.html").is_file()]
+        assert len(owners) == 1, (entry.id, owners)
+    assert all(any((site / e.sector / e.id).is_dir() for e in catalogue.entries.values()) for site in shards)
+
+
+def test_merge_refuses_a_missing_part(shards: list[Path], tmp_path: Path) -> None:
+    with pytest.raises(ShardMismatch, match="1/N to N/N"):
+        merge(REPO_ROOT, tmp_path / "site", shards[:2], site_url=SITE_URL, today=TODAY, catalogue_dir=CATALOGUE_DIR)
+    assert not (tmp_path / "site").exists()
+
+
+def test_merge_refuses_shards_that_disagree(shards: list[Path], tmp_path: Path) -> None:
+    import shutil
+
+    copies = []
+    for site in shards:
+        copies.append(tmp_path / site.name)
+        shutil.copytree(site, copies[-1])
+    (copies[1] / "index.html").write_text("changed", encoding="utf-8")
+    with pytest.raises(ShardMismatch, match=r"index\.html"):
+        merge(REPO_ROOT, tmp_path / "site", copies, site_url=SITE_URL, today=TODAY, catalogue_dir=CATALOGUE_DIR)
+
+
+@pytest.mark.parametrize("spec", ["0/2", "3/2", "1", "a/b", "1/0"])
+def test_a_malformed_shard_is_a_usage_error(spec: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--shard", spec, "--site-dir", str(tmp_path / "s")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "I/N" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "s").exists()
