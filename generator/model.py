@@ -225,7 +225,7 @@ class MicroQualification:
     status_reason: Text | None = None
     replaced_by: str | None = None
     prerequisites: Text | None = None
-    standalone: bool = True
+    standalone: bool | None = None  # None: the entry says nothing about stackability
     stacks_into: tuple[str, ...] = ()
     larger_qualification: LargerQualification | None = None
     further_information: Text | None = None
@@ -284,7 +284,7 @@ class MicroQualification:
             status_reason=Text.optional(data.get("status_reason")),
             replaced_by=data.get("replaced_by"),
             prerequisites=Text.optional(data.get("prerequisites")),
-            standalone=stack.get("standalone", True),
+            standalone=stack.get("standalone"),
             stacks_into=tuple(stack.get("stacks_into", ())),
             larger_qualification=(
                 LargerQualification(Text.from_data(larger["title"]), larger["lki"], larger.get("url"))
