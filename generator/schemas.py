@@ -396,6 +396,13 @@ def _example(subschema: dict[str, Any]) -> str:
     return ""
 
 
+def _comment_cut(doc: Document, path: tuple[str | int, ...]) -> bool:
+    """The field's line holds `key: #...`: the author's text became a comment."""
+    line, _ = doc.position(path, key=True)
+    lines = doc.text.splitlines()
+    return 0 < line <= len(lines) and re.search(r":\s+#", lines[line - 1]) is not None
+
+
 def optional_ancestor(schema_name: str, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
     """The deepest optional field on `path` (itself or a parent), or None when every step is required."""
     resolver = _registry().resolver(base_uri=schema(schema_name).get("$id", schema_name))
@@ -452,6 +459,8 @@ def _problems_for(
         names: list[str] = keyword_value if isinstance(keyword_value, list) else [keyword_value]
         words = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
         hint = "put quotes around it to make it text" if "string" in names else _example(sub)
+        if instance is None and "string" in names and _comment_cut(doc, path):
+            hint = "an unquoted ' #' starts a comment, which cut the text off: put the whole text in double quotes"
         yield doc.problem(path, f"expected {words}, found {_describe(instance)}", hint=hint)
     elif keyword == "format":
         yield doc.problem(path, f"'{instance}' is not a valid {error.validator_value}", hint=_example(sub))
