@@ -274,3 +274,14 @@ def test_the_site_is_written_with_ordinary_permissions(built_site: Path) -> None
     assert umask == 0o022, "this test assumes the usual umask"
     modes = {(path.is_dir(), path.stat().st_mode & 0o777) for path in [built_site, *built_site.rglob("*")]}
     assert modes == {(True, 0o755), (False, 0o644)}
+
+
+def test_the_publish_workflow_compares_with_the_published_versions() -> None:
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    [step] = [s for s in workflow["jobs"]["build"]["steps"] if "mqcat build" in s.get("run", "")]
+    assert step["env"]["PUBLISHED_VERSIONS"] == "${{ vars.PUBLISHED_VERSIONS_URL }}"
+    assert '--published-versions "$PUBLISHED_VERSIONS"' in step["run"]
+    # An unset variable fails the job instead of silently skipping the comparison.
+    assert ': "${PUBLISHED_VERSIONS:?' in step["run"]
+    guide = (REPO_ROOT / "docs" / "reviewers-guide.md").read_text(encoding="utf-8")
+    assert "PUBLISHED_VERSIONS_URL" in guide and "no force pushes" in guide
