@@ -26,8 +26,9 @@ from ..git import GitError, git
 from ..loader import LoadError, parse_text
 from ..model import APPROVAL_FIELDS, DECISION_FIELDS, PROPOSED
 from ..problems import Problem, Severity
+from .compare import DELETED, UNREADABLE, EntryChange
 from .decision import TRAILER, approval_values, without_approval
-from .diff import DELETED, UNREADABLE, EntryChange, Record
+from .revisions import Record
 
 AWAITING, RECORDED, UNCHANGED, REFUSED = "awaiting", "recorded", "unchanged", "refused"
 
