@@ -625,3 +625,20 @@ def test_a_change_with_a_mistake_still_hears_from_the_rules() -> None:
     (ects,) = problems["workload-ects"]
     assert ects.warning and "1 ECTS credit is 25-30 hours" in ects.en and "25-30 mācību stundas" in ects.lv
     assert sorted(problems) == ["cost-amount", "workload-ects"]
+
+
+def test_contributors_hear_of_stale_forms_before_they_commit() -> None:
+    config = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    hook = hooks["mqcat-forms"]
+    assert hook["entry"] == "python3 -m generator forms --check" and hook["pass_filenames"] is False
+    watched = re.compile(hook["files"])
+    for path in (
+        "schema/common.schema.json",
+        "catalogue/sectors.yaml",
+        "generator/i18n/lv.yaml",
+        "generator/forms/spec.py",
+        ".github/ISSUE_TEMPLATE/propose-micro-qualification.yml",
+    ):
+        assert watched.search(path), path
+    assert not watched.search("catalogue/energy/solar-pv-installation.yaml")

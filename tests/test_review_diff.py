@@ -353,7 +353,7 @@ def test_awarding_bodies_change_is_flagged(repo: Path, entries: list[Path], caps
     edit(entries[0], lambda d: d.update(awarding_bodies=[other]))
     _status, report = run_diff(repo, capsys)
     assert f"awarding bodies of '{entries[0].stem}' changed" in report
-    change = report[report.index("Awarding body or bodies:") :]
+    change = report[report.index("Awarding body:") :]
     change = change[: change.index("⚠️")]
     assert all(f"“{provider}”" in change for provider in [*current, other])
 
