@@ -16,7 +16,7 @@ from typing import Any
 from ..catalogue import SECTORS_FILE
 from ..problems import Problem, Severity
 from .approval import track
-from .compare import EntryChange, RecordChange, compare_entries, compare_registries
+from .compare import EntryChange, RecordChange, compare_entries, compare_registries, credential_findings
 from .revisions import (
     CATALOGUE_DIR,
     Snapshot,
@@ -148,6 +148,8 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
                     "providers named by any entry, even a withdrawn one, must stay",
                 )
             )
+
+    result.findings.extend(credential_findings(base, head))
 
     touched_paths = {t.path for t in touched if t.in_catalogue}
     result.validation = [p for p in head.validation.problems if p.file in touched_paths]
