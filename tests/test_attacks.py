@@ -285,3 +285,27 @@ def test_the_publish_workflow_compares_with_the_published_versions() -> None:
     assert ': "${PUBLISHED_VERSIONS:?' in step["run"]
     guide = (REPO_ROOT / "docs" / "reviewers-guide.md").read_text(encoding="utf-8")
     assert "PUBLISHED_VERSIONS_URL" in guide and "no force pushes" in guide
+
+
+# --- changes that reach another sector ------------------------------------------------------------
+
+
+def test_stacking_into_another_sectors_entry_names_both_councils(repo: Path) -> None:
+    path = repo / "catalogue" / "electronics-ict" / "sql-data-querying.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    - data-analytics-foundations", "    - warehouse-operations", 1), "utf-8")
+    commit(repo, "stack into a transport entry")
+    diff = mqcat(repo, "diff", "main", "pr")
+    no_traceback(diff)
+    report = diff.stdout
+    who = report[report.index("### Who approves") :].split("\n### ")[0]
+    registry = yaml.safe_load((repo / "catalogue" / "sectors.yaml").read_text(encoding="utf-8"))
+    reviewers = {s["id"]: s["reviewers"] for s in registry["sectors"]}
+    for sector in ("electronics-ict", "transport-logistics"):
+        assert f"`{sector}`" in who, who
+        assert all(f"`{r}`" in who for r in reviewers[sector]), who
+    assert "'sql-data-querying' now stacks into 'warehouse-operations'" in who
+    assert (
+        "'sql-data-querying' (electronics-ict) now stacks into 'warehouse-operations' of sector 'transport-logistics'"
+    ) in report
+    assert "no longer stacks into 'data-analytics-foundations'" not in who  # same sector: no one else to ask
