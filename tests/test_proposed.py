@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -273,3 +274,22 @@ def test_a_proposal_on_the_main_line_is_not_a_published_version(tmp_path: Path) 
     assert version["published"] == "2026-02-11"
     published = json.loads((site / f"api/v1/entries/{PROPOSAL_ID}/v1.json").read_text(encoding="utf-8"))
     assert published["entry"]["status"] == "active"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "page_path",
+    ["transport-logistics/forklift-refresher-training/", "en/transport-logistics/forklift-refresher-training/", ""],
+)
+def test_preview_of_a_proposal_has_no_serious_wcag_violations(preview: Path, browser: Any, page_path: str) -> None:
+    from .a11y_support import describe_violations, serious_violations, serve, settle
+
+    with serve(preview) as url:
+        page = browser.new_page()
+        page.goto(url + page_path)
+        settle(page)
+        banner = page.locator(".mq-notice--proposed")
+        assert banner.count() == 1 and banner.first.is_visible()
+        violations = serious_violations(page)
+        page.close()
+    assert violations == [], describe_violations(violations)
