@@ -556,6 +556,51 @@ def credential_findings(base: Snapshot, head: Snapshot) -> list[Problem]:
     return findings
 
 
+def _stacks_into(record: Record | None) -> set[str]:
+    stack = record.data.get("stackability") if record is not None else None
+    targets = stack.get("stacks_into") if isinstance(stack, dict) else None
+    return {t for t in targets if isinstance(t, str)} if isinstance(targets, list) else set()
+
+
+def cross_sector_stacking(
+    changes: list[EntryChange], base: Snapshot, head: Snapshot
+) -> tuple[dict[str, str], list[Problem]]:
+    """Sectors whose entries gain or lose a part from another sector's entry, and a point to check for each.
+
+    `stacks_into` puts the entry on the target's page (as one of its parts), so a link
+    added or removed across sectors changes a page of the other sector: its council
+    approves too, although none of its files changed (code owners do not ask it).
+    """
+    old_entries, new_entries = base.of_kind("entry"), head.of_kind("entry")
+    sectors: dict[str, str] = {}
+    findings: list[Problem] = []
+    for change in changes:
+        own = set(change.sectors)
+        added = _stacks_into(change.head) - _stacks_into(change.base)
+        removed = _stacks_into(change.base) - _stacks_into(change.head)
+        for target, verb in [(t, "now stacks into") for t in sorted(added)] + [
+            (t, "no longer stacks into") for t in sorted(removed)
+        ]:
+            target_record = new_entries.get(target) or old_entries.get(target)
+            if target_record is None or target_record.folder in own:
+                continue
+            sector = target_record.folder
+            sectors.setdefault(sector, f"'{change.id}' {verb} '{target}'")
+            record = change.head or change.base
+            assert record is not None
+            findings.append(
+                _finding(
+                    record,
+                    ("stackability", "stacks_into"),
+                    f"'{change.id}' ({', '.join(change.sectors)}) {verb} '{target}' of sector '{sector}'",
+                    f"that changes the page of '{target}': the council of '{sector}' approves too "
+                    "(request its reviewers; code owners do not ask them)",
+                    Severity.WARNING,
+                )
+            )
+    return sectors, findings
+
+
 def _by_id(items: Any) -> dict[str, dict[str, Any]]:
     return (
         {i["id"]: i for i in items or () if isinstance(i, dict) and isinstance(i.get("id"), str)}

@@ -16,7 +16,14 @@ from typing import Any
 from ..catalogue import SECTORS_FILE
 from ..problems import Problem, Severity
 from .approval import track
-from .compare import EntryChange, RecordChange, compare_entries, compare_registries, credential_findings
+from .compare import (
+    EntryChange,
+    RecordChange,
+    compare_entries,
+    compare_registries,
+    credential_findings,
+    cross_sector_stacking,
+)
 from .revisions import (
     CATALOGUE_DIR,
     Snapshot,
@@ -35,6 +42,7 @@ class SectorReviewers:
     id: str
     name: Any  # the registry's {lv, en} name, or None when the sector is not registered
     reviewers: list[str]
+    reason: str = ""  # why a sector whose files the change does not touch must approve too
 
 
 @dataclass
@@ -94,10 +102,13 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
 
     sector_registry = head.sector_records() or base.sector_records()
     touched_sectors = list(dict.fromkeys(s for change in result.entries for s in change.sectors))
-    for sector in sorted(touched_sectors):
+    stacked_sectors, stacking = cross_sector_stacking(result.entries, base, head)
+    result.findings.extend(stacking)
+    for sector in sorted(set(touched_sectors) | set(stacked_sectors)):
         record = sector_registry.get(sector)
         reviewers = [str(r) for r in record.get("reviewers", ()) or ()] if record else []
-        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers))
+        reason = stacked_sectors.get(sector, "") if sector not in touched_sectors else ""
+        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers, reason))
         if record is None:
             result.findings.append(
                 Problem(
