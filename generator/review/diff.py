@@ -768,6 +768,71 @@ def compare_registries(base: Snapshot, head: Snapshot) -> list[RecordChange]:
     return changes
 
 
+def _signing_keys(data: Any) -> dict[str, dict[str, Any]]:
+    items = data.get("signing_keys") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return {}
+    return {str(i["kid"]): i for i in items if isinstance(i, dict) and "kid" in i}
+
+
+def _revoked_indexes(data: Any) -> set[Any]:
+    items = data.get("revoked") if isinstance(data, dict) else None
+    return {i.get("index") for i in items if isinstance(i, dict)} if isinstance(items, list) else set()
+
+
+def _credential_findings(base: Snapshot, head: Snapshot) -> list[Problem]:
+    """Changes that decide which signed certificates every verifier accepts: issuers' keys and revocations."""
+    findings: list[Problem] = []
+
+    def warn(path: str, message: str, hint: str) -> None:
+        findings.append(Problem(path, 1, 1, "", message, Severity.WARNING, hint))
+
+    old_providers, new_providers = base.of_kind("provider"), head.of_kind("provider")
+    for key, new in new_providers.items():
+        old = old_providers.get(key)
+        old_keys, new_keys = _signing_keys(old.data if old else None), _signing_keys(new.data)
+        added = [kid for kid in new_keys if kid not in old_keys]
+        deleted = [kid for kid in old_keys if kid not in new_keys]
+        revoked = [
+            kid for kid in new_keys if kid in old_keys and new_keys[kid].get("revoked") != old_keys[kid].get("revoked")
+        ]
+        changed = [kid for kid in new_keys if kid in old_keys and kid not in revoked and new_keys[kid] != old_keys[kid]]
+        if added:
+            warn(
+                new.path,
+                f"provider '{key}' registers signing key(s) {', '.join(added)}",
+                "before merging, confirm with the provider through a channel you already trust (its registered "
+                "e-mail or phone) that it asked for this key, and compare the kid",
+            )
+        if deleted:
+            warn(
+                new.path,
+                f"signing key(s) {', '.join(deleted)} of '{key}' are deleted",
+                "a key is never deleted: give it `revoked: <date>` so that verifiers can say why its credentials fail",
+            )
+        if revoked:
+            warn(
+                new.path,
+                f"signing key(s) {', '.join(revoked)} of '{key}' are revoked or un-revoked",
+                "every credential signed with a revoked key fails verification; confirm with the provider",
+            )
+        if changed:
+            warn(new.path, f"signing key(s) {', '.join(changed)} of '{key}' change", "check the validity dates")
+    old_lists, new_lists = base.of_kind("status-list"), head.of_kind("status-list")
+    for key, new in new_lists.items():
+        old = old_lists.get(key)
+        before, after = _revoked_indexes(old.data if old else None), _revoked_indexes(new.data)
+        if after - before:
+            warn(new.path, f"'{key}' revokes {len(after - before)} credential(s)", "confirm with the provider")
+        if before - after:
+            warn(
+                new.path,
+                f"'{key}' un-revokes credential(s) {', '.join(map(str, sorted(before - after, key=str)))}",
+                "revocation is final: the provider issues a new credential instead",
+            )
+    return findings
+
+
 def _by_id(items: Any) -> dict[str, dict[str, Any]]:
     return (
         {i["id"]: i for i in items or () if isinstance(i, dict) and isinstance(i.get("id"), str)}
@@ -841,6 +906,8 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
                     "providers named by any entry, even a withdrawn one, must stay",
                 )
             )
+
+    result.findings.extend(_credential_findings(base, head))
 
     touched_paths = {t.path for t in touched if t.in_catalogue}
     result.validation = [p for p in head.validation.problems if p.file in touched_paths]

@@ -188,7 +188,8 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
     The first list needs only the catalogue (written while MkDocs renders); the
     second reads the rendered pages (the sitemap lists them).
     """
-    from .. import intakes, opendata, search_index
+    from .. import intakes, opendata
+    from . import search_index
     from ..interop import elm, ob3
     from . import sitemap
 
