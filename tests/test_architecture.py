@@ -94,3 +94,13 @@ def test_only_the_layout_module_writes_the_sites_paths() -> None:
         for literal in _path_literals(path)
     ]
     assert found == [], "paths of the site or the API outside generator/context.py:\n" + "\n".join(found)
+
+
+def test_a_failing_subschema_is_named_by_its_definition_not_by_its_message() -> None:
+    common = schemas.schema("common.schema.json")["$defs"]
+    assert schemas.definition_of(common["https_url"]) == schemas.HTTPS_URL
+    assert schemas.definition_of(dict(common["plain_text"])) == schemas.PLAIN_TEXT  # equal, not only identical
+    assert schemas.definition_of({"type": "string", "pattern": "^x$"}) is None
+    errors = list(schemas.validator(schemas.PROVIDER).iter_errors({"website": "http://example.org", "id": "x"}))
+    [website] = [e for e in errors if e.validator == "pattern" and list(e.absolute_path) == ["website"]]
+    assert schemas.definition_of(website.schema) == schemas.HTTPS_URL

@@ -343,6 +343,7 @@ class SectorReviewers:
     id: str
     name: Any  # the registry's {lv, en} name, or None when the sector is not registered
     reviewers: list[str]
+    reason: str = ""  # why a sector whose files the change does not touch must approve too
 
 
 @dataclass
@@ -768,12 +769,122 @@ def compare_registries(base: Snapshot, head: Snapshot) -> list[RecordChange]:
     return changes
 
 
+def _signing_keys(data: Any) -> dict[str, dict[str, Any]]:
+    items = data.get("signing_keys") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return {}
+    return {str(i["kid"]): i for i in items if isinstance(i, dict) and "kid" in i}
+
+
+def _revoked_indexes(data: Any) -> set[Any]:
+    items = data.get("revoked") if isinstance(data, dict) else None
+    return {i.get("index") for i in items if isinstance(i, dict)} if isinstance(items, list) else set()
+
+
+def _credential_findings(base: Snapshot, head: Snapshot) -> list[Problem]:
+    """Changes that decide which signed certificates every verifier accepts: issuers' keys and revocations."""
+    findings: list[Problem] = []
+
+    def warn(path: str, message: str, hint: str) -> None:
+        findings.append(Problem(path, 1, 1, "", message, Severity.WARNING, hint))
+
+    old_providers, new_providers = base.of_kind("provider"), head.of_kind("provider")
+    for key, new in new_providers.items():
+        old = old_providers.get(key)
+        old_keys, new_keys = _signing_keys(old.data if old else None), _signing_keys(new.data)
+        added = [kid for kid in new_keys if kid not in old_keys]
+        deleted = [kid for kid in old_keys if kid not in new_keys]
+        revoked = [
+            kid for kid in new_keys if kid in old_keys and new_keys[kid].get("revoked") != old_keys[kid].get("revoked")
+        ]
+        changed = [kid for kid in new_keys if kid in old_keys and kid not in revoked and new_keys[kid] != old_keys[kid]]
+        if added:
+            warn(
+                new.path,
+                f"provider '{key}' registers signing key(s) {', '.join(added)}",
+                "before merging, confirm with the provider through a channel you already trust (its registered "
+                "e-mail or phone) that it asked for this key, and compare the kid",
+            )
+        if deleted:
+            warn(
+                new.path,
+                f"signing key(s) {', '.join(deleted)} of '{key}' are deleted",
+                "a key is never deleted: give it `revoked: <date>` so that verifiers can say why its credentials fail",
+            )
+        if revoked:
+            warn(
+                new.path,
+                f"signing key(s) {', '.join(revoked)} of '{key}' are revoked or un-revoked",
+                "every credential signed with a revoked key fails verification; confirm with the provider",
+            )
+        if changed:
+            warn(new.path, f"signing key(s) {', '.join(changed)} of '{key}' change", "check the validity dates")
+    old_lists, new_lists = base.of_kind("status-list"), head.of_kind("status-list")
+    for key, new in new_lists.items():
+        old = old_lists.get(key)
+        before, after = _revoked_indexes(old.data if old else None), _revoked_indexes(new.data)
+        if after - before:
+            warn(new.path, f"'{key}' revokes {len(after - before)} credential(s)", "confirm with the provider")
+        if before - after:
+            warn(
+                new.path,
+                f"'{key}' un-revokes credential(s) {', '.join(map(str, sorted(before - after, key=str)))}",
+                "revocation is final: the provider issues a new credential instead",
+            )
+    return findings
+
+
 def _by_id(items: Any) -> dict[str, dict[str, Any]]:
     return (
         {i["id"]: i for i in items or () if isinstance(i, dict) and isinstance(i.get("id"), str)}
         if isinstance(items, list)
         else {}
     )
+
+
+def _stacks_into(record: Record | None) -> set[str]:
+    stack = record.data.get("stackability") if record is not None else None
+    targets = stack.get("stacks_into") if isinstance(stack, dict) else None
+    return {t for t in targets if isinstance(t, str)} if isinstance(targets, list) else set()
+
+
+def cross_sector_stacking(
+    changes: list[EntryChange], base: Snapshot, head: Snapshot
+) -> tuple[dict[str, str], list[Problem]]:
+    """Sectors whose entries gain or lose a part from another sector's entry, and a point to check for each.
+
+    `stacks_into` puts the entry on the target's page (as one of its parts), so a link
+    added or removed across sectors changes a page of the other sector: its council
+    approves too, although none of its files changed (code owners do not ask it).
+    """
+    old_entries, new_entries = base.of_kind("entry"), head.of_kind("entry")
+    sectors: dict[str, str] = {}
+    findings: list[Problem] = []
+    for change in changes:
+        own = set(change.sectors)
+        added = _stacks_into(change.head) - _stacks_into(change.base)
+        removed = _stacks_into(change.base) - _stacks_into(change.head)
+        for target, verb in [(t, "now stacks into") for t in sorted(added)] + [
+            (t, "no longer stacks into") for t in sorted(removed)
+        ]:
+            target_record = new_entries.get(target) or old_entries.get(target)
+            if target_record is None or target_record.folder in own:
+                continue
+            sector = target_record.folder
+            sectors.setdefault(sector, f"'{change.id}' {verb} '{target}'")
+            record = change.head or change.base
+            assert record is not None
+            findings.append(
+                _finding(
+                    record,
+                    ("stackability", "stacks_into"),
+                    f"'{change.id}' ({', '.join(change.sectors)}) {verb} '{target}' of sector '{sector}'",
+                    f"that changes the page of '{target}': the council of '{sector}' approves too "
+                    "(request its reviewers; code owners do not ask them)",
+                    Severity.WARNING,
+                )
+            )
+    return sectors, findings
 
 
 def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review:
@@ -787,10 +898,13 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
 
     sector_registry = head.sector_records() or base.sector_records()
     touched_sectors = list(dict.fromkeys(s for change in result.entries for s in change.sectors))
-    for sector in sorted(touched_sectors):
+    stacked_sectors, stacking = cross_sector_stacking(result.entries, base, head)
+    result.findings.extend(stacking)
+    for sector in sorted(set(touched_sectors) | set(stacked_sectors)):
         record = sector_registry.get(sector)
         reviewers = [str(r) for r in record.get("reviewers", ()) or ()] if record else []
-        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers))
+        reason = stacked_sectors.get(sector, "") if sector not in touched_sectors else ""
+        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers, reason))
         if record is None:
             result.findings.append(
                 Problem(
@@ -841,6 +955,8 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
                     "providers named by any entry, even a withdrawn one, must stay",
                 )
             )
+
+    result.findings.extend(_credential_findings(base, head))
 
     touched_paths = {t.path for t in touched if t.in_catalogue}
     result.validation = [p for p in head.validation.problems if p.file in touched_paths]

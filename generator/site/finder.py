@@ -3,14 +3,14 @@
 The options are written into the HTML at build time (fieldsets with labelled
 checkboxes), so the page has its structure before any script runs; the script
 (assets/finder.js) adds the counts, filters and results from the data that
-generator.search_index writes.
+generator.site.search_index writes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import search_index
+from . import search_index
 from ..context import COMPARE_PATH, BuildContext
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue

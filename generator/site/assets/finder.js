@@ -1,6 +1,6 @@
 /* mqcat finder: facets, counts and prefix search over the prebuilt lunr index.
  *
- * Data (written by generator/search_index.py next to this page):
+ * Data (written by generator/site/search_index.py next to this page):
  *   entries.json     facet and card records; record i is the index's document "i";
  *   index/<n>.json   bucket n of the lunr index: the terms whose first three characters
  *                    hash to n; loaded per query word, at start in parallel with entries.json.
@@ -51,7 +51,7 @@
   }
   var today = isoToday();
 
-  /* The same rule as fold() in generator/search_index.py: lower case, no diacritics,
+  /* The same rule as fold() in generator/site/search_index.py: lower case, no diacritics,
      no punctuation at either end. */
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
@@ -62,7 +62,7 @@
   }
   lunr.Pipeline.registerFunction(mqFold, "mqFold");
 
-  /* The query pipeline the index was built with (generator/search_index.py names it on the
+  /* The query pipeline the index was built with (generator/site/search_index.py names it on the
      page), and the part of it every form of a word goes through: folding. */
   var pipeline = lunr.Pipeline.load(form.dataset.pipeline.split(" "));
   var plain = new lunr.Pipeline();

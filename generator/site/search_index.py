@@ -47,11 +47,11 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
-from .context import BuildContext
-from .formatting import Labels, cost, excerpt, language_name, text
-from .i18n import LANGUAGES
-from .model import Catalogue, MicroQualification
-from .site.views import card, provider_names
+from ..context import BuildContext
+from ..formatting import Labels, cost, excerpt, language_name, text
+from ..i18n import LANGUAGES
+from ..model import Catalogue, MicroQualification
+from .views import card, provider_names
 
 LUNR_JS = Path(mkdocs.__file__).resolve().parent / "contrib" / "search" / "templates" / "search" / "lunr.js"
 LUNR_JS_PATH = "assets/javascripts/lunr.js"
