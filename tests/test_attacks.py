@@ -99,6 +99,28 @@ def test_a_hidden_file_merged_anyway_never_becomes_a_published_version(repo: Pat
     assert history.versions[(data["id"], 1)].data["title"] == forklift(repo)["title"]
 
 
+def test_an_entry_file_in_another_sectors_folder_never_becomes_a_published_version(repo: Path) -> None:
+    data = forklift(repo)
+    data.update(version=2, title={"lv": "Uzbrucēja teksts", "en": "The attacker's text"})
+    (repo / "catalogue" / "energy" / "forklift-safe-operation.yaml").write_text(yaml.safe_dump(data), "utf-8")
+    commit(repo, "the same id in another sector")
+    assert mqcat(repo, "validate").returncode == 1
+    history = read_history(repo)
+    assert (data["id"], 2) not in history.versions
+    assert any("differs from the folder" in w.message for w in history.warnings)
+
+
+def test_a_reviewer_runs_main_s_mqcat_against_the_pull_request_with_repo(repo: Path, tmp_path: Path) -> None:
+    (repo / "catalogue" / "energy" / ".notes.yaml").write_text("x: 1\n", encoding="utf-8")
+    commit(repo, "notes")
+    # From outside the checkout: nothing of the pull request is imported or run.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    diff = mqcat(outside, "diff", "--repo", str(repo), "main", "pr")
+    assert diff.returncode == 1
+    assert "`catalogue/energy/.notes.yaml`" in diff.stdout and "outside the catalogue layout" in diff.stdout
+
+
 def test_a_symlink_to_a_valid_entry_outside_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside.yaml"
     data = forklift(repo)
