@@ -327,6 +327,11 @@ def _entry_data(raw: bytes, path: str, commit: str, warnings: list[Problem]) -> 
         # The file name is the id (as the validator requires): a file never speaks for another entry.
         skip(f"`id: {entry_id}` differs from the file name")
         return None
+    sector = data.get("sector")
+    if sector != PurePosixPath(path).parent.name:
+        # Nor does a file in one sector's folder speak for an entry of another sector.
+        skip(f"`sector: {sector}` differs from the folder")
+        return None
     if not (isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= _MAX_VERSION):
         skip("no valid `version`")
         return None

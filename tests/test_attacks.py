@@ -99,6 +99,28 @@ def test_a_hidden_file_merged_anyway_never_becomes_a_published_version(repo: Pat
     assert history.versions[(data["id"], 1)].data["title"] == forklift(repo)["title"]
 
 
+def test_an_entry_file_in_another_sectors_folder_never_becomes_a_published_version(repo: Path) -> None:
+    data = forklift(repo)
+    data.update(version=2, title={"lv": "Uzbrucēja teksts", "en": "The attacker's text"})
+    (repo / "catalogue" / "energy" / "forklift-safe-operation.yaml").write_text(yaml.safe_dump(data), "utf-8")
+    commit(repo, "the same id in another sector")
+    assert mqcat(repo, "validate").returncode == 1
+    history = read_history(repo)
+    assert (data["id"], 2) not in history.versions
+    assert any("differs from the folder" in w.message for w in history.warnings)
+
+
+def test_a_reviewer_runs_main_s_mqcat_against_the_pull_request_with_repo(repo: Path, tmp_path: Path) -> None:
+    (repo / "catalogue" / "energy" / ".notes.yaml").write_text("x: 1\n", encoding="utf-8")
+    commit(repo, "notes")
+    # From outside the checkout: nothing of the pull request is imported or run.
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    diff = mqcat(outside, "diff", "--repo", str(repo), "main", "pr")
+    assert diff.returncode == 1
+    assert "`catalogue/energy/.notes.yaml`" in diff.stdout and "outside the catalogue layout" in diff.stdout
+
+
 def test_a_symlink_to_a_valid_entry_outside_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside.yaml"
     data = forklift(repo)
@@ -285,3 +307,27 @@ def test_the_publish_workflow_compares_with_the_published_versions() -> None:
     assert ': "${PUBLISHED_VERSIONS:?' in step["run"]
     guide = (REPO_ROOT / "docs" / "reviewers-guide.md").read_text(encoding="utf-8")
     assert "PUBLISHED_VERSIONS_URL" in guide and "no force pushes" in guide
+
+
+# --- changes that reach another sector ------------------------------------------------------------
+
+
+def test_stacking_into_another_sectors_entry_names_both_councils(repo: Path) -> None:
+    path = repo / "catalogue" / "electronics-ict" / "sql-data-querying.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    - data-analytics-foundations", "    - warehouse-operations", 1), "utf-8")
+    commit(repo, "stack into a transport entry")
+    diff = mqcat(repo, "diff", "main", "pr")
+    no_traceback(diff)
+    report = diff.stdout
+    who = report[report.index("### Who approves") :].split("\n### ")[0]
+    registry = yaml.safe_load((repo / "catalogue" / "sectors.yaml").read_text(encoding="utf-8"))
+    reviewers = {s["id"]: s["reviewers"] for s in registry["sectors"]}
+    for sector in ("electronics-ict", "transport-logistics"):
+        assert f"`{sector}`" in who, who
+        assert all(f"`{r}`" in who for r in reviewers[sector]), who
+    assert "'sql-data-querying' now stacks into 'warehouse-operations'" in who
+    assert (
+        "'sql-data-querying' (electronics-ict) now stacks into 'warehouse-operations' of sector 'transport-logistics'"
+    ) in report
+    assert "no longer stacks into 'data-analytics-foundations'" not in who  # same sector: no one else to ask

@@ -343,6 +343,7 @@ class SectorReviewers:
     id: str
     name: Any  # the registry's {lv, en} name, or None when the sector is not registered
     reviewers: list[str]
+    reason: str = ""  # why a sector whose files the change does not touch must approve too
 
 
 @dataclass
@@ -841,6 +842,51 @@ def _by_id(items: Any) -> dict[str, dict[str, Any]]:
     )
 
 
+def _stacks_into(record: Record | None) -> set[str]:
+    stack = record.data.get("stackability") if record is not None else None
+    targets = stack.get("stacks_into") if isinstance(stack, dict) else None
+    return {t for t in targets if isinstance(t, str)} if isinstance(targets, list) else set()
+
+
+def cross_sector_stacking(
+    changes: list[EntryChange], base: Snapshot, head: Snapshot
+) -> tuple[dict[str, str], list[Problem]]:
+    """Sectors whose entries gain or lose a part from another sector's entry, and a point to check for each.
+
+    `stacks_into` puts the entry on the target's page (as one of its parts), so a link
+    added or removed across sectors changes a page of the other sector: its council
+    approves too, although none of its files changed (code owners do not ask it).
+    """
+    old_entries, new_entries = base.of_kind("entry"), head.of_kind("entry")
+    sectors: dict[str, str] = {}
+    findings: list[Problem] = []
+    for change in changes:
+        own = set(change.sectors)
+        added = _stacks_into(change.head) - _stacks_into(change.base)
+        removed = _stacks_into(change.base) - _stacks_into(change.head)
+        for target, verb in [(t, "now stacks into") for t in sorted(added)] + [
+            (t, "no longer stacks into") for t in sorted(removed)
+        ]:
+            target_record = new_entries.get(target) or old_entries.get(target)
+            if target_record is None or target_record.folder in own:
+                continue
+            sector = target_record.folder
+            sectors.setdefault(sector, f"'{change.id}' {verb} '{target}'")
+            record = change.head or change.base
+            assert record is not None
+            findings.append(
+                _finding(
+                    record,
+                    ("stackability", "stacks_into"),
+                    f"'{change.id}' ({', '.join(change.sectors)}) {verb} '{target}' of sector '{sector}'",
+                    f"that changes the page of '{target}': the council of '{sector}' approves too "
+                    "(request its reviewers; code owners do not ask them)",
+                    Severity.WARNING,
+                )
+            )
+    return sectors, findings
+
+
 def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review:
     """Compare two snapshots of the catalogue and work out what reviewers must look at."""
     result = Review(base.label, head.label)
@@ -852,10 +898,13 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
 
     sector_registry = head.sector_records() or base.sector_records()
     touched_sectors = list(dict.fromkeys(s for change in result.entries for s in change.sectors))
-    for sector in sorted(touched_sectors):
+    stacked_sectors, stacking = cross_sector_stacking(result.entries, base, head)
+    result.findings.extend(stacking)
+    for sector in sorted(set(touched_sectors) | set(stacked_sectors)):
         record = sector_registry.get(sector)
         reviewers = [str(r) for r in record.get("reviewers", ()) or ()] if record else []
-        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers))
+        reason = stacked_sectors.get(sector, "") if sector not in touched_sectors else ""
+        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers, reason))
         if record is None:
             result.findings.append(
                 Problem(

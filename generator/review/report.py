@@ -345,6 +345,8 @@ def markdown(review: Review) -> str:
                 name = _name(sector.name)
                 code = md_code(sector.id, in_table=True)
                 cell = f"{name} ({code})" if name else f"{code} (not in the sector registry)"
+                if sector.reason:
+                    cell += f": {md_text(sector.reason)}"
                 reviewers = ", ".join(md_code(r, in_table=True) for r in sector.reviewers) or "_(none registered)_"
                 out.append(f"| {cell} | {reviewers} |")
         if review.maintainer_reasons:
