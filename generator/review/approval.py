@@ -174,7 +174,8 @@ def track(repo: Path, base: str, head: str, changes: list[EntryChange]) -> list[
             offending = [c for c in approval.commits if c.needs_council and not c.council_decision]
             if offending or not approval.commits:
                 approval.state = REFUSED
-                for commit in offending or [None]:
+                named: list[ApprovalCommit | None] = [*offending] or [None]  # None: no commit to name
+                for commit in named:
                     where = f"in commit {commit.commit[:12]} by {commit.author} " if commit else ""
                     approval.findings.append(
                         _problem(
