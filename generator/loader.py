@@ -286,8 +286,8 @@ class _Builder:
         if bad:
             char = bad.group()
             # Point at the character itself where the source has it literally (not as an escape).
-            offset = self.text.find(char, node.start_mark.index, node.end_mark.index)
-            if offset < 0:
+            offset: int | None = self.text.find(char, node.start_mark.index, node.end_mark.index)
+            if offset is not None and offset < 0:
                 offset = _escape_offset(self.text, char, node.start_mark.index, node.end_mark.index)
             raise _Refused(
                 node,
