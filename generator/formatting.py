@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext
+import json
 from functools import cache
+from pathlib import Path
 from typing import Any, overload
 
 import pycountry
@@ -118,3 +120,30 @@ def next_intake(entry: MicroQualification, today: dt.date, L: Labels) -> dict[st
     elif not upcoming:
         notes.append(L("key.no_intake"))
     return {"next": date(upcoming[0]) if upcoming else None, "note": "; ".join(notes)}
+
+
+EXCERPT_CHARS = 180
+
+
+def excerpt(value: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a text, cut at a word boundary with an ellipsis when longer than `limit`."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–")
+    return cut + "…"
+
+
+_VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
+
+
+@cache
+def isced_f_names(language: str) -> dict[str, str]:
+    """ISCED-F 2013 detailed fields: code -> label in `language` (English, or Latvian from isced-f.lv.json)."""
+    name = "isced-f.json" if language == "en" else f"isced-f.{language}.json"
+    return json.loads((_VOCAB_DIR / name).read_text(encoding="utf-8"))["fields"]
+
+
+def isced_f_text(code: str, language: str) -> str:
+    """A field of education as pages and certificates show it: `1041 Transporta pakalpojumi`."""
+    return f"{code} {isced_f_names(language).get(code, '')}".strip()

@@ -17,6 +17,7 @@ withdrawn its events stay in the feeds marked CANCELLED: subscribed calendars re
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -72,45 +73,69 @@ def entry_events(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCont
     return events
 
 
-def _calendar(name: str, url: str, language: str, events: list[Event]) -> bytes:
+# An event serialised once, with the key that orders it in a feed (start date, UID).
+Serialised = tuple[tuple[dt.date, str], bytes]
+_BEGIN = b"BEGIN:VCALENDAR\r\n"
+_END = b"END:VCALENDAR\r\n"
+
+
+def serialise(events: list[Event]) -> list[Serialised]:
+    """Each event as RFC 5545 bytes, once: an entry's events go into three feeds."""
+    return [((event.decoded("dtstart"), str(event["uid"])), event.to_ical()) for event in events]
+
+
+def _lines(properties: list[tuple[str, str]]) -> bytes:
+    """Calendar properties as content lines, by icalendar (escaped and folded as RFC 5545 says)."""
     calendar = Calendar()
-    calendar.add("prodid", PRODUCT_ID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("name", name)  # RFC 7986
-    calendar.add("x-wr-calname", name)  # the name most calendar programs show
-    calendar.add("url", url)
-    calendar.add("x-mqcat-language", language)
-    for event in sorted(events, key=lambda e: (e.decoded("dtstart"), str(e["uid"]))):
-        calendar.add_component(event)
-    return calendar.to_ical()
+    for name, value in properties:
+        calendar.add(name, value)
+    return calendar.to_ical().removeprefix(_BEGIN).removesuffix(_END)
+
+
+@cache
+def _fixed_lines(language: str) -> bytes:
+    """The properties every feed of a language shares, serialised once."""
+    return _lines(
+        [
+            ("prodid", PRODUCT_ID),
+            ("version", "2.0"),
+            ("calscale", "GREGORIAN"),
+            ("method", "PUBLISH"),
+            ("x-mqcat-language", language),
+        ]
+    )
+
+
+def feed(name: str, url: str, language: str, events: list[Serialised]) -> bytes:
+    """A VCALENDAR named `name` (RFC 7986 NAME; X-WR-CALNAME, which most programs show) with `events` by date."""
+    own = _lines([("name", name), ("x-wr-calname", name), ("url", url)])
+    return _BEGIN + _fixed_lines(language) + own + b"".join(block for _, block in sorted(events)) + _END
 
 
 def write_intake_calendars(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
-    """Write every feed in every language; each entry's events are made once per language."""
+    """Write every feed in every language; each entry's events are made and serialised once per language."""
     entries = sorted(
         (e for e in catalogue.entries.values() if e.status in LISTED_STATES), key=lambda e: (e.sector, e.id)
     )
     for language in LANGUAGES:
         L = Labels(language)
         root = site_dir / ctx.prefix(language)
-        every: list[Event] = []
-        by_sector: dict[str, list[Event]] = {sector: [] for sector in catalogue.sectors}
+        every: list[Serialised] = []
+        by_sector: dict[str, list[Serialised]] = {sector: [] for sector in catalogue.sectors}
         for entry in entries:
-            events = entry_events(entry, catalogue, ctx, language)
+            events = serialise(entry_events(entry, catalogue, ctx, language))
             every.extend(events)
             by_sector.setdefault(entry.sector, []).extend(events)
             target = root / ctx.calendar_path(entry=entry)
             target.parent.mkdir(parents=True, exist_ok=True)
             name = L("calendar.name", title=entry.title.get(language))
-            target.write_bytes(_calendar(name, ctx.entry_url(entry, language), language, events))
+            target.write_bytes(feed(name, ctx.entry_url(entry, language), language, events))
         for sector_id, events in by_sector.items():
             sector = catalogue.sectors[sector_id]
             target = root / ctx.calendar_path(sector=sector_id)
             target.parent.mkdir(parents=True, exist_ok=True)
             name = L("calendar.sector_name", sector=sector.name.get(language))
-            target.write_bytes(_calendar(name, ctx.url(f"{sector_id}/", language), language, events))
+            target.write_bytes(feed(name, ctx.url(f"{sector_id}/", language), language, events))
         (root / ctx.calendar_path()).write_bytes(
-            _calendar(L("calendar.catalogue_name"), ctx.url("", language), language, every)
+            feed(L("calendar.catalogue_name"), ctx.url("", language), language, every)
         )

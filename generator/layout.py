@@ -26,12 +26,12 @@ from __future__ import annotations
 import os
 import re
 import stat
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
+from .git import Repository
 from .problems import Problem
 
 CATALOGUE_DIR = "catalogue"
@@ -218,15 +218,9 @@ def _git_ignored(catalogue_dir: Path, shown_as: str, shown: list[str]) -> set[st
     if not shown:
         return set()
     relative = {path[len(shown_as) + 1 :]: path for path in shown}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     try:
-        done = subprocess.run(
-            ["git", "check-ignore", "-z", "--stdin"],
-            cwd=catalogue_dir,
-            env=env,
-            input="\0".join(relative).encode("utf-8", "surrogateescape") + b"\0",
-            capture_output=True,
-            check=False,
+        done = Repository(catalogue_dir).run(
+            "check-ignore", "-z", "--stdin", stdin="\0".join(relative).encode("utf-8", "surrogateescape") + b"\0"
         )
     except OSError:
         return set()

@@ -225,7 +225,7 @@ class MicroQualification:
     status_reason: Text | None = None
     replaced_by: str | None = None
     prerequisites: Text | None = None
-    standalone: bool = True
+    standalone: bool | None = None  # None: the entry says nothing about stackability
     stacks_into: tuple[str, ...] = ()
     larger_qualification: LargerQualification | None = None
     further_information: Text | None = None
@@ -284,7 +284,7 @@ class MicroQualification:
             status_reason=Text.optional(data.get("status_reason")),
             replaced_by=data.get("replaced_by"),
             prerequisites=Text.optional(data.get("prerequisites")),
-            standalone=stack.get("standalone", True),
+            standalone=stack.get("standalone"),
             stacks_into=tuple(stack.get("stacks_into", ())),
             larger_qualification=(
                 LargerQualification(Text.from_data(larger["title"]), larger["lki"], larger.get("url"))
@@ -413,23 +413,32 @@ class Catalogue:
         return self._relations["built_from"]
 
     def entries_by_sector(self) -> dict[str, list[MicroQualification]]:
-        result: dict[str, list[MicroQualification]] = {sector: [] for sector in self.sectors}
-        for entry in self.published_entries():
-            result.setdefault(entry.sector, []).append(entry)
-        return result
+        """Published entries of each sector (computed once). Do not modify."""
+        if "by_sector" not in self._relations:
+            result: dict[str, list[MicroQualification]] = {sector: [] for sector in self.sectors}
+            for entry in self.published_entries():
+                result.setdefault(entry.sector, []).append(entry)
+            self._relations["by_sector"] = result
+        return self._relations["by_sector"]
 
     def entries_by_provider(self) -> dict[str, list[MicroQualification]]:
-        result: dict[str, list[MicroQualification]] = {provider: [] for provider in self.providers}
-        for entry in self.published_entries():
-            for provider in entry.awarding_bodies:
-                result.setdefault(provider, []).append(entry)
-        return result
+        """Published entries of each awarding body (computed once). Do not modify."""
+        if "by_provider" not in self._relations:
+            result: dict[str, list[MicroQualification]] = {provider: [] for provider in self.providers}
+            for entry in self.published_entries():
+                for provider in entry.awarding_bodies:
+                    result.setdefault(provider, []).append(entry)
+            self._relations["by_provider"] = result
+        return self._relations["by_provider"]
 
     def entries_by_level(self) -> dict[int, list[MicroQualification]]:
-        result: dict[int, list[MicroQualification]] = {}
-        for entry in self.published_entries():
-            result.setdefault(entry.lki, []).append(entry)
-        return dict(sorted(result.items()))
+        """Published entries of each LKI level, levels in order (computed once). Do not modify."""
+        if "by_level" not in self._relations:
+            result: dict[int, list[MicroQualification]] = {}
+            for entry in self.published_entries():
+                result.setdefault(entry.lki, []).append(entry)
+            self._relations["by_level"] = dict(sorted(result.items()))
+        return self._relations["by_level"]
 
     def is_example(self, entry: MicroQualification) -> bool:
         """An entry awarded by a fictional example provider."""

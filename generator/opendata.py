@@ -24,7 +24,6 @@ import datetime as dt
 import io
 import json
 import shutil
-import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -431,20 +430,6 @@ def _text(value: Text | None, language: str) -> str | None:
     return value.get(language) if value is not None else None
 
 
-# Parts of an entry (the reverse of stacks_into), computed once per catalogue: pages ask for each entry.
-_PARTS: dict[int, tuple[weakref.ref[Catalogue], dict[str, list[str]]]] = {}
-
-
-def _parts(catalogue: Catalogue) -> dict[str, list[str]]:
-    cached = _PARTS.get(id(catalogue))
-    if cached is not None and cached[0]() is catalogue:
-        return cached[1]
-    parts = catalogue.built_from()
-    _PARTS.clear()
-    _PARTS[id(catalogue)] = (weakref.ref(catalogue), parts)
-    return parts
-
-
 def _levels(entry: MicroQualification, ctx: BuildContext, language: str) -> list[dict[str, Any]]:
     return [
         {
@@ -613,7 +598,7 @@ def schema_org(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContex
         ],
         "hasPart": [
             _course_reference(catalogue.entries[part], ctx, language)
-            for part in _parts(catalogue).get(entry.id, ())
+            for part in catalogue.built_from().get(entry.id, ())
             if part in catalogue.entries
         ],
     }

@@ -46,8 +46,10 @@ STATUS_LIST = "status-list.schema.json"
 
 _format_checker: jsonschema.FormatChecker = jsonschema.Draft202012Validator.FORMAT_CHECKER
 
-# A text that is not only white space: the pattern of plain texts (common.schema.json#/$defs/plain_text).
-NOT_BLANK = "^\\s*\\S[\\s\\S]*$"
+# Shared definitions whose failures have words of their own: a plain text (its pattern
+# refuses a blank text) and a web address (its pattern refuses anything but https://).
+PLAIN_TEXT = "common.schema.json#/$defs/plain_text"
+HTTPS_URL = "common.schema.json#/$defs/https_url"
 
 
 @cache
@@ -100,6 +102,27 @@ def _registry() -> Registry:
         for path in sorted(SCHEMA_DIR.glob("*.schema.json"))
     ]
     return Registry().with_resources(resources)
+
+
+@cache
+def _definitions() -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (f"{path.name}#/$defs/{name}", definition)
+        for path in sorted(SCHEMA_DIR.glob("*.schema.json"))
+        for name, definition in schema(path.name).get("$defs", {}).items()
+    ]
+
+
+def definition_of(subschema: Any) -> str | None:
+    """The shared definition (`common.schema.json#/$defs/https_url`) that a subschema is, if it is one.
+
+    jsonschema's errors carry the subschema whose keyword failed; comparing it with the
+    schemas' `$defs` tells which definition failed without reading the error's message.
+    """
+    for reference, definition in _definitions():
+        if subschema is definition or subschema == definition:
+            return reference
+    return None
 
 
 @cache
@@ -373,6 +396,13 @@ def _example(subschema: dict[str, Any]) -> str:
     return ""
 
 
+def _comment_cut(doc: Document, path: tuple[str | int, ...]) -> bool:
+    """The field's line holds `key: #...`: the author's text became a comment."""
+    line, _ = doc.position(path, key=True)
+    lines = doc.text.splitlines()
+    return 0 < line <= len(lines) and re.search(r":\s+#", lines[line - 1]) is not None
+
+
 def optional_ancestor(schema_name: str, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
     """The deepest optional field on `path` (itself or a parent), or None when every step is required."""
     resolver = _registry().resolver(base_uri=schema(schema_name).get("$id", schema_name))
@@ -402,13 +432,17 @@ def _problems_for(
     instance = error.instance
     keyword_value: Any = error.validator_value  # the failing keyword's value in the schema
     if keyword == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else str(error.validator_value)
+        # Every missing field of the object, in the schema's order (`check` passes one error per object).
         properties = sub.get("properties", {})
-        title = properties.get(missing, {}).get("title", "")
-        what = f" ({title})" if title else ""
-        yield doc.problem(
-            path + (missing,), f"required field '{missing}'{what} is missing", hint=f"add `{missing}:` here", key=True
-        )
+        for missing in [name for name in keyword_value if isinstance(instance, dict) and name not in instance]:
+            title = properties.get(missing, {}).get("title", "")
+            what = f" ({title})" if title else ""
+            yield doc.problem(
+                path + (missing,),
+                f"required field '{missing}'{what} is missing",
+                hint=f"add `{missing}:` here",
+                key=True,
+            )
     elif keyword == "additionalProperties" and isinstance(instance, dict):
         allowed = sorted(sub.get("properties", {}))
         for number, key in enumerate(sorted(set(instance) - set(allowed))):
@@ -425,17 +459,20 @@ def _problems_for(
         names: list[str] = keyword_value if isinstance(keyword_value, list) else [keyword_value]
         words = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
         hint = "put quotes around it to make it text" if "string" in names else _example(sub)
+        if instance is None and "string" in names and _comment_cut(doc, path):
+            hint = "an unquoted ' #' starts a comment, which cut the text off: put the whole text in double quotes"
         yield doc.problem(path, f"expected {words}, found {_describe(instance)}", hint=hint)
     elif keyword == "format":
         yield doc.problem(path, f"'{instance}' is not a valid {error.validator_value}", hint=_example(sub))
     elif keyword == "pattern":
-        if str(error.validator_value).startswith("^https://"):
+        definition = definition_of(sub)
+        if definition == HTTPS_URL:
             yield doc.problem(
                 path,
                 f"'{instance}' is not an https:// address",
                 hint="only https:// links are published; use the secure address",
             )
-        elif str(error.validator_value) == NOT_BLANK:
+        elif definition == PLAIN_TEXT:
             optional = optional_ancestor(schema_name, path)
             if optional is None:
                 hint = "write the text: this field is required"
@@ -490,9 +527,17 @@ def check(doc: Document, schema_name: str) -> list[Problem]:
     # definition's pattern too: report the mistake once.
     failed_format = {(tuple(e.absolute_path), id(e.schema)) for e in errors if e.validator == "format"}
     # A blank text also fails its minimum length: "the text is blank" says it once.
-    blank = {tuple(e.absolute_path) for e in errors if e.validator == "pattern" and e.validator_value == NOT_BLANK}
+    blank = {
+        tuple(e.absolute_path) for e in errors if e.validator == "pattern" and definition_of(e.schema) == PLAIN_TEXT
+    }
+    # jsonschema reports each missing required field on its own; the first error of an object reports them all.
+    required_seen: set[tuple[tuple[str | int, ...], int]] = set()
     problems: list[Problem] = []
     for error in errors:
+        if error.validator == "required":
+            if (tuple(error.absolute_path), id(error.schema)) in required_seen:
+                continue
+            required_seen.add((tuple(error.absolute_path), id(error.schema)))
         if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
             continue
         if error.validator == "minLength" and tuple(error.absolute_path) in blank:

@@ -36,8 +36,9 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -45,6 +46,7 @@ from typing import Any
 
 from . import layout
 from .context import VERSIONS_MANIFEST, BuildContext, entry_json_path, version_path
+from .git import Repository
 from .loader import MAX_FILE_BYTES, LoadError, load_file, parse_text
 from .model import SUBSTANTIVE_FIELDS, Catalogue, MicroQualification
 from .problems import Problem, Severity
@@ -117,25 +119,6 @@ def substance(data: dict[str, Any]) -> dict[str, Any]:
 # Reading git history.
 
 
-class _Git:
-    """Runs git in one repository, without the caller's GIT_* environment (hooks set GIT_DIR)."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-        self.env["GIT_TERMINAL_PROMPT"] = "0"
-
-    def run(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(
-            ["git", "-c", "log.showSignature=false", *args],
-            cwd=self.cwd,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            check=False,
-        )
-
-
 def _git_failure(args: str, process: subprocess.CompletedProcess[bytes]) -> VersionsRefused:
     said = process.stderr.decode("utf-8", "replace").strip() or f"exit status {process.returncode}"
     return VersionsRefused(
@@ -173,7 +156,7 @@ def read_history(repo_root: Path) -> History:
 
     Raises VersionsRefused when git fails inside a repository.
     """
-    git = _Git(repo_root)
+    git = Repository(repo_root)
     try:
         probe = git.run("rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository")
     except FileNotFoundError:
@@ -191,7 +174,7 @@ def read_history(repo_root: Path) -> History:
 @lru_cache(maxsize=2)
 def _read_history(toplevel: str, head: str, catalogue_prefix: str, shallow: bool) -> History:
     """One pass over the main line of history at `head` (cached: history at a commit never changes)."""
-    git = _Git(Path(toplevel))
+    git = Repository(Path(toplevel))
     args = (
         "log",
         "--first-parent",
@@ -286,7 +269,7 @@ def _is_layout_entry(path: str, catalogue_prefix: str) -> bool:
 
 
 def _load_blobs(
-    git: _Git, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[Change]]]
+    git: Repository, blobs: list[str], warnings: list[Problem], commits: list[tuple[str, dt.date, list[Change]]]
 ) -> dict[str, dict[str, Any]]:
     """Entry documents by blob id; blobs that do not load as an entry are skipped with a warning."""
     if not blobs:
@@ -344,6 +327,11 @@ def _entry_data(raw: bytes, path: str, commit: str, warnings: list[Problem]) -> 
         # The file name is the id (as the validator requires): a file never speaks for another entry.
         skip(f"`id: {entry_id}` differs from the file name")
         return None
+    sector = data.get("sector")
+    if sector != PurePosixPath(path).parent.name:
+        # Nor does a file in one sector's folder speak for an entry of another sector.
+        skip(f"`sector: {sector}` differs from the folder")
+        return None
     if not (isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= _MAX_VERSION):
         skip("no valid `version`")
         return None
@@ -374,12 +362,19 @@ def all_versions(catalogue: Catalogue, repo_root: Path) -> dict[tuple[str, int],
     return versions
 
 
-def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo_root: Path) -> list[Problem]:
+def write_versions(
+    catalogue: Catalogue,
+    site_dir: Path,
+    ctx: BuildContext,
+    repo_root: Path,
+    published_versions: Published | None = None,
+) -> list[Problem]:
     """Write every published version and versions.json; return warnings.
 
     Raises VersionsRefused when a published version would change: the working
-    tree keeps a published version number but changed its substance, or the
-    clone is shallow.
+    tree keeps a published version number but changed its substance, the clone
+    is shallow, or (given the versions.json now published, `published_versions`) a
+    version published before is missing or has another digest.
     """
     history = read_history(repo_root)
     if history.shallow:
@@ -421,10 +416,18 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
     if refusals:
         raise VersionsRefused(refusals)
 
+    contents = {key: version.content for key, version in versions.items()}
+    if published_versions is not None:
+        refused = compare_published(
+            published_versions, {key: digest_sri(content) for key, content in contents.items()}, catalogue
+        )
+        if refused:
+            raise VersionsRefused(refused)
+
     api_dir = site_dir / ctx.api_path("")
     manifest: dict[str, Any] = {}
-    for (entry_id, version), published in sorted(versions.items()):
-        content = published.content
+    for (entry_id, version), published_version in sorted(versions.items()):
+        content = contents[(entry_id, version)]
         target = api_dir / version_path(entry_id, version)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
@@ -443,8 +446,8 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
                 "url": ctx.api_url(version_path(entry_id, version)),
                 "mediaType": MEDIA_TYPE,
                 "digestSRI": digest_sri(content),
-                "published": published.date.isoformat() if published.date else None,
-                "commit": published.commit,
+                "published": published_version.date.isoformat() if published_version.date else None,
+                "commit": published_version.commit,
             }
         )
     document = {
@@ -457,6 +460,74 @@ def write_versions(catalogue: Catalogue, site_dir: Path, ctx: BuildContext, repo
         json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
     )
     return warnings
+
+
+# The versions already published: entry id -> version -> SRI digest.
+Published = dict[str, dict[int, str]]
+
+_REWRITE_HINT = (
+    "a published version never changes: restore main's history (merge commits or squash merges only, "
+    "never a force push; see docs/reviewers-guide.md), or build from the commit that published it"
+)
+
+
+class PublishedUnreadable(Exception):
+    """The versions.json to compare with cannot be read; the message says why."""
+
+
+def read_published(source: str, *, timeout: float = 30.0, limit: int = 64 * 1024 * 1024) -> Published:
+    """The versions a published versions.json (a file, or an https:// address) lists, with their digests."""
+    try:
+        if source.startswith("https://"):  # only https: no file:, ftp: or custom scheme reaches urlopen
+            headers = {"User-Agent": "mqcat", "Cache-Control": "no-cache"}
+            request = urllib.request.Request(source, headers=headers)  # noqa: S310
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                raw = response.read(limit + 1)
+        elif "://" in source:
+            raise PublishedUnreadable(f"{source}: only a file or an https:// address can be read")
+        else:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(limit + 1)
+    except urllib.error.HTTPError as error:
+        raise PublishedUnreadable(f"{source}: HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        raise PublishedUnreadable(f"{source}: {error.reason}") from None
+    except OSError as error:
+        raise PublishedUnreadable(f"{source}: {error.strerror or error}") from None
+    if len(raw) > limit:
+        raise PublishedUnreadable(f"{source}: larger than {limit} bytes")
+    try:
+        document = json.loads(raw.decode("utf-8"))
+        if document["format"]["name"] != MANIFEST_FORMAT["name"]:
+            raise ValueError("not an mqcat-versions document")
+        published: Published = {}
+        for entry_id, record in document["entries"].items():
+            for item in record["versions"]:
+                version, digest = item["version"], item["digestSRI"]
+                if not (isinstance(version, int) and isinstance(digest, str)):
+                    raise ValueError(f"entry '{entry_id}': a version without a number or a digest")
+                published.setdefault(str(entry_id), {})[version] = digest
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise PublishedUnreadable(f"{source}: not a versions.json written by mqcat ({error})") from None
+    return published
+
+
+def compare_published(published: Published, built: dict[tuple[str, int], str], catalogue: Catalogue) -> list[Problem]:
+    """A refusal for every published version that this build would drop or change."""
+    problems = []
+    for entry_id, versions in sorted(published.items()):
+        entry = catalogue.entries.get(entry_id)
+        where = entry.source if entry is not None else CATALOGUE_DIR
+        for version, digest in sorted(versions.items()):
+            now = built.get((entry_id, version))
+            if now is None:
+                message = f"version {version} of '{entry_id}' is published ({digest}) but missing from this build"
+            elif now != digest:
+                message = f"version {version} of '{entry_id}' is published as {digest}; this build would make it {now}"
+            else:
+                continue
+            problems.append(Problem(where, 1, 1, "version", message, Severity.ERROR, _REWRITE_HINT))
+    return problems
 
 
 def _changed_problem(entry: MicroQualification, published: PublishedVersion, latest: int, repo_root: Path) -> Problem:

@@ -211,3 +211,32 @@ def test_key_files_are_never_group_or_world_readable_whatever_the_umask(tmp_path
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "k.pem").stat().st_mode) == 0o600
+
+
+# The review report
+
+
+def test_the_review_report_asks_to_confirm_a_new_key_and_refuses_quietly_dropped_ones(tmp_path: Path) -> None:
+    from generator.review.diff import review_revisions
+    from tests.git_support import catalogue_repository, commit, git
+
+    repo = catalogue_repository(tmp_path / "repo")
+    base = git(repo, "rev-parse", "HEAD")
+    key = keys.generate()
+    register_keys(repo / "catalogue", PROVIDER, key_block(key))
+    write_status_list(repo / "catalogue", PROVIDER, {5: "2026-11-02"})
+    head = commit(repo, "A key and a revocation", date="2026-02-01T12:00:00+02:00")
+    messages = [p.message + " " + p.hint for p in review_revisions(repo, base, head).all_findings()]
+    assert any(
+        f"registers signing key(s) {key.thumbprint()}" in m and "confirm with the provider" in m for m in messages
+    )
+    assert any(f"'{PROVIDER}' revokes 1 credential(s)" in m for m in messages)
+
+    provider_file = repo / "catalogue" / "providers" / f"{PROVIDER}.yaml"
+    text = provider_file.read_text(encoding="utf-8")
+    provider_file.write_text(text[: text.index("signing_keys:")], encoding="utf-8")
+    write_status_list(repo / "catalogue", PROVIDER, {})
+    later = commit(repo, "Drop the key and the revocation", date="2026-03-01T12:00:00+02:00")
+    messages = [p.message + " " + p.hint for p in review_revisions(repo, head, later).all_findings()]
+    assert any("are deleted" in m and "never deleted" in m for m in messages)
+    assert any("un-revokes credential(s) 5" in m and "revocation is final" in m for m in messages)

@@ -68,3 +68,10 @@ def test_an_unknown_reference_suggests_only_a_near_miss(catalogue_copy: Path) ->
     hints = [p.hint for p in validate(catalogue_copy).problems if "unknown micro-qualification" in p.message]
     assert hints
     assert all("did you mean" not in hint for hint in hints)
+
+
+def test_a_text_cut_off_by_an_unquoted_hash_says_to_quote_it(catalogue_copy: Path) -> None:
+    _replace(catalogue_copy / FORKLIFT, '  en: "Safe forklift operation in a warehouse"', "  en: #1 forklift course")
+    (problem,) = _found(catalogue_copy, FORKLIFT)
+    assert problem[0] == "title.en"
+    assert "unquoted ' #'" in problem[2] and "double quotes" in problem[2]

@@ -20,7 +20,7 @@ import pytest
 from generator.context import BuildContext
 from generator.i18n import label
 from generator.model import Catalogue, MicroQualification
-from generator.search_index import fold
+from generator.site.search_index import fold
 
 pytestmark = pytest.mark.browser
 

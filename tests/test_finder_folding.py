@@ -1,4 +1,4 @@
-"""finder.js folds words and picks index buckets exactly as generator/search_index.py does.
+"""finder.js folds words and picks index buckets exactly as generator/site/search_index.py does.
 
 The index is built in Python and searched in the browser: a query word that folds
 differently, or lands in another bucket, finds nothing, with no error anywhere.
@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from generator import search_index
 from generator.model import Catalogue
-from generator.search_index import SHARDS, fold, shard_of
+from generator.site import search_index
+from generator.site.search_index import SHARDS, fold, shard_of
 
 pytestmark = pytest.mark.browser
 
-FINDER_JS = Path(search_index.__file__).resolve().parent / "site" / "assets" / "finder.js"
+FINDER_JS = Path(search_index.__file__).resolve().parent / "assets" / "finder.js"
 
 # Characters a query or an entry may plausibly hold, and some that test the edges:
 # decomposed diacritics, final sigma, dotted capital I, sharp s, ligatures, marks

@@ -243,11 +243,16 @@ def test_mistakes_are_reported_per_field_in_both_languages() -> None:
         "contact-email": ("is not a valid e-mail address", "e-pasta adrese"),
         "contact-phone": ("“12345” is not in the expected form", "“12345” nav gaidītajā formā"),
         "homepage": ("is not a web address starting with https://", "nav tīmekļa adrese, kas sākas ar https://"),
+        # The catalogue's rules speak too, where their input has no problem of its own.
+        "places": ("not online needs at least one place", "jānorāda vismaz viena norises vieta"),
+        "cost-amount": ("A paid programme needs its price and currency", "jānorāda cena un valūta"),
     }
     for field_id, (english, latvian) in expected.items():
         assert field_id in problems, f"no problem reported for {field_id}"
         assert any(english in p.en and latvian in p.lv for p in problems[field_id]), problems[field_id]
     assert problems["start-dates"][0].item == 1
+    # One message per mistake: the unreadable workload is not also reported by the ECTS rule.
+    assert "workload-ects" not in problems and len(problems["workload-hours"]) == 1
     assert submission.files == {} and submission.entry is not None
 
 
@@ -609,3 +614,31 @@ def test_what_the_whole_catalogue_refuses_is_taken_back(tmp_path: Path) -> None:
     assert entry.read_text(encoding="utf-8") == before
     assert submission.files == {} and submission.errors
     assert all("catalogue's check reports" in problem.en or problem.field for problem in submission.errors)
+
+
+def test_a_change_with_a_mistake_still_hears_from_the_rules() -> None:
+    text = answer(fixture("change.md"), "Price for one learner", "four hundred")
+    text = answer(text, "ECTS credits", "10")  # far too many for the entry's hours
+    submission = convert.read(text, CATALOGUE_DIR)
+    problems = by_field(submission)
+    assert "“four hundred” is not a number" in problems["cost-amount"][0].en
+    (ects,) = problems["workload-ects"]
+    assert ects.warning and "1 ECTS credit is 25-30 hours" in ects.en and "25-30 mācību stundas" in ects.lv
+    assert sorted(problems) == ["cost-amount", "workload-ects"]
+
+
+def test_contributors_hear_of_stale_forms_before_they_commit() -> None:
+    config = yaml.safe_load((REPO_ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    hook = hooks["mqcat-forms"]
+    assert hook["entry"] == "python3 -m generator forms --check" and hook["pass_filenames"] is False
+    watched = re.compile(hook["files"])
+    for path in (
+        "schema/common.schema.json",
+        "catalogue/sectors.yaml",
+        "generator/i18n/lv.yaml",
+        "generator/forms/spec.py",
+        ".github/ISSUE_TEMPLATE/propose-micro-qualification.yml",
+    ):
+        assert watched.search(path), path
+    assert not watched.search("catalogue/energy/solar-pv-installation.yaml")

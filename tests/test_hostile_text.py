@@ -179,3 +179,46 @@ def test_search_data_escapes_hostile_text(hostile_site: tuple[Path, dict[str, An
     for language_root in (site, site / "en"):
         finder = json.loads((language_root / "finder" / "entries.json").read_text(encoding="utf-8"))
         assert any(MARK in record[2] for record in finder["entries"])  # kept as data; the finder sets textContent
+
+
+def test_calendar_feeds_carry_hostile_text_as_text(hostile_site: tuple[Path, dict[str, Any]]) -> None:
+    from icalendar import Calendar
+
+    site, data = hostile_site
+    for prefix, language in (("", "lv"), ("en/", "en")):
+        calendar = Calendar.from_ical((site / prefix / data["sector"] / data["id"] / "intakes.ics").read_bytes())
+        summaries = [str(event["summary"]) for event in calendar.walk("VEVENT")]
+        assert summaries and all(data["title"][language] in summary for summary in summaries)
+
+
+def test_finder_excerpts_and_the_comparison_run_nothing(
+    hostile_site: tuple[Path, dict[str, Any]], browser: Any
+) -> None:
+    site, data = hostile_site
+    with serve(site) as base:
+        context = browser.new_context()
+        outside: list[str] = []
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(base)
+                else (outside.append(route.request.url), route.abort())
+            ),
+        )
+        page = context.new_page()
+        # The poisoned title holds a script element as text: the finder finds it and marks the word.
+        page.goto(f"{base}en/finder/?s=script")
+        page.wait_for_function("() => document.querySelectorAll('#mq-results mark').length > 0", timeout=10_000)
+        for element in page.query_selector_all("#mq-results :is(a, p, mark, dd)"):
+            if element.is_visible():
+                element.hover(timeout=1000, force=True)
+        assert page.evaluate(f"typeof window.{MARK}") == "undefined"
+        page.goto(f"{base}compare/?e={data['sector']}/{data['id']}")
+        page.wait_for_function("() => document.querySelectorAll('.mq-comparison__table td').length > 0")
+        for element in page.query_selector_all(".mq-comparison__table :is(th, td, a)"):
+            if element.is_visible():
+                element.hover(timeout=1000, force=True)
+        assert page.evaluate(f"typeof window.{MARK}") == "undefined"
+        context.close()
+    assert not [url for url in outside if "evil.example" in url]

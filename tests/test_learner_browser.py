@@ -3,6 +3,7 @@ pages and components it added accessible in both palettes and languages, reflow 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -173,3 +174,156 @@ def test_pathway_nodes_lead_to_their_entries_and_the_words_are_what_keyboards_re
     figure.locator(f'svg a[href$="/{part.sector}/{part.id}/"]').click()
     page.wait_for_url(served_site + entry_path(part, language))
     assert page.locator("h1").first.text_content().strip() == part.title.get(language)
+
+
+# --- the finder explains and compares --------------------------------------------------------------
+
+
+def finder_ready(page: Any, language: str) -> None:
+    loading = label(language, "finder.loading")
+    page.wait_for_function("text => document.getElementById('mq-count').textContent !== text", arg=loading)
+    page.wait_for_timeout(300)  # a debounced update
+
+
+def comparison_ready(page: Any) -> None:
+    """Wait until the comparison has loaded what the address names (the status no longer says loading)."""
+    page.wait_for_function(
+        "loading => !loading.includes(document.getElementById('mq-comparison-status').textContent.trim())",
+        arg=[label(language, "compare.loading") for language in LANGUAGES],
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_finder_results_say_why_they_matched_with_intake_and_cost(
+    open_page: Any, catalogue: Catalogue, language: str
+) -> None:
+    entry = next(e for e in catalogue.published_entries() if e.id == "forklift-safe-operation")
+    word = entry.keywords[language][0]  # a keyword that is not in the title
+    page = open_page(("" if language == "lv" else "en/") + "finder/?s=" + word)
+    finder_ready(page, language)
+    card = page.locator("#mq-results > li", has=page.locator(f'a[href$="/{entry.id}/"]'))
+    assert card.count() == 1
+    why = card.locator(".mq-card__why").text_content()
+    assert label(language, "finder_extra.field_keywords") in why
+    terms = card.locator("dt").all_text_contents()
+    values = card.locator("dd").all_text_contents()
+    facts = dict(zip(terms, values, strict=True))
+    upcoming = [d for d in entry.starts if d >= dt.date.today()]
+    expected = upcoming[0].isoformat() if upcoming else label(language, "facts.on_demand")
+    assert facts[label(language, "finder_extra.next_intake")] == expected
+    assert facts[label(language, "finder_extra.cost")] == label(language, f"cost_type.{entry.cost_type}")
+
+
+def test_finder_marks_words_in_text_nodes_only(open_page: Any, catalogue: Catalogue) -> None:
+    page = open_page("en/finder/?s=warehouse")
+    finder_ready(page, "en")
+    marks = page.locator("#mq-results mark")
+    assert marks.count() > 0
+    assert all("warehouse" in m.lower() for m in marks.all_text_contents())
+    # Every mark holds text only: nothing of an excerpt is parsed as markup.
+    assert page.evaluate("[...document.querySelectorAll('#mq-results mark')].every(m => m.children.length === 0)")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_choose_three_compare_side_by_side_and_the_url_round_trips(
+    open_page: Any, served_site: str, catalogue: Catalogue, language: str
+) -> None:
+    prefix = "" if language == "lv" else "en/"
+    page = open_page(prefix + "finder/")
+    finder_ready(page, language)
+    boxes = page.locator("#mq-results input[data-compare]")
+    for index in range(3):
+        boxes.nth(index).check()
+    chosen = [boxes.nth(i).get_attribute("data-compare") for i in range(3)]
+    assert boxes.nth(3).is_disabled(), "a fourth choice is refused"
+    assert [p.split("=", 1)[1].replace("%2F", "/") for p in page.url.split("?", 1)[1].split("&")] == chosen
+    page.reload()
+    finder_ready(page, language)
+    assert [b.get_attribute("data-compare") for b in page.locator("#mq-results input[data-compare]:checked").all()]
+    link = page.locator("#mq-compare-link")
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**/compare/?**")
+    comparison_ready(page)
+    columns = page.locator(".mq-comparison__table thead th a").all_text_contents()
+    by_path = {f"{e.sector}/{e.id}": e for e in catalogue.published_entries()}
+    assert columns == [by_path[path].title.get(language) for path in chosen]
+    rows = {
+        row.locator("th").text_content(): [td.inner_text().strip() for td in row.locator("td").all()]
+        for row in page.locator(".mq-comparison__table tbody tr").all()
+    }
+    assert rows[label(language, "facts.workload")] == [
+        by_path[p].data["workload"]
+        and label(language, "units.hours", n=f"{by_path[p].hours:g}")
+        + (" · " + label(language, "units.ects", n=f"{by_path[p].ects:g}") if by_path[p].ects else "")
+        for p in chosen
+    ]
+    assert rows[label(language, "facts.level")] == [f"LKI {by_path[p].lki} / EQF {by_path[p].lki}" for p in chosen]
+    # Links inside the facts still lead to the right pages.
+    level_link = page.locator(".mq-comparison__table tbody a[href*='levels/']").first.get_attribute("href")
+    assert level_link.startswith(served_site + prefix + "levels/")
+    # Removing one rewrites the address; the address alone rebuilds the same comparison.
+    page.get_by_role(
+        "button", name=label(language, "compare.remove", title=by_path[chosen[0]].title.get(language))
+    ).click()
+    page.wait_for_function("() => document.querySelectorAll('.mq-comparison__table thead th a').length === 2")
+    assert chosen[0] not in page.url.replace("%2F", "/")
+    url = page.url
+    page.goto(url)
+    comparison_ready(page)
+    assert page.locator(".mq-comparison__table thead th a").all_text_contents() == [
+        by_path[p].title.get(language) for p in chosen[1:]
+    ]
+
+
+def test_comparison_works_without_the_finders_data(browser: Any, served_site: str, catalogue: Catalogue) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    finder_requests: list[str] = []
+    page.route("**/finder/**", lambda route: (finder_requests.append(route.request.url), route.abort()))
+    try:
+        entries = catalogue.published_entries()[:2]
+        query = "&".join(f"e={e.sector}/{e.id}" for e in entries)
+        page.goto(f"{served_site}en/compare/?{query}")
+        comparison_ready(page)
+        assert page.locator(".mq-comparison__table thead th a").all_text_contents() == [e.title.en for e in entries]
+        assert not finder_requests
+    finally:
+        context.close()
+
+
+def test_comparison_ignores_addresses_that_are_not_entries(open_page: Any, catalogue: Catalogue) -> None:
+    entry = catalogue.published_entries()[0]
+    page = open_page(f"compare/?e=https://example.org/x&e=../../api&e={entry.sector}/{entry.id}")
+    comparison_ready(page)
+    assert page.locator(".mq-comparison__table thead th a").all_text_contents() == [entry.title.lv]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_finder_choice_and_comparison_have_no_serious_wcag_violations(
+    open_page: Any, catalogue: Catalogue, language: str, scheme: str
+) -> None:
+    prefix = "" if language == "lv" else "en/"
+    chosen = [f"{e.sector}/{e.id}" for e in catalogue.published_entries()[:3]]
+    page = open_page(prefix + "finder/?s=a&" + "&".join(f"c={p}" for p in chosen), scheme)
+    finder_ready(page, language)
+    violations = serious_violations(page)
+    assert not violations, f"{page.url} ({scheme}):\n{describe_violations(violations)}"
+    page = open_page(prefix + "compare/?" + "&".join(f"e={p}" for p in chosen), scheme)
+    comparison_ready(page)
+    violations = serious_violations(page)
+    assert not violations, f"{page.url} ({scheme}):\n{describe_violations(violations)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_comparison_needs_no_sideways_scrolling_at_320_css_pixels(
+    open_page: Any, catalogue: Catalogue, language: str
+) -> None:
+    prefix = "" if language == "lv" else "en/"
+    chosen = [f"{e.sector}/{e.id}" for e in catalogue.published_entries()[:3]]
+    page = open_page(prefix + "compare/?" + "&".join(f"e={p}" for p in chosen), window=NARROW)
+    comparison_ready(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    # The table scrolls in its own frame, which the keyboard can reach.
+    assert page.locator("#mq-comparison-wrap").get_attribute("tabindex") == "0"

@@ -4,9 +4,10 @@ The `run:` scripts of .github/workflows/proposal.yml are taken from the workflow
 file itself (not copied) and run with bash as the runner does, with the
 runner's variables pointing into a temporary folder and `mqcat` being this
 checkout's code. The push runs against a local bare repository standing in for
-github.com, with a `gh` that records what it is asked; the comment and close
-jobs (only `gh` calls) are not run here: tests/test_github_config.py checks
-every job's permissions and structure, and actionlint and zizmor the whole file.
+github.com, and `gh` is a stand-in that records what it is asked (for the
+push and the comment); the close job (one `gh` call) is not run here.
+tests/test_github_config.py checks every job's permissions and structure, and
+actionlint and zizmor the whole file.
 """
 
 from __future__ import annotations
@@ -337,3 +338,52 @@ def test_the_writer_never_overwrites_a_reviewers_commit(change_run: Run, tmp_pat
     assert found["url"] == ""
     assert "has commits by reviewers" in result.stdout
     assert git(origin, "rev-parse", "refs/heads/proposal/issue-7") == reviewed
+
+
+FAKE_GH_COMMENT = """#!/bin/sh
+# `issue comment --edit-last` fails as on an issue with no earlier answer; the new comment's text is kept.
+echo "$*" >> "$FAKE_GH_LOG"
+case "$*" in
+  *--edit-last*) exit 1 ;;
+esac
+while [ "$#" -gt 0 ]; do
+  if [ "$1" = "--body-file" ]; then cp "$2" "$FAKE_GH_BODY"; fi
+  shift
+done
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "result", "expected"),
+    [
+        ("https://github.com/example/catalogue/pull/5", "success", "https://github.com/example/catalogue/pull/5"),
+        ("", "success", "Reviewers have added their own changes"),
+        ("", "failure", "Izmaiņu pieprasījumu neizdevās izveidot"),
+    ],
+)
+def test_the_comment_adds_the_link_or_says_why_there_is_none(
+    change_run: Run, tmp_path: Path, url: str, result: str, expected: str
+) -> None:
+    reply = tmp_path / "runner-temp" / "reply"
+    shutil.copytree(change_run.reply, reply)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH_COMMENT, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    env = {
+        **change_run.runner,
+        "PATH": f"{bin_dir}{os.pathsep}{change_run.runner['PATH']}",
+        "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+        "FAKE_GH_LOG": str(tmp_path / "gh.log"),
+        "FAKE_GH_BODY": str(tmp_path / "posted.md"),
+        "PULL_REQUEST_URL": url,
+        "PULL_REQUEST_RESULT": result,
+    }
+    step = scripts("comment")["Comment the problems, or the pull request's link"]
+    finished = run_step(step, tmp_path, env)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    posted = (tmp_path / "posted.md").read_text(encoding="utf-8")
+    assert posted.startswith("<!-- mqcat form reply -->") and "The proposal is a pull request" in posted
+    assert expected in posted
+    calls = (tmp_path / "gh.log").read_text(encoding="utf-8").splitlines()
+    assert calls[0].startswith("issue comment 7 --edit-last") and calls[1].startswith("issue comment 7 --body-file")

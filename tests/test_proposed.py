@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +243,53 @@ def test_certificate_refuses_a_proposal(
     assert status == 1
     assert "proposed, not approved" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+# --- Published versions ----------------------------------------------------------------------------
+
+
+def test_a_proposal_on_the_main_line_is_not_a_published_version(tmp_path: Path) -> None:
+    """Even when a rebase put the provider's proposal commit on main, only the approved state is a version."""
+    from generator.catalogue import load_catalogue
+    from generator.context import BuildContext
+    from generator.versions import write_versions
+
+    from .git_support import catalogue_repository, commit
+
+    repo = catalogue_repository(tmp_path / "repo")
+    path = add_proposal(repo / "catalogue")
+    commit(repo, "Propose", "2026-02-01T12:00:00+02:00")
+    text = path.read_text(encoding="utf-8").replace("status: proposed", "status: active")
+    text = text.replace(
+        "  authorised_by: transport-logistics-council\n",
+        '  authorised_by: transport-logistics-council\n  decision: "PIEMĒRS: Nr. 7/2026"\n'
+        "  decision_date: 2026-02-10\n  review_due: 2029-02-10\n",
+    )
+    path.write_text(text, encoding="utf-8")
+    commit(repo, "Approve", "2026-02-11T12:00:00+02:00")
+    site = tmp_path / "site"
+    write_versions(load_catalogue(repo / "catalogue"), site, BuildContext(SITE_URL, TODAY), repo)
+    manifest = json.loads((site / "api/v1/versions.json").read_text(encoding="utf-8"))
+    [version] = manifest["entries"][PROPOSAL_ID]["versions"]
+    assert version["published"] == "2026-02-11"
+    published = json.loads((site / f"api/v1/entries/{PROPOSAL_ID}/v1.json").read_text(encoding="utf-8"))
+    assert published["entry"]["status"] == "active"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "page_path",
+    ["transport-logistics/forklift-refresher-training/", "en/transport-logistics/forklift-refresher-training/", ""],
+)
+def test_preview_of_a_proposal_has_no_serious_wcag_violations(preview: Path, browser: Any, page_path: str) -> None:
+    from .a11y_support import describe_violations, serious_violations, serve, settle
+
+    with serve(preview) as url:
+        page = browser.new_page()
+        page.goto(url + page_path)
+        settle(page)
+        banner = page.locator(".mq-notice--proposed")
+        assert banner.count() == 1 and banner.first.is_visible()
+        violations = serious_violations(page)
+        page.close()
+    assert violations == [], describe_violations(violations)

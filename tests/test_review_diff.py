@@ -20,7 +20,7 @@ from generator import schemas
 from generator.catalogue import validate
 from generator.cli import main
 from generator.review import fields
-from generator.review.diff import ATTENTION_FIELDS, SUBSTANTIVE_FIELDS
+from generator.review.compare import ATTENTION_FIELDS, SUBSTANTIVE_FIELDS
 from generator.review.report import md_text
 
 from .git_support import catalogue_repository, commit, git
@@ -353,7 +353,7 @@ def test_awarding_bodies_change_is_flagged(repo: Path, entries: list[Path], caps
     edit(entries[0], lambda d: d.update(awarding_bodies=[other]))
     _status, report = run_diff(repo, capsys)
     assert f"awarding bodies of '{entries[0].stem}' changed" in report
-    change = report[report.index("Awarding body or bodies:") :]
+    change = report[report.index("Awarding body:") :]
     change = change[: change.index("⚠️")]
     assert all(f"“{provider}”" in change for provider in [*current, other])
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from generator.model import Catalogue, Text
-from generator.search_index import build_index, build_index_with_lunr
+from generator.site.search_index import build_index, build_index_with_lunr
 
 
 def same_index(catalogue: Catalogue, language: str) -> None:

@@ -147,6 +147,16 @@ def test_missing_required_field_names_it_with_its_title(catalogue_copy: Path) ->
     assert (problem.line, problem.column) == (1, 1)
 
 
+def test_several_missing_fields_are_each_named_once(catalogue_copy: Path) -> None:
+    def remove(data: dict[str, Any]) -> None:
+        for key in ("contact", "purpose", "workload"):
+            del data[key]
+
+    path = rewrite(catalogue_copy / FORKLIFT, remove)
+    found = [p.field for p in problems_in(catalogue_copy, path) if p.message.startswith("required field")]
+    assert sorted(found) == ["contact", "purpose", "workload"]
+
+
 def test_missing_nested_field_points_at_its_parent_key(catalogue_copy: Path) -> None:
     path = rewrite(catalogue_copy / FORKLIFT, delete("quality_assurance", "review_due"))
     problem = only_problem(catalogue_copy, path)

@@ -250,3 +250,17 @@ def test_the_registry_published_by_the_build_is_what_mqcat_verify_reads_from_the
     ):
         assert (site / path).read_bytes() == world.source(path), path
     assert keys.thumbprint(json.loads((site / registry.issuer_path(world.ctx, PROVIDER)).read_text())["keys"][0]["jwk"])
+
+
+def test_mqcat_verify_reads_a_built_site(
+    world_and_site: tuple[World, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from generator.cli import main
+
+    world, site = world_and_site
+    (tmp_path / "anna.jwt").write_text(signed(world), encoding="ascii")
+    (tmp_path / "revoked.jwt").write_text(signed(world, credential_for(world, index=REVOKED_INDEX)), encoding="ascii")
+    assert main(["verify", str(tmp_path / "anna.jwt"), "--site", str(site)]) == 0
+    assert main(["verify", str(tmp_path), "--site", str(site)]) == 1
+    said = capsys.readouterr().out
+    assert "anna.jwt: VALID" in said and "revoked.jwt: INVALID: revocation: revoked by" in said

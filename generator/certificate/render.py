@@ -25,10 +25,9 @@ import segno
 
 from ..context import BuildContext, version_path
 from ..escaping import html_text, safe_link
-from ..formatting import Labels, country_name, level, workload
+from ..formatting import Labels, country_name, isced_f_text, level, workload
 from ..i18n import DEFAULT_LANGUAGE, label
 from ..model import Catalogue, MicroQualification, Provider, Text
-from ..rules import isced_f_fields
 from .learners import Learner
 
 STYLESHEET = Path(__file__).resolve().parent / "certificate.css"
@@ -142,40 +141,40 @@ def render_certificate_html(
     )
 
     facts = [
-        _row(b.label("certificate.purpose"), b.text(entry.purpose)),
-        _row(b.label("certificate.workload"), b.each(lambda lang: workload(entry, Labels(lang)))),
-        _row(b.label("certificate.level"), b.each(lambda lang: level(entry, Labels(lang)))),
+        _row(b.label("facts.purpose"), b.text(entry.purpose)),
+        _row(b.label("facts.workload"), b.each(lambda lang: workload(entry, Labels(lang)))),
+        _row(b.label("facts.level"), b.each(lambda lang: level(entry, Labels(lang)))),
         _row(
-            b.label("certificate.field"),
-            html_text(f"{entry.isced_f} {isced_f_fields().get(entry.isced_f, '')}".strip()),
+            b.label("facts.field"),
+            b.each(lambda lang: isced_f_text(entry.isced_f, lang)),
         ),
         _row(
-            b.label("certificate.assessment"),
+            b.label("facts.assessment"),
             b.each(lambda lang: ", ".join(label(lang, f"assessment_method.{m}") for m in entry.assessment_methods))
             + b.text(entry.assessment_description),
         ),
     ]
     if entry.supervision:
-        facts.append(_row(b.label("certificate.supervision"), b.label(f"supervision.{entry.supervision}")))
-    facts.append(_row(b.label("certificate.participation"), b.label(f"participation_form.{entry.participation_form}")))
-    facts.append(_row(b.label("certificate.quality_assurance"), b.text(entry.qa_type)))
+        facts.append(_row(b.label("facts.supervision"), b.label(f"supervision.{entry.supervision}")))
+    facts.append(_row(b.label("facts.participation"), b.label(f"participation_form.{entry.participation_form}")))
+    facts.append(_row(b.label("facts.quality_assurance"), b.text(entry.qa_type)))
     if entry.prerequisites:
-        facts.append(_row(b.label("certificate.prerequisites"), b.text(entry.prerequisites)))
-    facts.append(_row(b.label("certificate.stackability"), _stackability(entry, catalogue, b)))
+        facts.append(_row(b.label("facts.prerequisites"), b.text(entry.prerequisites)))
+    facts.append(_row(b.label("facts.stackability"), _stackability(entry, catalogue, b)))
     outcomes = "".join(f"<li>{b.text(o.text)}</li>" for o in entry.learning_outcomes)
     bodies = "".join(_provider_block(p, b) for p in providers)
     approval = (
         f'<div class="mq-cert-body"><p><strong>{b.text(authority.name)}</strong></p><dl>'
-        f"{_row(b.label('certificate.decision'), html_text(entry.decision))}"
-        f"{_row(b.label('certificate.decision_date'), html_text(entry.decision_date.isoformat()))}</dl></div>"
+        f"{_row(b.label('qa.decision'), html_text(entry.decision))}"
+        f"{_row(b.label('qa.approved'), html_text(entry.decision_date.isoformat()))}</dl></div>"
     )
     # One flow in two columns: what fits on a page depends on the texts, not on a fixed grid.
     parts.append(
         '<div class="mq-cert-columns">'
         f'<dl class="mq-cert-facts">{"".join(facts)}</dl>'
-        f'<section class="mq-cert-outcomes"><h3>{b.label("certificate.outcomes")}</h3><ol>{outcomes}</ol></section>'
-        f'<section class="mq-cert-awarding"><h3>{b.label("certificate.awarding_bodies")}</h3>{bodies}</section>'
-        f'<section class="mq-cert-approval"><h3>{b.label("certificate.authorised_by")}</h3>{approval}</section>'
+        f'<section class="mq-cert-outcomes"><h3>{b.label("facts.learning_outcomes")}</h3><ol>{outcomes}</ol></section>'
+        f'<section class="mq-cert-awarding"><h3>{b.label("facts.providers")}</h3>{bodies}</section>'
+        f'<section class="mq-cert-approval"><h3>{b.label("qa.authority")}</h3>{approval}</section>'
         "</div>"
     )
     parts.append(_footer(entry, ctx, providers[0], learner, b, verify_link))
@@ -196,7 +195,10 @@ def _density(html: str) -> str:
 
 
 def _stackability(entry: MicroQualification, catalogue: Catalogue, b: _Bilingual) -> str:
-    out = b.label("certificate.standalone" if entry.standalone else "certificate.part_of_larger")
+    if entry.standalone is None:  # the entry says nothing about it: not "standalone" by default
+        out = b.label("facts.not_stated")
+    else:
+        out = b.label("certificate.standalone" if entry.standalone else "certificate.part_of_larger")
     targets = [catalogue.entries[i].title for i in entry.stacks_into if i in catalogue.entries]
     if entry.larger_qualification:
         larger = entry.larger_qualification
@@ -218,7 +220,7 @@ def _provider_block(provider: Provider, b: _Bilingual) -> str:
     rows = [
         _row(b.label("certificate.registration_number"), html_text(provider.registration_number)),
         _row(b.label("certificate.address"), html_text(provider.legal_address)),
-        _row(b.label("certificate.country"), place),
+        _row(b.label("facts.country"), place),
         _row(b.label("certificate.contacts"), html_text(" · ".join(contacts))),
     ]
     other_name = f"<p>{b.text(provider.name)}</p>" if provider.name.lv != provider.legal_name else ""
@@ -270,7 +272,7 @@ def _footer(
         '<footer class="mq-cert-footer"><div class="mq-cert-footer-row">'
         f'<div><dl class="mq-cert-issue">{"".join(rows)}</dl>'
         f'<p class="mq-cert-signature">{b.label("certificate.signature")}</p></div>'
-        f'<figure class="mq-cert-qr">{qr}</figure>'
+        f'<figure class="mq-cert-qr{" mq-cert-qr--signed" if verify_link else ""}">{qr}</figure>'
         f"</div>{verify}</footer>"
     )
 

@@ -17,9 +17,9 @@ import sys
 from pathlib import Path
 
 from ..catalogue import find_repository_root
+from ..git import GitError
 from ..problems import display_path
 from ..review.decision import Decision, DecisionRefused, record, review_due_default
-from ..review.diff import GitError
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ from ..catalogue import CatalogueInvalid, find_repository_root
 from ..problems import render
 from ..site.build import BuildFailed, BuildReport, build, merge
 from ..site.shards import Shard, ShardMismatch
-from ..versions import VersionsRefused
+from ..versions import PublishedUnreadable, VersionsRefused, read_published
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="build the published site: refuse proposed entries (the publish workflow uses it); "
         "without it proposals are previewed with a 'proposed, not approved' banner",
+    )
+    parser.add_argument(
+        "--published-versions",
+        metavar="FILE-or-URL",
+        help="the versions.json now published (a file or an https:// address): refuse to build when a version "
+        "it lists would be missing or change (the publish workflow uses it)",
     )
     parser.add_argument(
         "--timings", action="store_true", help="print how long each stage of the build took (wall and CPU seconds)"
@@ -56,6 +63,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class Stopped(BaseException):
+    """SIGTERM arrived during a build: unwind (removing the temporary folders) and stop."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped
+
+
 def build_and_report(
     root: Path, site_dir: Path, merge_from: list[Path] | None = None, **options: object
 ) -> BuildReport | None:
@@ -65,6 +80,11 @@ def build_and_report(
             report = merge(root, site_dir, merge_from, **options)  # type: ignore[arg-type]
         else:
             report = build(root, site_dir, **options)  # type: ignore[arg-type]
+    except OSError as error:
+        # An unwritable or full output folder: one line, not a traceback.
+        where = error.filename or site_dir
+        print(f"mqcat build: cannot write {where}: {error.strerror or error}; nothing was written.", file=sys.stderr)
+        return None
     except CatalogueInvalid as invalid:
         print(render(invalid.result.problems, invalid.result.files_checked, "text"), file=sys.stderr)
         print("mqcat build: the catalogue has errors; nothing was written.", file=sys.stderr)
@@ -98,7 +118,26 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             print(f"mqcat build: --merge: no such folder: {', '.join(missing)}", file=sys.stderr)
             return 2
-    report = build_and_report(root, site_dir, [d.resolve() for d in args.merge] if args.merge else None, **options)
+    if args.published_versions:
+        if args.merge:
+            print("mqcat build: --published-versions is checked by the --shard builds, not by --merge", file=sys.stderr)
+            return 2
+        try:
+            options["published_versions"] = read_published(args.published_versions)
+        except PublishedUnreadable as error:
+            print(f"mqcat build: cannot read the published versions: {error}; nothing was written.", file=sys.stderr)
+            return 1
+    # SIGTERM (a CI job cancelled, `kill`) unwinds like Ctrl+C: the temporary folders are removed
+    # and the previous site stays.
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        report = build_and_report(root, site_dir, [d.resolve() for d in args.merge] if args.merge else None, **options)
+    except (KeyboardInterrupt, Stopped) as stop:
+        name = "SIGINT" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
+        print(f"mqcat build: stopped by {name}; nothing was written, the previous site stays.", file=sys.stderr)
+        return 130 if isinstance(stop, KeyboardInterrupt) else 143
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if report is None:
         return 1
     print(

@@ -21,8 +21,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..git import GitError
 from ..problems import github_escape
-from ..review.diff import GitError, review_revisions
+from ..review.diff import review_revisions
 from ..review.report import github_annotations, markdown
 
 

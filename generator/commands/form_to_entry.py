@@ -94,6 +94,9 @@ def _write_reply(args: argparse.Namespace, submission: Submission) -> None:
     folder: Path = args.reply_dir
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "comment.md").write_text(reply.markdown(submission), encoding="utf-8")
+    # What the comment adds when the pull request cannot follow the form (the workflow picks one).
+    for key in ("blocked", "failed"):
+        (folder / f"comment-{key}.md").write_text(reply.note(key), encoding="utf-8")
     entry = submission.entry or {}
     summary = {
         "valid": not submission.errors,

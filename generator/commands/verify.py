@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..catalogue import find_repository_root, validate
 from ..context import VERSIONS_MANIFEST, BuildContext, api_file
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         return _fail("no credential files (.jwt or .json) found")
     worst = 0
-    results = []
+    results: list[dict[str, Any]] = []
     for path in files:
         try:
             text = path.read_text(encoding="utf-8")

@@ -144,7 +144,8 @@ def paper_token(credential: dict[str, Any], signer: Signer, ctx: BuildContext) -
     status = credential.get("credentialStatus")
     if status:
         payload["status"] = int(status["statusListIndex"])
-    header = {"alg": signer.key.algorithm, "typ": PAPER_TYPE, "kid": signer.kid(ctx)}
+    # The key's own id only: the DID is the payload's `iss`, and every character makes the QR code denser.
+    header = {"alg": signer.key.algorithm, "typ": PAPER_TYPE, "kid": signer.key.kid}
     with keys.eddsa_allowed():
         return jws.serialize_compact(header, _encode(payload), signer.private, algorithms=[signer.key.algorithm])
 

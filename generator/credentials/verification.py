@@ -182,7 +182,7 @@ def _facts(header: dict[str, Any], payload: dict[str, Any], ctx: BuildContext) -
     if not isinstance(achievement, dict) or "credentialSubject" not in payload:
         raise Unusable("the token holds no credentialSubject.achievement: not an OB 3.0 credential")
     names = [i.get("identityHash") for i in subject.get("identifier", ()) if i.get("identityType") == "name"]
-    resource = next(iter(payload.get("relatedResource") or ()), {})
+    resource: dict[str, Any] = next(iter(payload.get("relatedResource") or ()), {})
     status = payload.get("credentialStatus") or {}
     issuer = payload.get("issuer")
     valid_from = str(payload.get("validFrom", ""))
@@ -239,6 +239,10 @@ def verify_token(token: str, source: Source, ctx: BuildContext) -> Report:
     # Which provider and key the header names, and whether the registry has them.
     alg, kid = header.get("alg"), header.get("kid")
     did, _, key_name = kid.partition("#") if isinstance(kid, str) else ("", "", "")
+    if facts["kind"] == "paper" and isinstance(kid, str) and "#" not in kid:
+        # A paper token names the key by its own id; the issuer's DID is its `iss`.
+        did, key_name = str(facts.get("issuer") or ""), kid
+        kid = f"{did}#{kid}"
     provider_id = registry.provider_id_from_did(ctx, did)
     record = _json_document(source, registry.issuer_path(ctx, provider_id)) if provider_id else None
     registered = next((k for k in (record or {}).get("keys", ()) if k.get("kid") == key_name), None)
@@ -307,7 +311,7 @@ def verify_token(token: str, source: Source, ctx: BuildContext) -> Report:
 
     # awarding_body
     entry_id = facts.get("entry")
-    entry = _json_document(source, registry.entry_facts_path(ctx, entry_id)) if _plain_id(entry_id) else None
+    entry = _json_document(source, registry.entry_facts_path(ctx, str(entry_id))) if _plain_id(entry_id) else None
     if entry is None:
         add(Check("awarding_body", False, f"no micro-qualification '{entry_id}' in this catalogue"))
     elif provider_id not in entry.get("awardingBodies", ()):
@@ -324,7 +328,7 @@ def verify_token(token: str, source: Source, ctx: BuildContext) -> Report:
 
     # version
     version = facts.get("version")
-    expected_url = ctx.api_url(version_path(entry_id, version)) if entry and isinstance(version, int) else None
+    expected_url = ctx.api_url(version_path(str(entry_id), version)) if entry and isinstance(version, int) else None
     if expected_url is None:
         add(Check("version", False, "the credential names no version of a micro-qualification of this catalogue"))
     elif facts.get("version_url") != expected_url:

@@ -22,7 +22,7 @@ from ..catalogue import PROVIDERS_DIR, validate
 from ..i18n import label as i18n_label
 from ..loader import LoadError, load_file, parse_text
 from ..model import SUBSTANTIVE_FIELDS
-from ..problems import Problem
+from ..problems import Problem, Severity
 from ..review import fields
 from ..review.skeleton import suggest_id
 from . import body as body_module
@@ -349,6 +349,7 @@ def _read_proposal(reader: AnswerReader, form: Form, catalogue: _Catalogue, subm
         submission.problems.extend(schema_problems(form, ENTRY, entry))
         if submission.provider:
             submission.problems.extend(schema_problems(form, PROVIDER, submission.provider))
+        submission.problems.extend(_rules_despite_errors(reader, form, catalogue, submission))
         # Without a usable identifier, what the schema says about the empty one is noise.
         # Without a sector there is no default authorising body either.
         _drop_covered(
@@ -357,6 +358,43 @@ def _read_proposal(reader: AnswerReader, form: Form, catalogue: _Catalogue, subm
         return
     provider_path = f"catalogue/{PROVIDERS_DIR}/{submission.provider['id']}.yaml" if submission.provider else None
     _check_files(form, catalogue, submission, f"catalogue/{sector}/{entry_id}.yaml", provider_path)
+
+
+def _rules_despite_errors(
+    reader: AnswerReader, form: Form, catalogue: _Catalogue, submission: Submission
+) -> list[FieldProblem]:
+    """The catalogue's rules on an entry that has problems, skipping every field that has one.
+
+    As `mqcat validate` does for a file with schema errors: a rule whose input is
+    broken stays silent, the others speak, so the submitter sees every problem at once.
+    An answer that could not be read is missing from the record: its fields count as broken.
+    """
+    entry = submission.entry or {}
+    sector = entry.get("sector") if isinstance(entry.get("sector"), str) else ""
+    relative = f"catalogue/{sector or 'sector'}/{entry.get('id') or 'entry'}.yaml"
+    try:
+        document = parse_text(dump(entry, ENTRY_MODELINE), Path(relative), relative)
+    except LoadError:
+        return []  # a character the loader refuses: reported with its field once the others are fixed
+    errors = schemas.check(document, schemas.MICRO_QUALIFICATION)
+    broken = {problem.field for problem in errors if problem.severity is Severity.ERROR}
+    failed = {problem.field for problem in reader.problems if not problem.warning} | set(reader.answers.missing)
+    for item in form.fields:
+        if item.record == ENTRY and item.id in failed:
+            broken |= {".".join(cover[: cover.index("*")] if "*" in cover else cover) for cover in item.covers}
+    frozen = frozenset(broken)
+    found = rules.check_entry(document, str(sector), frozen)
+    if rules.usable(frozen, "id"):
+        provider_ids = catalogue.provider_ids | ({submission.provider["id"]} if submission.provider else set())
+        found += rules.check_references(
+            {entry["id"]: document},
+            provider_ids,
+            {record["id"] for record in catalogue.registries.sectors},
+            {record["id"] for record in catalogue.registries.authorities},
+            entry_ids=set(catalogue.entry_paths) | {entry["id"]},
+            broken={entry["id"]: frozen},
+        )
+    return [rule_problem(form, ENTRY, problem, entry) for problem in found]
 
 
 def _drop_covered(reader: AnswerReader, submission: Submission, also: set[str] | None = None) -> None:
@@ -472,6 +510,7 @@ def _read_change(reader: AnswerReader, form: Form, catalogue: _Catalogue, submis
     submission.replaces = catalogue.shown(path)
     if any(not problem.warning for problem in reader.problems):
         submission.problems.extend(schema_problems(form, ENTRY, submission.entry))
+        submission.problems.extend(_rules_despite_errors(reader, form, catalogue, submission))
         _drop_covered(reader, submission)
         return
     _check_files(form, catalogue, submission, catalogue.shown(path), None)

@@ -115,9 +115,10 @@ def _explain(form: Form, record: str, error: jsonschema.ValidationError) -> tupl
         if keyword == "format":
             return "format", {"value": str(value), "format": str(limit)}
         if keyword == "pattern":
-            if str(limit).startswith("^https://"):
+            definition = schemas.definition_of(schema)
+            if definition == schemas.HTTPS_URL:
                 return "https", {"value": str(value)}
-            if str(limit) == schemas.NOT_BLANK:
+            if definition == schemas.PLAIN_TEXT:
                 return "blank", {}
             return "pattern", {"value": str(value), "description": str(schema.get("description", ""))}
         return "required", {}

@@ -82,3 +82,8 @@ def markdown(submission: Submission) -> str:
         lines += [f"*{md_text(i18n_label('lv', 'form.comment.heading_notes'))}*"]
         lines += _section(submission, submission.warnings)
     return "\n".join(lines) + "\n"
+
+
+def note(key: str) -> str:
+    """A bilingual paragraph the workflow appends to the comment (`blocked`, `failed`), as Markdown."""
+    return "\n".join(["", *_bilingual(f"form.comment.{key}")]) + "\n"

@@ -26,6 +26,30 @@ LANGUAGES: tuple[str, ...] = (
 )
 
 
+# One term per field of a micro-qualification, in each language: entry pages, certificates and
+# the review report all label these fields with this entry of the tables (a test holds them to it).
+FIELD_TERMS: dict[tuple[str, ...], str] = {
+    ("title",): "facts.title",
+    ("purpose",): "facts.purpose",
+    ("awarding_bodies",): "facts.providers",
+    ("learning_outcomes",): "facts.learning_outcomes",
+    ("workload",): "facts.workload",
+    ("level",): "facts.level",
+    ("isced_f",): "facts.field",
+    ("assessment",): "facts.assessment",
+    ("assessment", "supervision"): "facts.supervision",
+    ("participation_form",): "facts.participation",
+    ("quality_assurance",): "facts.quality_assurance",
+    ("quality_assurance", "authorised_by"): "qa.authority",
+    ("quality_assurance", "decision"): "qa.decision",
+    ("quality_assurance", "decision_date"): "qa.approved",
+    ("quality_assurance", "review_due"): "qa.review_due",
+    ("prerequisites",): "facts.prerequisites",
+    ("stackability",): "facts.stackability",
+    ("further_information",): "facts.further_information",
+}
+
+
 @cache
 def table(language: str) -> dict[str, Any]:
     """The whole label table of one language."""

@@ -157,6 +157,8 @@ def qualification(entry: MicroQualification, catalogue: Catalogue, ctx: BuildCon
             "dc:modified": _datetime(ctx.changed(entry)),
         }
     )
+    if entry.standalone is None:
+        del node["isPartialQualification"]  # the entry says nothing about it: not "complete" by default
     if entry.ects is not None:
         node["creditPoint"] = [
             {
@@ -337,9 +339,7 @@ def authority_organisation(authority: Authority, ctx: BuildContext) -> dict[str,
         "type": "Organisation",
         "legalName": _text(authority.name),
         "location": [
-            _location(
-                ctx.api_url(f"{ELM_DATASET}#authority-{authority.id}-location"), authority.country, None, None
-            )
+            _location(ctx.api_url(f"{ELM_DATASET}#authority-{authority.id}-location"), authority.country, None, None)
         ],
     }
     if authority.website:

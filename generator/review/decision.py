@@ -29,10 +29,10 @@ import yaml
 
 from .. import layout
 from ..catalogue import validate
+from ..git import GitError, git
 from ..loader import LoadError, compose, parse_text
 from ..model import APPROVAL_FIELDS, PROPOSED
 from ..rules import placeholder_reason
-from .diff import GitError, git
 
 # The commit message trailer that marks a commit made by one of these commands.
 TRAILER = "Council-Action"
@@ -132,7 +132,7 @@ def _edit(text: str, path: FieldPath, value: Any, *, after: str | None = None) -
 
 
 # Where a new top-level approval field goes: beside the status, as the schema orders them.
-_AFTER = {("status_reason",): "status", ("replaced_by",): "status_reason"}
+_AFTER: dict[FieldPath, str] = {("status_reason",): "status", ("replaced_by",): "status_reason"}
 
 
 def apply(text: str, changes: dict[FieldPath, Any]) -> str:

@@ -1,357 +1,40 @@
-"""Two revisions of the catalogue compared entry by entry, for review (`mqcat diff`).
+"""The review of a change (`mqcat diff`): two revisions compared, and what reviewers must look at.
 
-Each revision is read from git (`git ls-tree` and `git cat-file`, into a
-temporary folder) or from the working tree, loaded with the project's safe
-loader and validated with the project's validator. A file that does not load is
-reported as such, never as a crash. The comparison works on the loaded data,
-not on YAML text, so that the report can say what changed in the catalogue's
-own words; `report.py` turns it into Markdown.
+revisions.py reads each revision (git plumbing, snapshots); compare.py compares them
+entry by entry; this module adds what concerns the change as a whole (sectors and
+their reviewers, maintainers, files outside the catalogue, errors the change causes
+elsewhere) and the council's recorded decisions (approval.py). report.py turns the
+Review into Markdown.
 """
 
 from __future__ import annotations
 
-import difflib
-import hashlib
-import json
-import subprocess
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
-from .. import layout, schemas
-from ..catalogue import SECTORS_FILE, Result, validate
-from ..loader import Document, LoadError, load_file
-from ..model import SUBSTANTIVE_FIELDS
+from ..catalogue import SECTORS_FILE
 from ..problems import Problem, Severity
-from . import fields
-
-CATALOGUE_DIR = layout.CATALOGUE_DIR
-
-# The schema's `version` description: raise it whenever a published entry changes
-# in substance (outcomes, level, workload, assessment, participation, quality assurance).
-# Changes a reviewer must look at closely, even with the version raised.
-ATTENTION_FIELDS = ("level", "workload", "assessment", "participation_form")
-
-# Kinds of entry change, in the order the report shows them.
-ADDED, CHANGED, SUSPENDED, WITHDRAWN, REACTIVATED, ID_CHANGED, DELETED, UNREADABLE = (
-    "added",
-    "changed",
-    "suspended",
-    "withdrawn",
-    "reactivated",
-    "id-changed",
-    "deleted",
-    "unreadable",
+from .approval import track
+from .compare import (
+    EntryChange,
+    RecordChange,
+    compare_entries,
+    compare_registries,
+    credential_findings,
+    cross_sector_stacking,
 )
-ENTRY_KINDS = (ADDED, CHANGED, SUSPENDED, WITHDRAWN, REACTIVATED, ID_CHANGED, DELETED, UNREADABLE)
-
-# Areas of the repository outside catalogue/, by leading path.
-AREAS = (
-    ("schema/", "schema"),
-    ("generator/", "generator"),
-    (".github/workflows/", "workflows"),
-    (".github/", "repository settings"),
-    ("docs/", "documentation"),
-    ("tests/", "tests"),
+from .revisions import (
+    CATALOGUE_DIR,
+    Snapshot,
+    TouchedFile,
+    default_base,
+    repository_root,
+    resolve_revision,
+    revision,
+    touched_files,
+    uncommitted_files,
 )
-RENAME_SIMILARITY = 0.9
-
-
-class GitError(Exception):
-    """A git command failed; the message says which and why."""
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-
-
-# --- git -------------------------------------------------------------------------------
-
-
-def git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    """Run a git command in `repo` and return its standard output."""
-    try:
-        done = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else 'exit status ' + str(done.returncode)}")
-    return done.stdout
-
-
-def repository_root(start: Path) -> Path:
-    """The top folder of the git repository that holds `start`."""
-    return Path(git(start, "rev-parse", "--show-toplevel").decode("utf-8").strip())
-
-
-def resolve_revision(repo: Path, revision: str) -> str:
-    """The commit id a revision name stands for."""
-    if revision.startswith("-"):
-        raise GitError(f"'{revision}' is not a revision")
-    try:
-        return (
-            git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}").decode().strip()
-        )
-    except GitError:
-        raise GitError(f"unknown revision '{revision}'") from None
-
-
-def default_base(repo: Path) -> str:
-    """Where the pull request branched off: `git merge-base main HEAD`, else origin/main."""
-    for candidate in ("main", "origin/main"):
-        try:
-            return git(repo, "merge-base", candidate, "HEAD").decode().strip()
-        except GitError:
-            continue
-    try:
-        return resolve_revision(repo, "origin/main")
-    except GitError:
-        raise GitError(
-            "no base revision: neither 'main' nor 'origin/main' exists; name one, e.g. `mqcat diff main`"
-        ) from None
-
-
-def _materialise(repo: Path, commit: str, target: Path) -> list[Problem]:
-    """Write the catalogue files of `commit` under `target`, with git plumbing only; return the layout errors.
-
-    Only regular-file blobs at layout paths are written: anything else under catalogue/
-    (hidden files, other names, links, submodules) is never read, and is an error naming its path.
-    """
-    listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", CATALOGUE_DIR)
-    items: list[tuple[str, str]] = []
-    blobs: list[tuple[str, str]] = []
-    for item in filter(None, listing.split(b"\0")):
-        meta, _, raw_path = item.partition(b"\t")
-        mode, _, sha = meta.decode().split()
-        path = raw_path.decode("utf-8", "surrogateescape")
-        items.append((mode, path))
-        if layout.tree_problem(mode, path) is None and layout.kind_of(path[len(CATALOGUE_DIR) + 1 :]) is not None:
-            blobs.append((sha, path))
-    if blobs:
-        out = git(repo, "cat-file", "--batch", stdin="".join(f"{sha}\n" for sha, _ in blobs).encode())
-        position = 0
-        for _, path in blobs:
-            header_end = out.index(b"\n", position)
-            size = int(out[position:header_end].split()[2])
-            content = out[header_end + 1 : header_end + 1 + size]
-            position = header_end + 1 + size + 1
-            # Layout paths are two plain names at most: they stay inside `target`.
-            destination = target / PurePosixPath(path)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(content)
-    return layout.tree_problems(items)
-
-
-@dataclass(frozen=True)
-class TouchedFile:
-    """One file the change adds (A), modifies (M), deletes (D) or renames (R)."""
-
-    status: str
-    path: str
-    old_path: str | None = None
-
-    @property
-    def area(self) -> str:
-        for prefix, name in AREAS:
-            if self.path.startswith(prefix):
-                return name
-        return "other"
-
-    @property
-    def in_catalogue(self) -> bool:
-        return self.path.startswith(CATALOGUE_DIR + "/") or bool(
-            self.old_path and self.old_path.startswith(CATALOGUE_DIR + "/")
-        )
-
-    @property
-    def outside_layout(self) -> bool:
-        """Under catalogue/ but not at a path of the catalogue's layout (never read by any tool)."""
-        prefix = CATALOGUE_DIR + "/"
-        return self.path.startswith(prefix) and layout.kind_of(self.path[len(prefix) :]) is None
-
-
-def touched_files(repo: Path, base: str, head: str | None) -> list[TouchedFile]:
-    """Files that differ between base and head (None: the working tree, untracked files included)."""
-    args = ["diff", "--name-status", "-z", "-M", "--no-ext-diff", base]
-    if head is not None:
-        args.append(head)
-    parts = git(repo, *args, "--").decode("utf-8", "surrogateescape").split("\0")
-    touched: list[TouchedFile] = []
-    index = 0
-    while index < len(parts) and parts[index]:
-        status = parts[index]
-        if status[0] in "RC":
-            touched.append(TouchedFile(status[0], parts[index + 2], parts[index + 1]))
-            index += 3
-        else:
-            touched.append(TouchedFile(status[0], parts[index + 1]))
-            index += 2
-    if head is None:
-        untracked = git(repo, "ls-files", "-z", "--others", "--exclude-standard").decode("utf-8", "surrogateescape")
-        touched.extend(TouchedFile("A", path) for path in untracked.split("\0") if path)
-    return sorted(touched, key=lambda t: t.path)
-
-
-# --- reading a revision ----------------------------------------------------------------
-
-
-@dataclass
-class Record:
-    """One catalogue file of one revision: its data, or why it could not be read."""
-
-    path: str  # repository-relative, e.g. catalogue/transport-logistics/forklift-safe-operation.yaml
-    kind: str  # entry, provider, sectors, authorities
-    doc: Document | None = None
-    error: Problem | None = None
-    digest: str = ""  # of the file's bytes: equal digests, same file
-
-    @property
-    def data(self) -> dict[str, Any]:
-        return self.doc.data if self.doc is not None and isinstance(self.doc.data, dict) else {}
-
-    @property
-    def key(self) -> str:
-        """The id the file stands for: its name (the validator checks that `id` agrees)."""
-        return PurePosixPath(self.path).stem
-
-    @property
-    def folder(self) -> str:
-        return PurePosixPath(self.path).parent.name
-
-    def position(self, path: tuple[str | int, ...]) -> tuple[int, int]:
-        return self.doc.position(path, key=True) if self.doc is not None else (1, 1)
-
-
-@dataclass
-class Snapshot:
-    """One revision of the catalogue, as read and validated."""
-
-    label: str
-    records: dict[str, Record]
-    validation: Result
-
-    def of_kind(self, kind: str) -> dict[str, Record]:
-        """Records of one kind by id (file name); the first wins if a name repeats across sectors."""
-        out: dict[str, Record] = {}
-        for record in self.records.values():
-            if record.kind == kind:
-                out.setdefault(record.key, record)
-        return out
-
-    def registry(self, kind: str) -> Record | None:
-        return next((r for r in self.records.values() if r.kind == kind), None)
-
-    def sector_records(self) -> dict[str, dict[str, Any]]:
-        record = self.registry("sectors")
-        items = record.data.get("sectors") if record else None
-        return {s["id"]: s for s in items or () if isinstance(s, dict) and isinstance(s.get("id"), str)}
-
-    def maintainers(self) -> list[str]:
-        record = self.registry("sectors")
-        value = record.data.get("maintainers") if record else None
-        return [str(v) for v in value] if isinstance(value, list) else []
-
-
-def read_snapshot(root: Path, label: str) -> Snapshot:
-    """Load every catalogue file under root/catalogue/ (as the layout defines them) and validate the catalogue."""
-    catalogue_dir = root / CATALOGUE_DIR
-    records: dict[str, Record] = {}
-    for found in layout.scan(catalogue_dir).files:
-        shown = layout.repository_path(found.parts)
-        try:
-            digest = hashlib.sha256(found.path.read_bytes()).hexdigest()
-        except OSError:
-            digest = ""
-        try:
-            records[shown] = Record(shown, found.kind.value, doc=load_file(found.path, shown), digest=digest)
-        except LoadError as error:
-            records[shown] = Record(shown, found.kind.value, error=error.problem, digest=digest)
-    return Snapshot(label, records, validate(catalogue_dir, root=root))
-
-
-@contextmanager
-def revision(repo: Path, commit: str | None) -> Iterator[Snapshot]:
-    """The catalogue at `commit` (None: the working tree) as a Snapshot."""
-    if commit is None:
-        yield read_snapshot(repo, "working tree")
-        return
-    with tempfile.TemporaryDirectory(prefix="mqcat-diff-") as folder:
-        outside = _materialise(repo, commit, Path(folder))
-        snapshot = read_snapshot(Path(folder), commit)
-        # What the commit holds outside the layout was not written out: report it as the validator would.
-        snapshot.validation.problems = sorted(snapshot.validation.problems + outside)
-        yield snapshot
-
-
-# --- comparing -------------------------------------------------------------------------
-
-
-@dataclass
-class FieldChange:
-    """One field whose value differs; MISSING where the field is absent on one side."""
-
-    path: tuple[str | int, ...]
-    label: str
-    old: Any = MISSING
-    new: Any = MISSING
-
-
-@dataclass
-class OutcomeChanges:
-    """Learning outcomes compared by their text."""
-
-    # The texts ({lv, en}) of the outcomes, as written: anything in a file that is not valid.
-    added: list[Any] = field(default_factory=list)
-    removed: list[Any] = field(default_factory=list)
-    skills: list[FieldChange] = field(default_factory=list)  # ESCO skills of an outcome whose text stayed
-    reordered: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.skills or self.reordered)
-
-
-@dataclass
-class EntryChange:
-    """What happened to one micro-qualification between the two revisions."""
-
-    id: str
-    kind: str
-    base: Record | None = None
-    head: Record | None = None
-    fields: list[FieldChange] = field(default_factory=list)
-    outcomes: OutcomeChanges = field(default_factory=OutcomeChanges)
-    findings: list[Problem] = field(default_factory=list)
-    old_id: str | None = None
-    note: str = ""
-
-    @property
-    def record(self) -> Record:
-        return self.head or self.base  # type: ignore[return-value]
-
-    @property
-    def sectors(self) -> list[str]:
-        """Sector folders on either side: a move touches both councils."""
-        folders = [r.folder for r in (self.base, self.head) if r is not None]
-        return list(dict.fromkeys(folders))
-
-
-@dataclass
-class RecordChange:
-    """A provider, sector, authority or the maintainers list: added, changed or deleted."""
-
-    kind: str  # provider, sector, authority, maintainers
-    id: str
-    change: str  # added, changed, deleted
-    path: str
-    fields: list[FieldChange] = field(default_factory=list)
 
 
 @dataclass
@@ -359,6 +42,7 @@ class SectorReviewers:
     id: str
     name: Any  # the registry's {lv, en} name, or None when the sector is not registered
     reviewers: list[str]
+    reason: str = ""  # why a sector whose files the change does not touch must approve too
 
 
 @dataclass
@@ -407,391 +91,6 @@ class Review:
         return [change for change in self.entries if change.kind == kind]
 
 
-def flatten(value: Any, path: tuple[str | int, ...] = ()) -> dict[tuple[str | int, ...], Any]:
-    """Leaf values by path; lists of plain values are one leaf (`languages: [lv, ru]`)."""
-    if isinstance(value, dict):
-        if not value:
-            return {path: {}}
-        out: dict[tuple[str | int, ...], Any] = {}
-        for key, item in value.items():
-            out.update(flatten(item, path + (str(key),)))
-        return out
-    if isinstance(value, list) and any(isinstance(item, (dict, list)) for item in value):
-        out = {}
-        for index, item in enumerate(value):
-            out.update(flatten(item, path + (index,)))
-        return out
-    return {path: value}
-
-
-def compare_fields(
-    schema_name: str,
-    old: dict[str, Any],
-    new: dict[str, Any],
-    *,
-    skip: tuple[str, ...] = (),
-    start: int = 0,
-    prefix: tuple[str | int, ...] = (),
-) -> list[FieldChange]:
-    """Changed leaves of two records, labelled with the schema's titles, in the new record's order."""
-    before = {path: value for path, value in flatten(old).items() if not (path and path[0] in skip)}
-    after = {path: value for path, value in flatten(new).items() if not (path and path[0] in skip)}
-    order = list(after) + [path for path in before if path not in after]
-    changes: list[FieldChange] = []
-    for path in order:
-        old_value, new_value = before.get(path, MISSING), after.get(path, MISSING)
-        if old_value != new_value or type(old_value) is not type(new_value):
-            if (
-                isinstance(old_value, (int, float))
-                and isinstance(new_value, (int, float))
-                and old_value == new_value
-                and not isinstance(old_value, bool)
-                and not isinstance(new_value, bool)
-            ):
-                continue  # 40 and 40.0 are the same workload
-            full = prefix + path
-            changes.append(FieldChange(path, fields.label(schema_name, full, start=start), old_value, new_value))
-    return changes
-
-
-def _outcome_key(outcome: Any) -> str:
-    text = outcome.get("text") if isinstance(outcome, dict) else None
-    return json.dumps(text, sort_keys=True, ensure_ascii=False)
-
-
-def compare_outcomes(old: Any, new: Any) -> OutcomeChanges:
-    """Learning outcomes added and removed, by their text (lv and en)."""
-    before = [o for o in old if isinstance(o, dict)] if isinstance(old, list) else []
-    after = [o for o in new if isinstance(o, dict)] if isinstance(new, list) else []
-    old_keys = {_outcome_key(o): o for o in before}
-    new_keys = {_outcome_key(o): o for o in after}
-    changes = OutcomeChanges(
-        added=[o.get("text") for key, o in new_keys.items() if key not in old_keys],
-        removed=[o.get("text") for key, o in old_keys.items() if key not in new_keys],
-    )
-    kept_old = [key for key in old_keys if key in new_keys]
-    kept_new = [key for key in new_keys if key in old_keys]
-    changes.reordered = kept_old != kept_new
-    for key in kept_new:
-        old_skills = old_keys[key].get("esco_skills", [])
-        new_skills = new_keys[key].get("esco_skills", [])
-        if old_skills != new_skills:
-            path = ("learning_outcomes", after.index(new_keys[key]), "esco_skills")
-            changes.skills.append(
-                FieldChange(path, fields.label(schemas.MICRO_QUALIFICATION, path), old_skills, new_skills)
-            )
-    return changes
-
-
-def _status_kind(old: Any, new: Any) -> str:
-    if old == new:
-        return CHANGED
-    return {"suspended": SUSPENDED, "withdrawn": WITHDRAWN, "active": REACTIVATED}.get(new, CHANGED)
-
-
-def _finding(
-    record: Record, path: tuple[str | int, ...], message: str, hint: str = "", severity: Severity = Severity.ERROR
-) -> Problem:
-    line, column = record.position(path)
-    return Problem(record.path, line, column, ".".join(str(p) for p in path), message, severity, hint)
-
-
-def _similar(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Same programme under another id: equal apart from id/sector/version, or nearly so."""
-
-    def strip(data: dict[str, Any]) -> str:
-        return json.dumps(
-            {k: v for k, v in data.items() if k not in ("id", "sector", "version")},
-            sort_keys=True,
-            ensure_ascii=False,
-            default=str,
-        )
-
-    a, b = strip(old), strip(new)
-    if a == b:
-        return True
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= RENAME_SIMILARITY
-        and matcher.quick_ratio() >= RENAME_SIMILARITY
-        and matcher.ratio() >= RENAME_SIMILARITY
-    )
-
-
-def _compare_entry(entry_id: str, base: Record, head: Record) -> EntryChange | None:
-    old, new = base.data, head.data
-    if old == new and base.path == head.path:
-        return None
-    change = EntryChange(entry_id, _status_kind(old.get("status"), new.get("status")), base, head)
-    change.fields = compare_fields(schemas.MICRO_QUALIFICATION, old, new, skip=("learning_outcomes",))
-    change.outcomes = compare_outcomes(old.get("learning_outcomes"), new.get("learning_outcomes"))
-    if not change.fields and not change.outcomes and base.path == head.path:
-        return None
-    _check_entry_change(change)
-    return change
-
-
-def _check_entry_change(change: EntryChange) -> None:
-    """The errors and flags of a published entry that changed."""
-    base, head = change.base, change.head
-    assert base is not None and head is not None
-    old, new = base.data, head.data
-    found = change.findings
-    changed_top = {f.path[0] for f in change.fields if f.path} | ({"learning_outcomes"} if change.outcomes else set())
-    substantive = [name for name in SUBSTANTIVE_FIELDS if name in changed_top]
-    old_version, new_version = old.get("version"), new.get("version")
-    if isinstance(old_version, int) and isinstance(new_version, int):
-        if new_version < old_version:
-            found.append(
-                _finding(
-                    head,
-                    ("version",),
-                    f"version lowered from {old_version} to {new_version}",
-                    f"versions only go up: set `version: {old_version + 1}` if the entry changed in substance",
-                )
-            )
-        elif substantive and new_version == old_version:
-            names = ", ".join(fields.title(schemas.MICRO_QUALIFICATION, (name,)) for name in substantive)
-            found.append(
-                _finding(
-                    head,
-                    ("version",),
-                    f"published entry '{change.id}' changed in substance ({names}) without raising its version",
-                    f"set `version: {old_version + 1}` so that certificates can tell the versions apart",
-                )
-            )
-        elif new_version > old_version + 1:
-            found.append(
-                _finding(
-                    head,
-                    ("version",),
-                    f"version jumps from {old_version} to {new_version}",
-                    f"raise it by one: `version: {old_version + 1}`",
-                    Severity.WARNING,
-                )
-            )
-    for name in ATTENTION_FIELDS:
-        if name in changed_top:
-            title = fields.title(schemas.MICRO_QUALIFICATION, (name,))
-            found.append(
-                _finding(
-                    head,
-                    (name,),
-                    f"{title} changed in '{change.id}'",
-                    "check that the outcomes and the certificate still match",
-                    Severity.WARNING,
-                )
-            )
-    if change.outcomes.removed:
-        count = len(change.outcomes.removed)
-        found.append(
-            _finding(
-                head,
-                ("learning_outcomes",),
-                f"{count} learning outcome(s) removed from '{change.id}'",
-                "holders of earlier certificates were assessed on them: check the version was raised",
-                Severity.WARNING,
-            )
-        )
-    if old.get("awarding_bodies") != new.get("awarding_bodies"):
-        found.append(
-            _finding(
-                head,
-                ("awarding_bodies",),
-                f"awarding bodies of '{change.id}' changed",
-                "the providers named on the certificate change: check the new providers agree",
-                Severity.WARNING,
-            )
-        )
-    if base.folder != head.folder or old.get("sector") != new.get("sector"):
-        found.append(
-            _finding(
-                head,
-                ("sector",),
-                f"'{change.id}' moves from sector '{base.folder}' to '{head.folder}'",
-                "both sector councils review the move; the entry's web address changes",
-                Severity.WARNING,
-            )
-        )
-    if change.kind == REACTIVATED:
-        found.append(
-            _finding(
-                head,
-                ("status",),
-                f"'{change.id}' is made active again",
-                "check that the programme is still current and its review is not overdue",
-                Severity.WARNING,
-            )
-        )
-
-
-def compare_entries(base: Snapshot, head: Snapshot, renames: dict[str, str]) -> list[EntryChange]:
-    """Every entry added, changed, suspended, withdrawn, reactivated, renamed or deleted."""
-    old_entries, new_entries = base.of_kind("entry"), head.of_kind("entry")
-    changes: list[EntryChange] = []
-    deleted = [key for key in old_entries if key not in new_entries]
-    added = [key for key in new_entries if key not in old_entries]
-
-    # An id change: git saw the file renamed, or the same programme reappears under a new name.
-    pairs: dict[str, str] = {}
-    for old_path, new_path in renames.items():
-        old_key, new_key = PurePosixPath(old_path).stem, PurePosixPath(new_path).stem
-        if old_key in deleted and new_key in added and old_key not in pairs:
-            pairs[old_key] = new_key
-    for old_key in deleted:
-        if old_key in pairs or old_entries[old_key].error is not None:
-            continue
-        for new_key in added:
-            if (
-                new_key not in pairs.values()
-                and new_entries[new_key].error is None
-                and _similar(old_entries[old_key].data, new_entries[new_key].data)
-            ):
-                pairs[old_key] = new_key
-                break
-
-    for key, record in new_entries.items():
-        if key in old_entries:
-            old_record = old_entries[key]
-            if old_record.digest == record.digest and old_record.path == record.path:
-                continue
-            if record.error is not None:
-                changes.append(EntryChange(key, UNREADABLE, old_record, record))
-            elif old_record.error is not None:
-                changes.append(
-                    EntryChange(
-                        key,
-                        CHANGED,
-                        old_record,
-                        record,
-                        note="the base revision of this file could not be read, so its fields are not compared",
-                    )
-                )
-            else:
-                change = _compare_entry(key, old_record, record)
-                if change is not None:
-                    changes.append(change)
-        elif key in pairs.values():
-            old_key = next(old for old, new in pairs.items() if new == key)
-            changes.append(_id_changed(old_key, old_entries[old_key], key, record))
-        elif record.error is not None:
-            changes.append(EntryChange(key, UNREADABLE, None, record))
-        else:
-            changes.append(_added(key, record))
-    for key in deleted:
-        if key not in pairs:
-            record = old_entries[key]
-            changes.append(
-                EntryChange(
-                    key,
-                    DELETED,
-                    record,
-                    None,
-                    findings=[
-                        Problem(
-                            record.path,
-                            1,
-                            1,
-                            "",
-                            f"entry '{key}' is deleted instead of withdrawn",
-                            hint="restore the file and set `status: withdrawn` with a status_reason "
-                            "(and replaced_by if a successor exists): certificates already issued point to its page",
-                        )
-                    ],
-                )
-            )
-    order = {kind: index for index, kind in enumerate(ENTRY_KINDS)}
-    return sorted(changes, key=lambda c: (order[c.kind], c.record.folder, c.id))
-
-
-def _added(key: str, record: Record) -> EntryChange:
-    change = EntryChange(key, ADDED, None, record)
-    version = record.data.get("version")
-    if isinstance(version, int) and version != 1:
-        change.findings.append(
-            _finding(
-                record,
-                ("version",),
-                f"new entry '{key}' starts at version {version}",
-                "a new entry starts at `version: 1`",
-                Severity.WARNING,
-            )
-        )
-    return change
-
-
-def _id_changed(old_key: str, base: Record, new_key: str, head: Record) -> EntryChange:
-    change = EntryChange(new_key, ID_CHANGED, base, head, old_id=old_key)
-    change.fields = compare_fields(schemas.MICRO_QUALIFICATION, base.data, head.data, skip=("learning_outcomes",))
-    change.outcomes = compare_outcomes(base.data.get("learning_outcomes"), head.data.get("learning_outcomes"))
-    change.findings.append(
-        _finding(
-            head,
-            ("id",),
-            f"the id of '{old_key}' changed to '{new_key}' ({base.path} -> {head.path})",
-            f"ids never change: restore {base.path} with `status: withdrawn`, a status_reason and "
-            f"`replaced_by: {new_key}`, and add '{new_key}' as a new entry at version 1",
-        )
-    )
-    return change
-
-
-def compare_registries(base: Snapshot, head: Snapshot) -> list[RecordChange]:
-    """Providers, sectors, authorities and maintainers added, changed or deleted."""
-    changes: list[RecordChange] = []
-    old_providers, new_providers = base.of_kind("provider"), head.of_kind("provider")
-    for key in list(new_providers) + [k for k in old_providers if k not in new_providers]:
-        old, new = old_providers.get(key), new_providers.get(key)
-        path = (new or old).path  # type: ignore[union-attr]
-        if old is None:
-            changes.append(RecordChange("provider", key, "added", path))
-        elif new is None:
-            changes.append(RecordChange("provider", key, "deleted", path))
-        else:
-            found = compare_fields(schemas.PROVIDER, old.data, new.data)
-            if found or (old.digest != new.digest and (old.error or new.error)):
-                changes.append(RecordChange("provider", key, "changed", path, found))
-    for kind, registry, schema_name, items in (
-        ("sector", "sectors", schemas.SECTORS, "sectors"),
-        ("authority", "authorities", schemas.AUTHORITIES, "authorities"),
-    ):
-        old_record, new_record = base.registry(registry), head.registry(registry)
-        either = new_record or old_record
-        path = either.path if either else f"{CATALOGUE_DIR}/{registry}.yaml"
-        old_items = _by_id(old_record.data.get(items) if old_record else None)
-        new_items = _by_id(new_record.data.get(items) if new_record else None)
-        for key in list(new_items) + [k for k in old_items if k not in new_items]:
-            if key not in old_items:
-                changes.append(RecordChange(kind, key, "added", path))
-            elif key not in new_items:
-                changes.append(RecordChange(kind, key, "deleted", path))
-            else:
-                found = compare_fields(schema_name, old_items[key], new_items[key], start=2, prefix=(items, 0))
-                if found:
-                    changes.append(RecordChange(kind, key, "changed", path, found))
-    old_maintainers, new_maintainers = base.maintainers(), head.maintainers()
-    if old_maintainers != new_maintainers:
-        label = fields.title(schemas.SECTORS, ("maintainers",))
-        changes.append(
-            RecordChange(
-                "maintainers",
-                "maintainers",
-                "changed",
-                f"{CATALOGUE_DIR}/{SECTORS_FILE}",
-                [FieldChange(("maintainers",), label, old_maintainers, new_maintainers)],
-            )
-        )
-    return changes
-
-
-def _by_id(items: Any) -> dict[str, dict[str, Any]]:
-    return (
-        {i["id"]: i for i in items or () if isinstance(i, dict) and isinstance(i.get("id"), str)}
-        if isinstance(items, list)
-        else {}
-    )
-
-
 def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review:
     """Compare two snapshots of the catalogue and work out what reviewers must look at."""
     result = Review(base.label, head.label)
@@ -803,10 +102,13 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
 
     sector_registry = head.sector_records() or base.sector_records()
     touched_sectors = list(dict.fromkeys(s for change in result.entries for s in change.sectors))
-    for sector in sorted(touched_sectors):
+    stacked_sectors, stacking = cross_sector_stacking(result.entries, base, head)
+    result.findings.extend(stacking)
+    for sector in sorted(set(touched_sectors) | set(stacked_sectors)):
         record = sector_registry.get(sector)
         reviewers = [str(r) for r in record.get("reviewers", ()) or ()] if record else []
-        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers))
+        reason = stacked_sectors.get(sector, "") if sector not in touched_sectors else ""
+        result.sectors.append(SectorReviewers(sector, record.get("name") if record else None, reviewers, reason))
         if record is None:
             result.findings.append(
                 Problem(
@@ -858,6 +160,8 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
                 )
             )
 
+    result.findings.extend(credential_findings(base, head))
+
     touched_paths = {t.path for t in touched if t.in_catalogue}
     result.validation = [p for p in head.validation.problems if p.file in touched_paths]
     base_keys = {(p.file, p.field, p.message) for p in base.validation.problems}
@@ -870,20 +174,12 @@ def review(base: Snapshot, head: Snapshot, touched: list[TouchedFile]) -> Review
     return result
 
 
-def uncommitted_files(repo: Path) -> list[str]:
-    """Paths with changes that are not committed (untracked ones included, ignored ones not)."""
-    status = git(repo, "status", "--porcelain", "-z", "--untracked-files=all")
-    return sorted({entry[3:] for entry in status.decode("utf-8", "surrogateescape").split("\0") if len(entry) > 3})
-
-
 def review_revisions(repo: Path, base: str | None = None, head: str | None = None) -> Review:
     """The review of the change from BASE (default: the merge base with main) to HEAD (default: the last commit).
 
     Only committed changes count: a pull request holds commits, and files that
     a tool or an editor left in the folder are not part of it.
     """
-    from .approval import track
-
     root = repository_root(repo)
     base_commit = resolve_revision(root, base) if base else default_base(root)
     head_commit = resolve_revision(root, head or "HEAD")

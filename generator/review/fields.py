@@ -13,7 +13,8 @@ from functools import cache
 from typing import Any
 
 from .. import schemas
-from ..i18n import LANGUAGES
+from ..i18n import FIELD_TERMS, LANGUAGES
+from ..i18n import label as interface_label
 
 LABEL_SEPARATOR = " › "
 TEXT_DEFINITION = "common.schema.json#/$defs/text"
@@ -81,6 +82,9 @@ def subschema(schema_name: str, path: Sequence[str | int]) -> dict[str, Any] | N
 
 def title(schema_name: str, path: Sequence[str | int]) -> str:
     """The schema's title of the field at `path`, or its key when the schema gives none."""
+    term = FIELD_TERMS.get(tuple(str(part) for part in path)) if all(isinstance(p, str) for p in path) else None
+    if schema_name == schemas.MICRO_QUALIFICATION and term is not None:
+        return interface_label("en", term)  # the term pages and certificates use
     node = subschema(schema_name, path)
     key = path[-1] if path else ""
     if node and node.get("title"):

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..i18n import LANGUAGES
+from ..i18n import FIELD_TERMS, LANGUAGES, label
 from ..problems import Problem, Severity, github_annotation
 from .approval import AWAITING, RECORDED, REFUSED, UNCHANGED
-from .diff import (
+from .compare import (
     ADDED,
     CHANGED,
     DELETED,
@@ -28,8 +28,8 @@ from .diff import (
     EntryChange,
     FieldChange,
     RecordChange,
-    Review,
 )
+from .diff import Review
 
 ARROW = "→"
 LONG_VALUE = 80  # characters; longer old/new values go on lines of their own
@@ -263,10 +263,10 @@ _STATE_WORDS = {
     UNCHANGED: "approval unchanged",
     REFUSED: "❌ approval not recorded by the council",
 }
-_DECISION_LABELS = (
-    (("quality_assurance", "decision"), "Decision"),
-    (("quality_assurance", "decision_date"), "Approval date"),
-    (("quality_assurance", "review_due"), "Review due"),
+_DECISION_FIELDS = (
+    ("quality_assurance", "decision"),
+    ("quality_assurance", "decision_date"),
+    ("quality_assurance", "review_due"),
 )
 
 
@@ -278,13 +278,15 @@ def _approval_lines(review: Review) -> list[str]:
         "",
         "### The council's decision",
         "",
-        "| Entry | State | Status | Decision | Approval date | Review due | Changed in |",
+        "| Entry | State | Status | "
+        + " | ".join(md_text(label("en", FIELD_TERMS[path])) for path in _DECISION_FIELDS)
+        + " | Changed in |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for approval in review.approvals:
         cells = [md_code(approval.id, in_table=True), _STATE_WORDS.get(approval.state, md_text(approval.state))]
         cells.append(md_code(approval.status, in_table=True) if approval.status is not None else "_(not set)_")
-        for path, _ in _DECISION_LABELS:
+        for path in _DECISION_FIELDS:
             value = approval.values.get(path)
             cells.append(value_text(value) if value is not None else "_(not set)_")
         commits = []
@@ -343,6 +345,8 @@ def markdown(review: Review) -> str:
                 name = _name(sector.name)
                 code = md_code(sector.id, in_table=True)
                 cell = f"{name} ({code})" if name else f"{code} (not in the sector registry)"
+                if sector.reason:
+                    cell += f": {md_text(sector.reason)}"
                 reviewers = ", ".join(md_code(r, in_table=True) for r in sector.reviewers) or "_(none registered)_"
                 out.append(f"| {cell} | {reviewers} |")
         if review.maintainer_reasons:

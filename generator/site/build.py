@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,11 +23,14 @@ from pathlib import Path
 
 import yaml
 
-from .. import statistics
+from .. import intakes, opendata, statistics, versions
 from ..catalogue import CatalogueInvalid, Result, validate
 from ..context import BuildContext
+from ..credentials import registry
+from ..interop import elm, ob3
 from ..model import Catalogue
 from ..problems import Problem
+from . import search_index, sitemap
 from .compile import compile_tree
 from .shards import Shard, merge_shards
 
@@ -72,6 +77,30 @@ def base_site_url(repo_root: Path) -> str:
     """The site_url of the repository's mkdocs.yml."""
     config = yaml.load((repo_root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return str(config.get("site_url") or "http://127.0.0.1:8000/")
+
+
+def _ordinary_permissions(folder: Path) -> None:
+    """Give a folder made by tempfile.mkdtemp (mode 700) the mode the umask gives any new folder (755 usually).
+
+    Copied as it is to a web server's root, a site of mode 700 could not be read.
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the trees are swapped: an interrupted swap could leave no site."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread():  # pragma: no cover - signals go to main
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _swap(new: Path, target: Path) -> None:
@@ -162,9 +191,6 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
     The first list needs only the catalogue (written while MkDocs renders); the
     second reads the rendered pages (the sitemap lists them).
     """
-    from .. import intakes, opendata, search_index
-    from ..interop import elm, ob3
-    from . import sitemap
 
     return [
         search_index.write_search_index,
@@ -185,7 +211,6 @@ def _prepare(
     publish: bool,
 ) -> tuple[BuildReport, BuildContext, Path]:
     """Validate and read the history: the report (with the catalogue), the context, the history's root."""
-    from .. import versions
 
     catalogue_dir = catalogue_dir or repo_root / "catalogue"
     timings = Timings()
@@ -214,22 +239,23 @@ def build(
     catalogue_dir: Path | None = None,
     publish: bool = False,
     shard: Shard | None = None,
+    published_versions: dict[str, dict[int, str]] | None = None,
 ) -> BuildReport:
     """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
 
     `publish` builds the published site: a proposed entry is then an error. Without
     it (previews) proposals get pages with a "proposed, not approved" banner.
     A `shard` build writes one part of the site, for `merge` (see shards.py).
+    `published_versions` (the versions.json now online, read by `versions.read_published`):
+    refuse to build when a version it lists would be dropped or change.
     """
-    from .. import versions
-    from ..credentials import registry
 
     source_dir = source_dir or repo_root / "build" / "site-src"
     report, ctx, history_root = _prepare(repo_root, site_dir, source_dir, site_url, today, catalogue_dir, publish)
     catalogue, timings = report.catalogue, report.timings
 
     def write_versions(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
-        report.warnings.extend(versions.write_versions(catalogue, site, ctx, history_root))
+        report.warnings.extend(versions.write_versions(catalogue, site, ctx, history_root, published_versions))
 
     def write_registry(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
         # Keys, revocations, and the entries' states in time (from history).
@@ -252,12 +278,17 @@ def build(
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     source_dir.parent.mkdir(parents=True, exist_ok=True)
     new_source = Path(tempfile.mkdtemp(prefix=f".{source_dir.name}-", dir=source_dir.parent))
-    new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+    try:
+        new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+    except BaseException:
+        shutil.rmtree(new_source, ignore_errors=True)
+        raise
     # Open data and the finder's index are written while MkDocs renders, into a folder of
     # their own (MkDocs empties its site_dir when it starts), and moved in afterwards.
     new_data = new_site.with_name(new_site.name + ".data")
     renderer = Renderer(new_site)
     try:
+        _ordinary_permissions(new_site)
         shutil.rmtree(new_source)
         new_data.mkdir()
         with timings.stage("statistics"):
@@ -278,9 +309,10 @@ def build(
         for writer in after_render:
             with timings.stage(writer.__module__.removeprefix("generator.")):
                 writer(catalogue, new_site, ctx)
-        _swap(new_source, source_dir)
-        # The source tree's configs point at their docs by relative path, so it moved intact.
-        _swap(new_site, site_dir)
+        with _signals_held():
+            _swap(new_source, source_dir)
+            # The source tree's configs point at their docs by relative path, so it moved intact.
+            _swap(new_site, site_dir)
     except BaseException:
         renderer.cancel()
         shutil.rmtree(new_source, ignore_errors=True)
@@ -302,17 +334,18 @@ def merge(
     publish: bool = False,
 ) -> BuildReport:
     """Assemble the sites of `mqcat build --shard I/N` (all N of them) into `site_dir`, with the sitemap."""
-    from . import sitemap
 
     report, ctx, _ = _prepare(repo_root, site_dir, site_dir, site_url, today, catalogue_dir, publish)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     new_site = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     try:
+        _ordinary_permissions(new_site)
         with report.timings.stage("merge shards"):
             merge_shards(shards, new_site)
         with report.timings.stage("site.sitemap"):
             sitemap.write_sitemap(report.catalogue, new_site, ctx)
-        _swap(new_site, site_dir)
+        with _signals_held():
+            _swap(new_site, site_dir)
     except BaseException:
         shutil.rmtree(new_site, ignore_errors=True)
         raise

@@ -18,6 +18,7 @@ from ..formatting import (
     country_name,
     date,
     duration,
+    isced_f_text,
     language_name,
     level,
     next_intake,
@@ -26,7 +27,6 @@ from ..formatting import (
     workload,
 )
 from ..model import Catalogue, MicroQualification, Provider
-from ..rules import isced_f_fields
 
 
 def provider_names(entry: MicroQualification, catalogue: Catalogue, language: str) -> list[dict[str, Any]]:
@@ -157,7 +157,7 @@ def entry_page(
             else None
         ),
         "further_information": text(entry.further_information, language),
-        "isced_f": f"{entry.isced_f} {isced_f_fields().get(entry.isced_f, '')}".strip(),
+        "isced_f": isced_f_text(entry.isced_f, language),
         "duration": duration(entry, L),
         "schedule_times": [L(f"schedule_time.{t}") for t in entry.schedule_times],
         "schedule_description": text(entry.schedule_description, language),

@@ -1,6 +1,6 @@
 /* mqcat finder: facets, counts and prefix search over the prebuilt lunr index.
  *
- * Data (written by generator/search_index.py next to this page):
+ * Data (written by generator/site/search_index.py next to this page):
  *   entries.json     facet and card records; record i is the index's document "i";
  *   index/<n>.json   bucket n of the lunr index: the terms whose first three characters
  *                    hash to n; loaded per query word, at start in parallel with entries.json.
@@ -10,6 +10,10 @@
  * box reads q), sort and one parameter per facet
  * (repeated for several values). Facets combine with AND across groups and OR
  * within one; each option shows how many results it would leave.
+ * Each result says why it matched (the query's words marked in its title and the start
+ * of its purpose, and the fields they were found in), its next intake and its cost; up to
+ * three results can be chosen for the comparison page (param c, entry paths), which
+ * loads the chosen entries' own pages and not this index.
  */
 (function () {
   "use strict";
@@ -32,6 +36,12 @@
   var entries = [];
   var shards = {};
   var tables = {};
+  var extra = config.extra;
+  var compareBar = document.getElementById("mq-compare");
+  var compareLink = document.getElementById("mq-compare-link");
+  var compareNote = document.getElementById("mq-compare-note");
+  var COMPARE_MAX = 3;
+  var chosenPaths = [];
 
   /* Today in the visitor's time zone, as an ISO date: intakes that start today are still open. */
   function isoToday() {
@@ -41,7 +51,7 @@
   }
   var today = isoToday();
 
-  /* The same rule as fold() in generator/search_index.py: lower case, no diacritics,
+  /* The same rule as fold() in generator/site/search_index.py: lower case, no diacritics,
      no punctuation at either end. */
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/\p{Mn}/gu, "").replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
@@ -52,7 +62,7 @@
   }
   lunr.Pipeline.registerFunction(mqFold, "mqFold");
 
-  /* The query pipeline the index was built with (generator/search_index.py names it on the
+  /* The query pipeline the index was built with (generator/site/search_index.py names it on the
      page), and the part of it every form of a word goes through: folding. */
   var pipeline = lunr.Pipeline.load(form.dataset.pipeline.split(" "));
   var plain = new lunr.Pipeline();
@@ -95,24 +105,33 @@
 
   /* One form of a word in its bucket: by prefix from three characters on, else the whole term;
      whole-term matches count more. Resolves to {position: score}. */
-  function lookUp(form) {
+  function lookUp(form, why) {
     return loadShard(shardOf(form)).then(function (index) {
       var scores = {};
       index.query(function (q) {
         if (form.length >= PREFIX) q.term(form, { wildcard: lunr.Query.wildcard.TRAILING, usePipeline: false });
         q.term(form, { usePipeline: false, boost: 10 });
-      }).forEach(function (hit) { scores[hit.ref] = hit.score; });
+      }).forEach(function (hit) {
+        scores[hit.ref] = hit.score;
+        /* Which fields the word was found in, to say why the result matched. */
+        if (why) {
+          var fields = why[hit.ref] || (why[hit.ref] = {});
+          Object.keys(hit.matchData.metadata).forEach(function (term) {
+            Object.keys(hit.matchData.metadata[term]).forEach(function (field) { fields[field] = true; });
+          });
+        }
+      });
       return scores;
     });
   }
 
   /* Every word must match (the best of its forms counts); scores add up over words.
      Resolves to {position: score}, or null when the query has no words (nothing to narrow). */
-  function search(text) {
+  function search(text, why) {
     var wanted = words(text);
     if (!wanted.length) return Promise.resolve(null);
     return Promise.all(wanted.map(function (forms) {
-      return Promise.all(forms.map(lookUp)).then(function (perForm) {
+      return Promise.all(forms.map(function (form) { return lookUp(form, why); })).then(function (perForm) {
         var best = {};
         perForm.forEach(function (scores) {
           Object.keys(scores).forEach(function (ref) { best[ref] = Math.max(best[ref] || 0, scores[ref]); });
@@ -180,14 +199,40 @@
     return wrap;
   }
 
-  function card(entry) {
+  /* Text with the query's words marked: every word of the text whose folded form starts
+     with a folded query word. Built from text nodes, so nothing in it is read as HTML. */
+  function marked(text, forms) {
+    var fragment = document.createDocumentFragment();
+    text.split(/(\s+)/).forEach(function (piece) {
+      var folded = fold(piece);
+      var hit = folded && forms.some(function (form) { return folded.indexOf(form) === 0; });
+      if (hit) {
+        var mark = document.createElement("mark");
+        mark.textContent = piece;
+        fragment.appendChild(mark);
+      } else {
+        fragment.appendChild(document.createTextNode(piece));
+      }
+    });
+    return fragment;
+  }
+
+  /* The next start on or after today, else "on demand" or "no intake announced". */
+  function nextIntake(entry) {
+    var next = entry.starts.filter(function (d) { return d >= today; })[0];
+    if (next) return next;
+    return entry.onDemand ? extra.onDemand : extra.noIntake;
+  }
+
+  function card(entry, forms, fields) {
     var item = document.createElement("li");
     item.className = "mq-card";
     var heading = document.createElement("h3");
     heading.className = "mq-card__title";
     var link = document.createElement("a");
     link.href = base + entry.path;
-    link.textContent = entry.title;
+    link.textContent = "";
+    link.appendChild(marked(entry.title, forms));
     heading.appendChild(link);
     if (entry.titleFallback) {
       /* As the listings show a Latvian title on an English page: marked, with a note. */
@@ -216,8 +261,57 @@
     facts.appendChild(fact(config.facts.participation, entry.participation));
     facts.appendChild(fact(config.facts.providers, entry.providers));
     facts.appendChild(fact(config.facts.languages, entry.languages));
+    facts.appendChild(fact(extra.next_intake, nextIntake(entry)));
+    facts.appendChild(fact(extra.cost, entry.price));
+    if (forms.length) {
+      var excerpt = document.createElement("p");
+      excerpt.className = "mq-card__excerpt";
+      if (entry.titleFallback) excerpt.lang = "lv";
+      excerpt.appendChild(marked(entry.excerpt, forms));
+      item.appendChild(excerpt);
+      var where = Object.keys(fields || {}).map(function (field) { return extra["field_" + field]; }).filter(Boolean);
+      if (where.length) {
+        var reason = document.createElement("p");
+        reason.className = "mq-card__why";
+        reason.textContent = extra.matched_in.replace("{fields}", where.join(", "));
+        item.appendChild(reason);
+      }
+    }
     item.appendChild(facts);
+    item.appendChild(compareBox(entry));
     return item;
+  }
+
+  /* Choosing results for the comparison. */
+  function compareKey(entry) { return entry.path.replace(/\/$/, ""); }
+
+  function compareBox(entry) {
+    var wrap = document.createElement("p");
+    wrap.className = "mq-card__compare";
+    var label = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox";
+    box.dataset.compare = compareKey(entry);
+    box.checked = chosenPaths.indexOf(box.dataset.compare) >= 0;
+    box.disabled = !box.checked && chosenPaths.length >= COMPARE_MAX;
+    box.setAttribute("aria-label", extra.select.replace("{title}", entry.title));
+    label.appendChild(box);
+    label.appendChild(document.createTextNode(" " + extra.compare));
+    wrap.appendChild(label);
+    return wrap;
+  }
+
+  function showCompare() {
+    compareBar.hidden = !chosenPaths.length;
+    var params = new URLSearchParams();
+    chosenPaths.forEach(function (path) { params.append("e", path); });
+    compareLink.href = form.dataset.compare + "?" + params.toString();
+    compareLink.textContent = extra.compare_link.replace("{n}", chosenPaths.length);
+    compareNote.textContent = chosenPaths.length >= COMPARE_MAX ? extra.limit : "";
+    list.querySelectorAll("input[data-compare]").forEach(function (box) {
+      box.checked = chosenPaths.indexOf(box.dataset.compare) >= 0;
+      box.disabled = !box.checked && chosenPaths.length >= COMPARE_MAX;
+    });
   }
 
   var collator = new Intl.Collator(language);
@@ -237,7 +331,8 @@
   function update() {
     if (!ready) return;
     var mine = ++generation;
-    return search(query.value).then(function (scores) {
+    var why = {};
+    return search(query.value, why).then(function (scores) {
       if (mine !== generation) return;
       var chosen = selected();
       var candidates = scores ? entries.filter(function (e) { return e.ref in scores; }) : entries.slice();
@@ -255,7 +350,12 @@
       });
       var found = order(candidates.filter(function (e) { return matches(e, chosen, null); }), scores);
       list.textContent = "";
-      found.slice(0, shown).forEach(function (entry) { list.appendChild(card(entry)); });
+      var forms = [];
+      words(query.value).forEach(function (wordForms) {
+        wordForms.forEach(function (f) { f = fold(f); if (f && forms.indexOf(f) < 0) forms.push(f); });
+      });
+      found.slice(0, shown).forEach(function (entry) { list.appendChild(card(entry, forms, why[entry.ref])); });
+      showCompare();
       more.hidden = found.length <= shown;
       count.textContent = found.length ? format(config.labels.results, found.length) : config.labels.no_results;
     }).catch(failed);
@@ -270,6 +370,7 @@
       chosen[param].forEach(function (value) { params.append(param, value); });
     });
     if (sort.value !== "relevance") params.set("sort", sort.value);
+    chosenPaths.forEach(function (path) { params.append("c", path); });
     var search = params.toString();
     var url = location.pathname + (search ? "?" + search : "");
     if (url === location.pathname + location.search) return;
@@ -281,6 +382,7 @@
     var params = new URLSearchParams(location.search);
     query.value = params.get("s") || "";
     sort.value = params.get("sort") || "relevance";
+    chosenPaths = params.getAll("c").filter(function (path) { return /^[a-z0-9-]+\/[a-z0-9-]+$/.test(path); }).slice(0, COMPARE_MAX);
     groups.forEach(function (group) {
       var wanted = params.getAll(group.dataset.param);
       group.querySelectorAll("input").forEach(function (input) {
@@ -303,12 +405,20 @@
   });
   form.addEventListener("change", function (event) {
     if (event.target === query) return;
+    var key = event.target.dataset.compare;
+    if (key) {
+      chosenPaths = chosenPaths.filter(function (path) { return path !== key; });
+      if (event.target.checked && chosenPaths.length < COMPARE_MAX) chosenPaths.push(key);
+      stateToUrl(false);
+      showCompare();
+      return;
+    }
     shown = PAGE;
     stateToUrl(true);
     update();
   });
   clear.addEventListener("click", function () {
-    form.querySelectorAll("input[type=checkbox]").forEach(function (input) { input.checked = false; });
+    form.querySelectorAll("fieldset input[type=checkbox]").forEach(function (input) { input.checked = false; });
     shown = PAGE;
     stateToUrl(true);
     update();

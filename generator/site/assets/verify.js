@@ -191,6 +191,10 @@
 
     var alg = header.alg;
     var kid = typeof header.kid === "string" ? header.kid : "";
+    if (facts.kind === "paper" && kid && kid.indexOf("#") < 0) {
+      // A paper token names the key by its own id; the issuer's DID is its `iss`.
+      kid = String(facts.issuer || "") + "#" + kid;
+    }
     var did = kid.split("#")[0];
     var keyName = kid.indexOf("#") >= 0 ? kid.slice(kid.indexOf("#") + 1) : "";
     var prefix = config.siteDid + ":providers:";

@@ -47,11 +47,11 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
-from .context import BuildContext
-from .formatting import Labels, language_name, text
-from .i18n import LANGUAGES
-from .model import Catalogue, MicroQualification
-from .site.views import card, provider_names
+from ..context import BuildContext
+from ..formatting import Labels, cost, excerpt, language_name, text
+from ..i18n import LANGUAGES
+from ..model import Catalogue, MicroQualification
+from .views import card, provider_names
 
 LUNR_JS = Path(mkdocs.__file__).resolve().parent / "contrib" / "search" / "templates" / "search" / "lunr.js"
 LUNR_JS_PATH = "assets/javascripts/lunr.js"
@@ -253,9 +253,11 @@ RECORD_FIELDS = (
     "onDemand",
     "starts",
     "hours",
+    "price",
+    "excerpt",
 )
 # Fields whose values repeat from entry to entry: stored as positions in the `texts` table.
-TEXT_FIELDS = ("level", "workload", "participation", "providers", "languages", "band", "form", "cost")
+TEXT_FIELDS = ("level", "workload", "participation", "providers", "languages", "band", "form", "cost", "price")
 
 
 def _record(
@@ -270,6 +272,7 @@ def _record(
         return code("texts", value)
 
     view = card(entry, catalogue, ctx, language)
+    L = Labels(language)
     badges = [
         kind
         for kind, shown in (
@@ -302,6 +305,9 @@ def _record(
         1 if entry.on_demand else 0,
         [d.isoformat() for d in entry.starts],
         entry.hours,
+        repeated(cost(entry, L)),
+        # The start of the purpose, where the finder shows why a result matched.
+        excerpt(entry.purpose.get(language)),
     ]
 
 
