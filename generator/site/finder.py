@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import search_index
 from ..context import COMPARE_PATH, BuildContext
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue
+from . import search_index
 
 BANDS = ("up-to-25", "26-80", "81-160", "over-160")
 COSTS = ("free-or-funded", "paid")
@@ -29,8 +29,10 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
         return [{"value": value, "label": label} for value, label in values]
 
     sectors = [s for s in catalogue.sectors.values() if any(e.sector == s.id for e in published)]
-    providers = sorted({p for e in published for p in e.awarding_bodies},
-                       key=lambda p: text(catalogue.providers[p].name, language)["text"].casefold())
+    providers = sorted(
+        {p for e in published for p in e.awarding_bodies},
+        key=lambda p: text(catalogue.providers[p].name, language)["text"].casefold(),
+    )
     places = sorted({m for e in published for m in e.municipalities()}, key=str.casefold)
     languages = sorted({c for e in published for c in e.languages}, key=lambda c: language_name(c, language))
     groups = [
@@ -45,9 +47,13 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
         ("intake", [(i, L(f"finder.intake_{i}")) for i in INTAKES]),
     ]
     return {
-        "groups": [{"param": name, "legend": L(f"finder.facet_{name}"), "options": options(values)} for name, values in groups],
+        "groups": [
+            {"param": name, "legend": L(f"finder.facet_{name}"), "options": options(values)} for name, values in groups
+        ],
         # How the script reads a query: the index's search pipeline, and into how many buckets the index is split.
         "pipeline": search_index.search_pipeline(language),
         "shards": search_index.SHARDS,
         "compare_path": COMPARE_PATH,
+        # Where the script reads an entry's texts for the excerpt of a matching result.
+        "entries_api": ctx.api_path("entries/"),
     }
