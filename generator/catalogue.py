@@ -98,9 +98,9 @@ def validate(
     broken: dict[int, frozenset[str]] = {}
     for kind, loaded in docs.items():
         for path, doc in loaded:
-            found = schemas.check(doc, schema_for[kind])
-            result.problems.extend(found)
-            errors = frozenset(p.field for p in found if p.severity is Severity.ERROR)
+            problems = schemas.check(doc, schema_for[kind])
+            result.problems.extend(problems)
+            errors = frozenset(p.field for p in problems if p.severity is Severity.ERROR)
             if errors:
                 broken[id(doc)] = errors
             else:

@@ -286,8 +286,8 @@ class _Builder:
         if bad:
             char = bad.group()
             # Point at the character itself where the source has it literally (not as an escape).
-            offset = self.text.find(char, node.start_mark.index, node.end_mark.index)
-            if offset < 0:
+            offset: int | None = self.text.find(char, node.start_mark.index, node.end_mark.index)
+            if offset is not None and offset < 0:
                 offset = _escape_offset(self.text, char, node.start_mark.index, node.end_mark.index)
             raise _Refused(
                 node,
@@ -476,9 +476,9 @@ def _syntax_cause(error: yaml.MarkedYAMLError, text: str, line: int) -> tuple[st
     # The colon of the line's own field, not one inside a text: the line itself is out of place.
     if "mapping values are not allowed" in problem and key and mark is not None and mark.column == here.index(":"):
         return (
-                "this line is indented differently from the field above it, or the line above lacks its ':'",
-                "line the field up under the fields beside it, with spaces; every line is `field: value`",
-            )
+            "this line is indented differently from the field above it, or the line above lacks its ':'",
+            "line the field up under the fields beside it, with spaces; every line is `field: value`",
+        )
     if "mapping values are not allowed" in problem:
         return (
             "a text holds a colon followed by a space (': ') without quotes",

@@ -104,3 +104,90 @@ def test_a_failing_subschema_is_named_by_its_definition_not_by_its_message() -> 
     errors = list(schemas.validator(schemas.PROVIDER).iter_errors({"website": "http://example.org", "id": "x"}))
     [website] = [e for e in errors if e.validator == "pattern" and list(e.absolute_path) == ["website"]]
     assert schemas.definition_of(website.schema) == schemas.HTTPS_URL
+
+
+# --- Imports go down the pipeline ----------------------------------------------------------------
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(GENERATOR.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Every generator module and the generator modules it imports, at the top or inside a function."""
+    modules = {_module_name(path): path for path in GENERATOR.rglob("*.py")}
+
+    def known(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                    base = ".".join(anchor + ([node.module] if node.module else []))
+                targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            for target in targets:
+                module = known(target) if target.startswith("generator") else None
+                # `from . import x` names the package itself too; a package's own name is no dependency.
+                if module and module != name and module != "generator":
+                    found.add(module)
+        graph[name] = found
+    return graph
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle, as the modules along it, or [] when there is none."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        state[module] = 1
+        path.append(module)
+        for imported in sorted(graph[module]):
+            if state.get(imported) == 1:
+                return path[path.index(imported) :] + [imported]
+            if imported not in state and (found := visit(imported)):
+                return found
+        path.pop()
+        state[module] = 2
+        return []
+
+    for module in sorted(graph):
+        if module not in state and (found := visit(module)):
+            return found
+    return []
+
+
+def test_no_module_imports_itself_back_through_others() -> None:
+    cycle = _cycle(_imports())
+    assert cycle == [], "import cycle: " + " -> ".join(cycle)
+
+
+def test_the_cycle_check_finds_a_cycle() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_site_and_the_commands_come_last() -> None:
+    # The site (which renders every output) and the command line sit at the end of the pipeline:
+    # nothing else imports them.
+    late = ("generator.site", "generator.commands", "generator.cli")
+    wrong = [
+        f"{module} imports {imported}"
+        for module, imports in _imports().items()
+        if not module.startswith(late) and module != "generator.__main__"
+        for imported in imports
+        if imported.startswith(late)
+    ]
+    assert wrong == []

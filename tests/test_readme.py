@@ -22,6 +22,7 @@ import pytest
 from .conftest import REPO_ROOT
 
 README = REPO_ROOT / "README.md"
+SYSTEM_PATH = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 
 
 def quick_start() -> list[str]:
@@ -48,12 +49,18 @@ def test_ci_runs_readmes_test_command() -> None:
     assert test in ci.splitlines()
 
 
+def test_contributing_installs_as_readme_does() -> None:
+    text = (REPO_ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "python3 -m venv .venv && .venv/bin/pip install -e ." in text
+
+
 @pytest.mark.parametrize("guide", ["CONTRIBUTING.md", "docs/reviewers-guide.md"])
-def test_guides_install_the_same_way_as_readme(guide: str) -> None:
+def test_guides_install_into_a_virtual_environment_they_create(guide: str) -> None:
+    # The reviewers' guide installs mqcat from main into a virtual environment of its own (never the
+    # pull request's code): the same method as README's, at another place.
     text = (REPO_ROOT / guide).read_text(encoding="utf-8")
-    assert "python3 -m venv .venv" in text
-    assert ".venv/bin/pip install -e ." in text
-    assert not re.search(r"^\s*(python3 -m )?pip install", text, re.MULTILINE), "install into .venv, as README does"
+    assert "python3 -m venv " in text
+    assert not re.search(r"^\s*(sudo )?(python3? -m )?pip3? install", text, re.MULTILINE), "a system-wide install"
 
 
 def _index_reachable(tmp_path: Path) -> bool:
@@ -79,14 +86,20 @@ def test_readme_commands_work_verbatim_in_a_fresh_clone(tmp_path: Path) -> None:
     log = tmp_path / "apt-get.log"
     (stand_in / "apt-get").write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n', encoding="utf-8")
     (stand_in / "apt-get").chmod(0o755)
-    # The caller's virtual environment and git variables must not leak into the clone's.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PYTHON"))}
-    env["PATH"] = os.pathsep.join([str(stand_in), env.get("PATH", "")])
+    # A stock Debian/Ubuntu shell: the distribution's programs only (its python3, not one a developer added),
+    # and none of the caller's virtual environment or git variables.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "VIRTUAL_ENV", "PYTHON", "PYENV"))}
+    env["PATH"] = os.pathsep.join([str(stand_in), *SYSTEM_PATH])
 
     done = subprocess.run(["bash", "-c", build], cwd=clone, env=env, capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert (clone / "site" / "index.html").is_file()
     assert "Built " in done.stdout
+    python = subprocess.run(
+        [str(clone / ".venv/bin/python"), "-c", "import sys; print(sys.base_prefix)"], capture_output=True, text=True
+    )
+    if Path("/usr/bin/python3").exists():
+        assert python.stdout.strip() == "/usr", "the virtual environment is not the distribution's Python"
     # What the commands create stays out of git: the clone shows no change.
     assert subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True).stdout == ""
 

@@ -20,7 +20,7 @@ from generator import schemas
 from generator.catalogue import validate
 from generator.cli import main
 from generator.review import fields
-from generator.review.diff import ATTENTION_FIELDS, SUBSTANTIVE_FIELDS
+from generator.review.compare import ATTENTION_FIELDS, SUBSTANTIVE_FIELDS
 from generator.review.report import md_text
 
 from .git_support import catalogue_repository, commit, git

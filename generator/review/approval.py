@@ -26,8 +26,9 @@ from ..git import GitError, git
 from ..loader import LoadError, parse_text
 from ..model import APPROVAL_FIELDS, DECISION_FIELDS, PROPOSED
 from ..problems import Problem, Severity
+from .compare import DELETED, UNREADABLE, EntryChange
 from .decision import TRAILER, approval_values, without_approval
-from .diff import DELETED, UNREADABLE, EntryChange, Record
+from .revisions import Record
 
 AWAITING, RECORDED, UNCHANGED, REFUSED = "awaiting", "recorded", "unchanged", "refused"
 
@@ -173,7 +174,8 @@ def track(repo: Path, base: str, head: str, changes: list[EntryChange]) -> list[
             offending = [c for c in approval.commits if c.needs_council and not c.council_decision]
             if offending or not approval.commits:
                 approval.state = REFUSED
-                for commit in offending or [None]:
+                named: list[ApprovalCommit | None] = [*offending] or [None]  # None: no commit to name
+                for commit in named:
                     where = f"in commit {commit.commit[:12]} by {commit.author} " if commit else ""
                     approval.findings.append(
                         _problem(

@@ -132,7 +132,7 @@ def _edit(text: str, path: FieldPath, value: Any, *, after: str | None = None) -
 
 
 # Where a new top-level approval field goes: beside the status, as the schema orders them.
-_AFTER = {("status_reason",): "status", ("replaced_by",): "status_reason"}
+_AFTER: dict[FieldPath, str] = {("status_reason",): "status", ("replaced_by",): "status_reason"}
 
 
 def apply(text: str, changes: dict[FieldPath, Any]) -> str:

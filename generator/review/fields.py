@@ -82,8 +82,9 @@ def subschema(schema_name: str, path: Sequence[str | int]) -> dict[str, Any] | N
 
 def title(schema_name: str, path: Sequence[str | int]) -> str:
     """The schema's title of the field at `path`, or its key when the schema gives none."""
-    if schema_name == schemas.MICRO_QUALIFICATION and tuple(path) in FIELD_TERMS:
-        return interface_label("en", FIELD_TERMS[tuple(path)])  # the term pages and certificates use
+    term = FIELD_TERMS.get(tuple(str(part) for part in path)) if all(isinstance(p, str) for p in path) else None
+    if schema_name == schemas.MICRO_QUALIFICATION and term is not None:
+        return interface_label("en", term)  # the term pages and certificates use
     node = subschema(schema_name, path)
     key = path[-1] if path else ""
     if node and node.get("title"):

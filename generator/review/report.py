@@ -15,7 +15,7 @@ from typing import Any
 from ..i18n import FIELD_TERMS, LANGUAGES, label
 from ..problems import Problem, Severity, github_annotation
 from .approval import AWAITING, RECORDED, REFUSED, UNCHANGED
-from .diff import (
+from .compare import (
     ADDED,
     CHANGED,
     DELETED,
@@ -28,8 +28,8 @@ from .diff import (
     EntryChange,
     FieldChange,
     RecordChange,
-    Review,
 )
+from .diff import Review
 
 ARROW = "→"
 LONG_VALUE = 80  # characters; longer old/new values go on lines of their own

@@ -23,11 +23,14 @@ from pathlib import Path
 
 import yaml
 
-from .. import statistics
+from .. import intakes, opendata, statistics, versions
 from ..catalogue import CatalogueInvalid, Result, validate
 from ..context import BuildContext
+from ..credentials import registry
+from ..interop import elm, ob3
 from ..model import Catalogue
 from ..problems import Problem
+from . import search_index, sitemap
 from .compile import compile_tree
 from .shards import Shard, merge_shards
 
@@ -188,10 +191,6 @@ def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
     The first list needs only the catalogue (written while MkDocs renders); the
     second reads the rendered pages (the sitemap lists them).
     """
-    from .. import intakes, opendata
-    from . import search_index
-    from ..interop import elm, ob3
-    from . import sitemap
 
     return [
         search_index.write_search_index,
@@ -212,7 +211,6 @@ def _prepare(
     publish: bool,
 ) -> tuple[BuildReport, BuildContext, Path]:
     """Validate and read the history: the report (with the catalogue), the context, the history's root."""
-    from .. import versions
 
     catalogue_dir = catalogue_dir or repo_root / "catalogue"
     timings = Timings()
@@ -251,8 +249,6 @@ def build(
     `published_versions` (the versions.json now online, read by `versions.read_published`):
     refuse to build when a version it lists would be dropped or change.
     """
-    from .. import versions
-    from ..credentials import registry
 
     source_dir = source_dir or repo_root / "build" / "site-src"
     report, ctx, history_root = _prepare(repo_root, site_dir, source_dir, site_url, today, catalogue_dir, publish)
@@ -338,7 +334,6 @@ def merge(
     publish: bool = False,
 ) -> BuildReport:
     """Assemble the sites of `mqcat build --shard I/N` (all N of them) into `site_dir`, with the sitemap."""
-    from . import sitemap
 
     report, ctx, _ = _prepare(repo_root, site_dir, site_dir, site_url, today, catalogue_dir, publish)
     site_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -24,14 +24,14 @@ import yaml
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
 from ..context import COMPARE_PATH, STATISTICS_PATH, BuildContext
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
+from ..credentials import registry
 from ..escaping import html_text, json_for_script
+from ..formatting import Labels, date, text
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
-from ..credentials import registry
 from ..statistics import Figures
 from ..statistics import compute as compute_figures
-from ..formatting import Labels, date, text
 from . import charts, finder, views
 from .pathways import Drawings, Pathway, find_pathways
 from .shards import Shard
@@ -73,8 +73,17 @@ class SourceTree:
         self.other = next(lang for lang in LANGUAGES if lang != language)
         self._made: set[Path] = set()
 
-    def page(self, path: str, template: str, title: str, view: dict[str, Any], *,
-             description: str = "", body: str = "", extra: dict[str, Any] | None = None) -> None:
+    def page(
+        self,
+        path: str,
+        template: str,
+        title: str,
+        view: dict[str, Any],
+        *,
+        description: str = "",
+        body: str = "",
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
         target = self.docs / path
         if target.parent not in self._made:
@@ -115,31 +124,51 @@ class SourceTree:
             return [views.card(e, catalogue, ctx, language) for e in entries]
 
         sectors: list[dict[str, Any]] = [
-            {"id": s.id, "path": f"{s.id}/", "name": text(s.name, language),
-             "council": text(s.council, language), "count": len(by_sector.get(s.id, []))}
+            {
+                "id": s.id,
+                "path": f"{s.id}/",
+                "name": text(s.name, language),
+                "council": text(s.council, language),
+                "count": len(by_sector.get(s.id, [])),
+            }
             for s in catalogue.sectors.values()
         ]
         newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
-        self.page("index.md", "mq-home.html", self.L("site.name"), {
-            "counts": {
-                "entries": len(published),
-                "sectors": sum(1 for s in sectors if s["count"]),
-                "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
+        self.page(
+            "index.md",
+            "mq-home.html",
+            self.L("site.name"),
+            {
+                "counts": {
+                    "entries": len(published),
+                    "sectors": sum(1 for s in sectors if s["count"]),
+                    "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
+                },
+                "sectors": sectors,
+                "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
+                "newest": [
+                    dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest
+                ],
+                # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
+                "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
             },
-            "sectors": sectors,
-            "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
-            "newest": [dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest],
-            # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
-            "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
-        }, description=self.L("site.description"))
+            description=self.L("site.description"),
+        )
 
         for sector in sectors:
             entries = by_sector.get(sector["id"], [])
-            self.page(f"{sector['id']}/index.md", "mq-sector.html", sector["name"]["text"], {
-                "sector": sector, "nace": list(catalogue.sectors[sector["id"]].nace), "entries": cards(entries),
-                "calendar": ctx.calendar_path(sector=sector["id"]),
-                "pathways": drawings.for_sector(entries),
-            })
+            self.page(
+                f"{sector['id']}/index.md",
+                "mq-sector.html",
+                sector["name"]["text"],
+                {
+                    "sector": sector,
+                    "nace": list(catalogue.sectors[sector["id"]].nace),
+                    "entries": cards(entries),
+                    "calendar": ctx.calendar_path(sector=sector["id"]),
+                    "pathways": drawings.for_sector(entries),
+                },
+            )
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             if not self.wanted(f"{entry.sector}/{entry.id}.md"):
@@ -151,62 +180,145 @@ class SourceTree:
             if entry.published:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
-            self.page(f"{entry.sector}/{entry.id}.md", "mq-entry.html", self.text(entry.title), view,
-                      description=self.text(entry.purpose), extra=extra)
+            self.page(
+                f"{entry.sector}/{entry.id}.md",
+                "mq-entry.html",
+                self.text(entry.title),
+                view,
+                description=self.text(entry.purpose),
+                extra=extra,
+            )
 
         providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
-        self.page("providers/index.md", "mq-providers.html", self.L("nav.providers"), {
-            "providers": [dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers],
-        })
+        self.page(
+            "providers/index.md",
+            "mq-providers.html",
+            self.L("nav.providers"),
+            {
+                "providers": [
+                    dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers
+                ],
+            },
+        )
         for provider in providers:
             if not self.wanted(f"providers/{provider.id}.md"):
                 continue
-            self.page(f"providers/{provider.id}.md", "mq-provider.html", self.text(provider.name), {
-                "provider": views.provider_block(provider, language), "entries": cards(by_provider.get(provider.id, [])),
-            })
+            self.page(
+                f"providers/{provider.id}.md",
+                "mq-provider.html",
+                self.text(provider.name),
+                {
+                    "provider": views.provider_block(provider, language),
+                    "entries": cards(by_provider.get(provider.id, [])),
+                },
+            )
 
-        self.page("levels/index.md", "mq-levels.html", self.L("nav.levels"), {
-            "levels": [{"lki": n, "path": f"levels/{n}/", "label": self.L("units.level", lki=n, eqf=n),
-                        "description": self.L(f"levels.descriptions.{n}"), "count": len(by_level.get(n, []))}
-                       for n in range(1, 9)],
-        })
+        self.page(
+            "levels/index.md",
+            "mq-levels.html",
+            self.L("nav.levels"),
+            {
+                "levels": [
+                    {
+                        "lki": n,
+                        "path": f"levels/{n}/",
+                        "label": self.L("units.level", lki=n, eqf=n),
+                        "description": self.L(f"levels.descriptions.{n}"),
+                        "count": len(by_level.get(n, [])),
+                    }
+                    for n in range(1, 9)
+                ],
+            },
+        )
         for n in range(1, 9):
-            self.page(f"levels/{n}.md", "mq-level.html", self.L("units.level", lki=n, eqf=n), {
-                "lki": n, "description": self.L(f"levels.descriptions.{n}"), "entries": cards(by_level.get(n, [])),
-            })
+            self.page(
+                f"levels/{n}.md",
+                "mq-level.html",
+                self.L("units.level", lki=n, eqf=n),
+                {
+                    "lki": n,
+                    "description": self.L(f"levels.descriptions.{n}"),
+                    "entries": cards(by_level.get(n, [])),
+                },
+            )
 
-        self.page("finder/index.md", "mq-finder.html", self.L("nav.finder"), finder.view(catalogue, ctx, language),
-                  extra={"hide": ["toc"], "mq_finder_config": json_for_script({
-                      "labels": {key: self.L(f"finder.{key}") for key in ("results", "no_results", "error")},
-                      "facts": {key: self.L(f"facts.{key}") for key in ("level", "workload", "participation", "providers", "languages")},
-                      "status": {key: self.L(f"status.{key}") for key in ("suspended",)},
-                      "latvianOnly": self.L("language.latvian_only"),
-                      "extra": {**table(language)["finder_extra"], "onDemand": self.L("facts.on_demand"),
-                                "noIntake": self.L("key.no_intake")},
-                  })})
+        self.page(
+            "finder/index.md",
+            "mq-finder.html",
+            self.L("nav.finder"),
+            finder.view(catalogue, ctx, language),
+            extra={
+                "hide": ["toc"],
+                "mq_finder_config": json_for_script(
+                    {
+                        "labels": {key: self.L(f"finder.{key}") for key in ("results", "no_results", "error")},
+                        "facts": {
+                            key: self.L(f"facts.{key}")
+                            for key in ("level", "workload", "participation", "providers", "languages")
+                        },
+                        "status": {key: self.L(f"status.{key}") for key in ("suspended",)},
+                        "latvianOnly": self.L("language.latvian_only"),
+                        "extra": {
+                            **table(language)["finder_extra"],
+                            "onDemand": self.L("facts.on_demand"),
+                            "noIntake": self.L("key.no_intake"),
+                        },
+                    }
+                ),
+            },
+        )
 
-        self.page(f"{COMPARE_PATH}index.md", "mq-compare.html", self.L("compare.title"), {},
-                  extra={"hide": ["toc"], "mq_compare_config": json_for_script({
-                      "labels": table(language)["compare"], "facts": self.L("compare.fact"),
-                  })})
+        self.page(
+            f"{COMPARE_PATH}index.md",
+            "mq-compare.html",
+            self.L("compare.title"),
+            {},
+            extra={
+                "hide": ["toc"],
+                "mq_compare_config": json_for_script(
+                    {
+                        "labels": table(language)["compare"],
+                        "facts": self.L("compare.fact"),
+                    }
+                ),
+            },
+        )
 
-        self.page(f"{STATISTICS_PATH}index.md", "mq-statistics.html", self.L("statistics.title"),
-                  charts.view(figures, catalogue, ctx, language), extra={"hide": ["toc"]})
-        self.page("verify/index.md", "mq-verify.html", self.L("verify.title"), {},
-                  extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))})
+        self.page(
+            f"{STATISTICS_PATH}index.md",
+            "mq-statistics.html",
+            self.L("statistics.title"),
+            charts.view(figures, catalogue, ctx, language),
+            extra={"hide": ["toc"]},
+        )
+        self.page(
+            "verify/index.md",
+            "mq-verify.html",
+            self.L("verify.title"),
+            {},
+            extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))},
+        )
 
-        for name in sorted(os.listdir(CONTENT_DIR / language)):
+        for name in sorted(path.name for path in (CONTENT_DIR / language).iterdir()):
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
-            self.page(name, "mq-prose.html", self.L(f"pages.{name.removesuffix('.md')}"), {},
-                      body=source.read_text(encoding="utf-8"))
+            self.page(
+                name,
+                "mq-prose.html",
+                self.L(f"pages.{name.removesuffix('.md')}"),
+                {},
+                body=source.read_text(encoding="utf-8"),
+            )
 
     def nav(self) -> list[Any]:
         """The navigation: sectors, providers, levels, and the site's own pages; never entries."""
         L = self.L
         sectors = [{html_text(self.text(s.name)): f"{s.id}/index.md"} for s in self.catalogue.sectors.values()]
         levels = ["levels/index.md"] + [{html_text(L("units.level_short", n=n)): f"levels/{n}.md"} for n in range(1, 9)]
-        pages = [{html_text(L(f"pages.{p.removesuffix('.md')}")): p} for p in sorted(os.listdir(CONTENT_DIR / self.language))]
+        pages = [
+            {html_text(L(f"pages.{p.removesuffix('.md')}")): p}
+            for p in sorted(path.name for path in (CONTENT_DIR / self.language).iterdir())
+        ]
         return [
             {html_text(L("nav.home")): "index.md"},
             {html_text(L("nav.sectors")): sectors},

@@ -50,9 +50,12 @@ def write_sitemap(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> No
             if path in changed:
                 ElementTree.SubElement(url, f"{{{SITEMAP}}}lastmod").text = changed[path].isoformat()
             for alternate in LANGUAGES:
-                ElementTree.SubElement(url, f"{{{XHTML}}}link", rel="alternate", hreflang=alternate,
-                                       href=ctx.url(path, alternate))
+                ElementTree.SubElement(
+                    url, f"{{{XHTML}}}link", rel="alternate", hreflang=alternate, href=ctx.url(path, alternate)
+                )
     content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
     (site_dir / "sitemap.xml").write_bytes(content)
     (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(content, mtime=0))
-    (site_dir / "robots.txt").write_text(f"User-agent: *\nAllow: /\nSitemap: {ctx.site_url}sitemap.xml\n", encoding="utf-8")
+    (site_dir / "robots.txt").write_text(
+        f"User-agent: *\nAllow: /\nSitemap: {ctx.site_url}sitemap.xml\n", encoding="utf-8"
+    )
