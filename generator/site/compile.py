@@ -23,7 +23,7 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import render_certificate_html
-from ..context import COMPARE_PATH, STATISTICS_PATH, BuildContext
+from ..context import CATALOGUE_JSON, COMPARE_PATH, FEED_FILE, FINDER_PATH, STATISTICS_PATH, BuildContext
 from ..credentials import registry
 from ..escaping import html_text, json_for_script
 from ..formatting import Labels, date, text
@@ -378,6 +378,12 @@ def compile_tree(
                     "site_root": "" if language == DEFAULT_LANGUAGE else "../",
                     "other_root": ctx.prefix(other) if language == DEFAULT_LANGUAGE else "../" + ctx.prefix(other),
                     "site_url": ctx.site_url,
+                    # Finished paths, from this language's root (templates add only base_url).
+                    "paths": {
+                        "finder": FINDER_PATH,
+                        "open_data": ctx.api_path(CATALOGUE_JSON),
+                        "feed": ctx.page_path(FEED_FILE, language),
+                    },
                     "labels": _template_labels(language),
                 },
                 "alternate": [
