@@ -20,8 +20,8 @@ mqcat's time by stage (median per stage).
 
     python benchmarks/bench_build.py --entries 1000 10000 --repeat 3
 
-`--preview` also measures `mqcat serve`: how long after one entry's file is
-saved the served page shows the change (see bench_preview.py).
+bench_preview.py measures `mqcat serve` on the same catalogues: how long after
+one entry's file is saved the served page shows the change.
 """
 
 from __future__ import annotations

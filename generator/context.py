@@ -66,9 +66,12 @@ def api_file(path: str) -> str:
     return f"api/{API_VERSION}/{path}"
 
 
+ENTRIES_JSON_DIR = "entries/"
+
+
 def entry_json_path(entry_id: str) -> str:
     """The living description of an entry."""
-    return f"entries/{entry_id}.json"
+    return f"{ENTRIES_JSON_DIR}{entry_id}.json"
 
 
 def version_path(entry_id: str, version: int) -> str:

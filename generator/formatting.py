@@ -122,18 +122,6 @@ def next_intake(entry: MicroQualification, today: dt.date, L: Labels) -> dict[st
     return {"next": date(upcoming[0]) if upcoming else None, "note": "; ".join(notes)}
 
 
-EXCERPT_CHARS = 180
-
-
-def excerpt(value: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a text, cut at a word boundary with an ellipsis when longer than `limit`."""
-    value = " ".join(value.split())
-    if len(value) <= limit:
-        return value
-    cut = value[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–")
-    return cut + "…"
-
-
 _VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
 
 

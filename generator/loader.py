@@ -343,21 +343,25 @@ def _decode(raw: bytes, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _depth_bound(text: str) -> int:
-    """An upper bound of the document's nesting depth, from its text alone, in linear time.
+# Two block indicators in a row (`- - x`, `- ? x`) open two levels on one line.
+_CHAINED_INDICATORS = re.compile(r"[-?] +[-?](?: |$)", re.MULTILINE)
+
+
+def _may_be_deep(text: str) -> bool:
+    """Whether the document could nest deeper than MAX_DEPTH, judged quickly from its text.
 
     In block style a collection inside another is indented further, except a sequence
-    under a mapping key (same column), so each column holds at most two levels; `- `,
-    `? ` and `: ` can add levels on one line; every `[` or `{` may open one more.
+    under a mapping key (same column), so each column of indentation holds at most two
+    levels; a line adds at most two more (`- key: x`) unless it chains indicators
+    (`- - x`); every `[` or `{` may open one more. Spaces inside texts only make the
+    estimate larger. Only files this cannot clear get the exact check on the parser's events.
     """
-    worst = 0
-    for line in text.split("\n"):
-        stripped = line.lstrip(" ")
-        if stripped:
-            indent = len(line) - len(stripped)
-            level = 2 * (indent + 1) + stripped.count("- ") + stripped.count("? ") + stripped.count(": ") + 1
-            worst = max(worst, level)
-    return worst + text.count("[") + text.count("{")
+    flow = text.count("[") + text.count("{")
+    if flow >= MAX_DEPTH or _CHAINED_INDICATORS.search(text):
+        return True
+    # Levels on a line indented n spaces: at most 2 * (n + 1) + 2 + flow.
+    deepest_clear = (MAX_DEPTH - flow - 2) // 2 - 1
+    return deepest_clear < 0 or " " * (deepest_clear + 1) in text
 
 
 def _check_events(text: str, display: str, *, anchors: bool, depth: bool) -> None:
@@ -416,7 +420,7 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         # Anchors and aliases need an `&` or a `*`, and deep nesting needs deep indentation or
         # brackets: most files have neither and are parsed once.
         anchors = refuse_anchors and ("&" in text or "*" in text)
-        deep = _depth_bound(text) > MAX_DEPTH
+        deep = _may_be_deep(text)
         if anchors or deep:
             _check_events(text, display, anchors=anchors, depth=deep)
         loader = _ComposingLoader(text)

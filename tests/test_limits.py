@@ -38,7 +38,19 @@ def test_a_document_nested_too_deeply_is_refused_where_it_passes_the_limit(writt
     assert (problem.file, problem.line) == ("x.yaml", 2 if written is flow else MAX_DEPTH + 2)
 
 
-@pytest.mark.parametrize("written", [flow, block], ids=["flow", "block"])
+def chained(depth: int) -> str:
+    return "id: x\nlist:\n" + "-  " * depth + "x\n"
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 5000, 60000])
+def test_block_indicators_chained_on_one_line_are_refused_too(depth: int) -> None:
+    with pytest.raises(LoadError) as refused:
+        parse_text(chained(depth), Path("x.yaml"), "x.yaml")
+    assert refused.value.problem.message == f"the document is nested more than {MAX_DEPTH} levels deep here"
+    assert refused.value.problem.line == 3
+
+
+@pytest.mark.parametrize("written", [flow, block, chained], ids=["flow", "block", "chained"])
 def test_a_document_at_the_nesting_limit_loads(written: object) -> None:
     text = written(MAX_DEPTH - 1)  # type: ignore[operator]
     assert parse_text(text, Path("x.yaml"), "x.yaml").data["id"] == "x"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
@@ -44,7 +44,7 @@ def versioned_record_url(entry: MicroQualification, ctx: BuildContext) -> str:
     return ctx.api_url(version_path(entry.id, entry.version))
 
 
-@lru_cache(maxsize=4096)
+@cache
 def _qr_svg(data: str, quick: bool) -> str:
     # Choosing the best of the eight masks is most of segno's work (about 15 ms a
     # code). Any mask is valid; specimens on web pages, built by the thousand,
@@ -52,6 +52,11 @@ def _qr_svg(data: str, quick: bool) -> str:
     code = segno.make(data, error="m", micro=False, mask=0 if quick else None)
     svg = code.svg_inline(scale=1, border=2, omitsize=True, svgclass="mq-cert-qr-code", lineclass=None)
     return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def forget_qr_codes() -> None:
+    """Empty the cache of QR codes (a site build draws each entry's once for both languages)."""
+    _qr_svg.cache_clear()
 
 
 def qr_svg(data: str, title: str, *, quick: bool = False) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
-from ..certificate.render import render_certificate_html
+from ..certificate.render import forget_qr_codes, render_certificate_html
 from ..context import CATALOGUE_JSON, COMPARE_PATH, FEED_FILE, FINDER_PATH, STATISTICS_PATH, BuildContext
 from ..credentials import registry
 from ..escaping import html_text, json_for_script
@@ -398,6 +398,9 @@ def compile_tree(
         configs.append(root / "mkdocs.yml")
         if ready is not None:
             ready(root / "mkdocs.yml")
+    # Every language's specimens drew the same QR codes from one cache (a bounded one
+    # missed every code past its size and drew it again per language); let it go.
+    forget_qr_codes()
     return configs
 
 

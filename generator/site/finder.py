@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import COMPARE_PATH, BuildContext
+from ..context import COMPARE_PATH, ENTRIES_JSON_DIR, BuildContext
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue
 from . import search_index
@@ -54,4 +54,6 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
         "pipeline": search_index.search_pipeline(language),
         "shards": search_index.SHARDS,
         "compare_path": COMPARE_PATH,
+        # Where the script reads an entry's texts for the excerpt of a matching result.
+        "entries_api": ctx.api_path(ENTRIES_JSON_DIR),
     }

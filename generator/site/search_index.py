@@ -48,7 +48,7 @@ from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
 from ..context import BuildContext
-from ..formatting import Labels, cost, excerpt, language_name, text
+from ..formatting import Labels, cost, language_name, text
 from ..i18n import LANGUAGES
 from ..model import Catalogue, MicroQualification
 from .views import card, provider_names
@@ -254,7 +254,6 @@ RECORD_FIELDS = (
     "starts",
     "hours",
     "price",
-    "excerpt",
 )
 # Fields whose values repeat from entry to entry: stored as positions in the `texts` table.
 TEXT_FIELDS = ("level", "workload", "participation", "providers", "languages", "band", "form", "cost", "price")
@@ -306,8 +305,6 @@ def _record(
         [d.isoformat() for d in entry.starts],
         entry.hours,
         repeated(cost(entry, L)),
-        # The start of the purpose, where the finder shows why a result matched.
-        excerpt(entry.purpose.get(language)),
     ]
 
 

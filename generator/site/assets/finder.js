@@ -11,7 +11,9 @@
  * (repeated for several values). Facets combine with AND across groups and OR
  * within one; each option shows how many results it would leave.
  * Each result says why it matched (the query's words marked in its title and the start
- * of its purpose, and the fields they were found in), its next intake and its cost; up to
+ * of its purpose, and the fields they were found in), its next intake and its cost. The
+ * purpose is read from the entry's open-data file (api/v1/entries/<id>.json) for the
+ * results shown only, so the records loaded before the first result stay small. Up to
  * three results can be chosen for the comparison page (param c, entry paths), which
  * loads the chosen entries' own pages and not this index.
  */
@@ -42,6 +44,8 @@
   var compareNote = document.getElementById("mq-compare-note");
   var COMPARE_MAX = 3;
   var chosenPaths = [];
+  var EXCERPT = 160;
+  var purposes = {};
 
   /* Today in the visitor's time zone, as an ISO date: intakes that start today are still open. */
   function isoToday() {
@@ -217,6 +221,24 @@
     return fragment;
   }
 
+  /* The start of an entry's purpose in the page's language (or Latvian, marked), cut at a
+     word; loaded once per entry, only for the results shown. */
+  function purpose(entry) {
+    var id = entry.path.replace(/\/$/, "").split("/").pop();
+    if (!purposes[id]) {
+      purposes[id] = fetch(form.dataset.entriesApi + id + ".json").then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (data) {
+        var own = data.purpose && data.purpose[language];
+        var value = (own || (data.purpose && data.purpose.lv) || "").replace(/\s+/g, " ").trim();
+        if (value.length > EXCERPT) value = value.slice(0, EXCERPT).replace(/\s+\S*$/, "") + "…";
+        return { value: value, lang: own ? null : "lv" };
+      }).catch(function () { return null; });
+    }
+    return purposes[id];
+  }
+
   /* The next start on or after today, else "on demand" or "no intake announced". */
   function nextIntake(entry) {
     var next = entry.starts.filter(function (d) { return d >= today; })[0];
@@ -266,9 +288,12 @@
     if (forms.length) {
       var excerpt = document.createElement("p");
       excerpt.className = "mq-card__excerpt";
-      if (entry.titleFallback) excerpt.lang = "lv";
-      excerpt.appendChild(marked(entry.excerpt, forms));
       item.appendChild(excerpt);
+      purpose(entry).then(function (text) {
+        if (!text) return;
+        if (text.lang) excerpt.lang = text.lang;
+        excerpt.appendChild(marked(text.value, forms));
+      });
       var where = Object.keys(fields || {}).map(function (field) { return extra["field_" + field]; }).filter(Boolean);
       if (where.length) {
         var reason = document.createElement("p");
