@@ -25,11 +25,10 @@ from generator.catalogue import load_catalogue
 from generator.context import BuildContext
 from generator.versions import read_history, write_versions
 
-from .conftest import REPO_ROOT, TODAY
+from .conftest import REPO_ROOT, SITE_URL, TODAY
 from .git_support import catalogue_repository, commit, git
 
 FORKLIFT = "catalogue/transport-logistics/forklift-safe-operation.yaml"
-SITE_URL = "https://mqcat.example.org/"
 
 
 def mqcat(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -416,6 +416,4 @@ def _palette(base: dict[str, Any], L: Labels) -> list[dict[str, Any]]:
 
 def _template_labels(language: str) -> dict[str, Any]:
     """The label sections the templates use, passed through the config."""
-    from ..i18n import table
-
     return table(language)
