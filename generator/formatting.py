@@ -16,7 +16,7 @@ from typing import Any, overload
 
 import pycountry
 
-from .i18n import label
+from .i18n import label, table
 from .model import MicroQualification, Text
 
 
@@ -61,6 +61,9 @@ def language_name(code: str, language: str) -> str:
     if record is None:
         return code
     name = _translation("iso639-3", language).gettext(record.name)
+    if name == record.name:
+        # ISO 639's Latvian translation has no entry for some languages (English among them).
+        name = table(language)["language"]["names"].get(code, name)
     return name.lower() if language == "lv" else name
 
 

@@ -11,7 +11,7 @@ import pytest
 from generator import schemas
 from generator.certificate import render_certificate_html
 from generator.context import BuildContext
-from generator.formatting import isced_f_names
+from generator.formatting import isced_f_names, language_name
 from generator.i18n import FIELD_TERMS, LANGUAGES, label
 from generator.model import Catalogue
 from generator.review import fields
@@ -127,3 +127,13 @@ def test_the_page_of_an_entry_without_stackability_says_not_stated(built_site: P
     entry = unknown[0]
     html = parse(built_site / entry.sector / entry.id / "index.html")
     assert label("lv", "stack.standalone") not in html.text
+
+
+def test_languages_of_instruction_are_named_in_the_page_language(catalogue: Catalogue) -> None:
+    """Every language of instruction in the sample catalogue has a Latvian name on Latvian pages (not `english`)."""
+    codes = {code for entry in catalogue.entries.values() for code in entry.languages}
+    assert codes, "the sample catalogue names languages of instruction"
+    for code in sorted(codes):
+        latvian, english = language_name(code, "lv"), language_name(code, "en")
+        assert latvian != english.lower(), (code, latvian)
+    assert language_name("en", "lv") == "angļu"
