@@ -364,6 +364,17 @@ def _may_be_deep(text: str) -> bool:
     return deepest_clear < 0 or " " * (deepest_clear + 1) in text
 
 
+def _too_deep(display: str, line: int, column: int) -> Problem:
+    return Problem(
+        display,
+        line,
+        column,
+        "",
+        f"the document is nested more than {MAX_DEPTH} levels deep here",
+        hint="a catalogue file needs a few levels; remove the extra brackets or indentation",
+    )
+
+
 def _check_events(text: str, display: str, *, anchors: bool, depth: bool) -> None:
     """Raise LoadError at the first anchor or alias, or where the nesting passes MAX_DEPTH.
 
@@ -392,17 +403,7 @@ def _check_events(text: str, display: str, *, anchors: bool, depth: bool) -> Non
             if isinstance(event, yaml.CollectionStartEvent):
                 level += 1
                 if depth and level > MAX_DEPTH:
-                    line, column = _mark(event.start_mark)
-                    raise LoadError(
-                        Problem(
-                            display,
-                            line,
-                            column,
-                            "",
-                            f"the document is nested more than {MAX_DEPTH} levels deep here",
-                            hint="a catalogue file needs a few levels; remove the extra brackets or indentation",
-                        )
-                    )
+                    raise LoadError(_too_deep(display, *_mark(event.start_mark)))
             elif isinstance(event, yaml.CollectionEndEvent):
                 level -= 1
     finally:
@@ -449,6 +450,10 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         if "quoted scalar" in str(error.context or "") and error.context_mark:
             mark = error.context_mark  # where the unclosed quote opens, not the end of the file
         line, column = _mark(mark) if mark else (1, 1)
+        if "maximum nesting depth" in str(error.problem or ""):
+            # Newer libyaml builds refuse very deep flow nesting in their scanner, before the
+            # depth check sees the events: the same problem, reported in the same words.
+            raise LoadError(_too_deep(display, line, column)) from None
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
         cause, hint = _syntax_cause(error, text, line)
         raise LoadError(

@@ -185,20 +185,57 @@ def merge_into(source: Path, target: Path) -> None:
     source.rmdir()
 
 
-def site_writers() -> tuple[list[SiteWriter], list[SiteWriter]]:
-    """The open-data and interoperability outputs that are built with the site.
+def site_writers(
+    figures: statistics.Figures,
+    history_root: Path,
+    published_versions: dict[str, dict[int, str]] | None,
+    warnings: list[Problem],
+) -> tuple[list[tuple[str, SiteWriter]], list[tuple[str, SiteWriter]]]:
+    """Every output written beside the rendered pages, registered here and only here: (name, writer).
 
-    The first list needs only the catalogue (written while MkDocs renders); the
-    second reads the rendered pages (the sitemap lists them).
+    The first list needs only the catalogue (written while MkDocs renders), in a fixed
+    order (a shard build writes the ones whose position is its own); the second reads
+    the rendered pages (the sitemap lists them). `figures` are the catalogue-wide
+    statistics, `history_root` the repository whose history holds the published
+    versions, `published_versions` what is online now; the versions' warnings go to
+    `warnings`.
     """
 
-    return [
+    def write_statistics(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        statistics.write_statistics(figures, site, ctx)
+
+    def write_versions(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        warnings.extend(versions.write_versions(catalogue, site, ctx, history_root, published_versions))
+
+    def write_registry(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        # Keys, revocations, and the entries' states in time (from history).
+        registry.write_registry(catalogue, site, ctx, versions.read_history(history_root).states)
+
+    plain: list[SiteWriter] = [
         search_index.write_search_index,
         opendata.write_open_data,
         elm.write_elm,
         ob3.write_ob3,
         intakes.write_intake_calendars,
-    ], [sitemap.write_sitemap]
+    ]
+    while_rendering = [(_name(w), w) for w in plain] + [
+        ("statistics.json", write_statistics),
+        ("versions", write_versions),
+        ("registry of issuers", write_registry),
+    ]
+    return while_rendering, after_render_writers()
+
+
+def after_render_writers() -> list[tuple[str, SiteWriter]]:
+    """The outputs that read the rendered pages (a merge of shards writes them too)."""
+
+    return [(_name(sitemap.write_sitemap), sitemap.write_sitemap)]
+
+
+def _name(writer: SiteWriter) -> str:
+    """A writer's name in `--timings`: its module, e.g. "interop.elm"."""
+
+    return writer.__module__.removeprefix("generator.")
 
 
 def _prepare(
@@ -254,27 +291,6 @@ def build(
     report, ctx, history_root = _prepare(repo_root, site_dir, source_dir, site_url, today, catalogue_dir, publish)
     catalogue, timings = report.catalogue, report.timings
 
-    def write_versions(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
-        report.warnings.extend(versions.write_versions(catalogue, site, ctx, history_root, published_versions))
-
-    def write_registry(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
-        # Keys, revocations, and the entries' states in time (from history).
-        registry.write_registry(catalogue, site, ctx, versions.read_history(history_root).states)
-
-    def write_statistics(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
-        statistics.write_statistics(figures, site, ctx)
-
-    writers, after_render = site_writers()
-    named = [(w.__module__.removeprefix("generator."), w) for w in writers]
-    named += [
-        ("statistics.json", write_statistics),
-        ("versions", write_versions),
-        ("registry of issuers", write_registry),
-    ]
-    if shard is not None:
-        named = [pair for position, pair in enumerate(named) if shard.writes(position)]
-        after_render = []  # the sitemap lists every page: written by the merge
-
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     source_dir.parent.mkdir(parents=True, exist_ok=True)
     new_source = Path(tempfile.mkdtemp(prefix=f".{source_dir.name}-", dir=source_dir.parent))
@@ -298,6 +314,10 @@ def build(
             compile_tree(
                 catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures, shard=shard
             )
+        named, after_render = site_writers(figures, history_root, published_versions, report.warnings)
+        if shard is not None:
+            named = [pair for position, pair in enumerate(named) if shard.writes(position)]
+            after_render = []  # the sitemap lists every page: written by the merge
         for name, writer in named:
             with timings.stage(f"{name} (while MkDocs renders)"):
                 writer(catalogue, new_data, ctx)
@@ -306,8 +326,8 @@ def build(
         merge_into(new_data, new_site)
         if shard is not None:
             shard.mark(new_site)
-        for writer in after_render:
-            with timings.stage(writer.__module__.removeprefix("generator.")):
+        for name, writer in after_render:
+            with timings.stage(name):
                 writer(catalogue, new_site, ctx)
         with _signals_held():
             _swap(new_source, source_dir)
@@ -342,8 +362,9 @@ def merge(
         _ordinary_permissions(new_site)
         with report.timings.stage("merge shards"):
             merge_shards(shards, new_site)
-        with report.timings.stage("site.sitemap"):
-            sitemap.write_sitemap(report.catalogue, new_site, ctx)
+        for name, writer in after_render_writers():
+            with report.timings.stage(name):
+                writer(report.catalogue, new_site, ctx)
         with _signals_held():
             _swap(new_site, site_dir)
     except BaseException:
