@@ -2,10 +2,12 @@
 
 `render_certificate_html` returns an HTML fragment (`<section class="mq-certificate">`)
 that the site can show as a specimen and `render_certificate_page` wraps it as a
-print-ready A4 document. The primary language's line comes first and the other
-language's line below it. Every value from the catalogue or the learner list is
-escaped with `html_text`; the only markup not built here is the QR code's SVG,
-which segno draws from the certificate's link.
+print-ready A4 document. The markup is in two autoescaping Jinja templates beside
+this module, certificate.html and page.html; this module gathers what they show.
+The primary language's line comes first and the other language's line below it.
+Every value from the catalogue or the learner list is escaped where a template
+writes it; the only markup that comes in as such is the QR code's SVG, which
+segno draws from the certificate's link, and the stylesheet.
 
 The QR code links to the entry's page with the certified version in the query
 (`<entry page>?v=<version>`): a phone opens a readable page, and the version
@@ -17,11 +19,13 @@ lists with its SRI digest.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..context import BuildContext, version_path
 from ..escaping import html_text, safe_link
@@ -66,46 +70,21 @@ def qr_svg(data: str, title: str, *, quick: bool = False) -> str:
     return f"{svg[:opening_end]}<title>{html_text(title)}</title>{svg[opening_end:]}"
 
 
-class _Bilingual:
-    """Writes each label and value in the primary language, then in the other one."""
-
-    def __init__(self, language: str) -> None:
-        if language not in LANGUAGE_PAIRS:
-            raise ValueError(f"no certificate language {language!r}; use one of {', '.join(LANGUAGE_PAIRS)}")
-        self.primary = language
-        self.secondary = LANGUAGE_PAIRS[language]
-
-    def pair(
-        self, primary: str, secondary: str | None, primary_lang: str | None = None, secondary_lang: str | None = None
-    ) -> str:
-        primary_lang = primary_lang or self.primary
-        lang = f' lang="{primary_lang}"' if primary_lang != self.primary else ""
-        out = f"<span{lang}>{html_text(primary)}</span>"
-        if secondary and secondary != primary:
-            out += (
-                f'<span class="mq-cert-secondary" lang="{secondary_lang or self.secondary}">'
-                f"{html_text(secondary)}</span>"
-            )
-        return out
-
-    def label(self, key: str, **values: object) -> str:
-        return self.pair(label(self.primary, key, **values), label(self.secondary, key, **values))
-
-    def text(self, text: Text) -> str:
-        primary_lang = self.primary if text.has(self.primary) else "lv"
-        secondary = text.get(self.secondary) if text.has(self.secondary) else None
-        return self.pair(text.get(self.primary), secondary, primary_lang)
-
-    def each(self, make: Callable[[str], str]) -> str:
-        """A value formatted by `make(language)` in both languages."""
-        return self.pair(make(self.primary), make(self.secondary))
-
-    def placeholder(self, key: str) -> str:
-        return f'<span class="mq-cert-placeholder">{self.label(f"certificate.placeholder.{key}")}</span>'
+def _escape(value: object) -> Markup:
+    """Autoescaping as `html_text` writes it (`&#x27;`, not markupsafe's `&#39;`), so output stays byte-identical."""
+    return value if isinstance(value, Markup) else Markup(html_text(value))  # noqa: S704 (escaped just here)
 
 
-def _row(name: str, value: str) -> str:
-    return f"<div><dt>{name}</dt><dd>{value}</dd></div>"
+# Autoescaping: every value from the catalogue or the learner list is escaped where the
+# template writes it; only the QR code's SVG and the stylesheet come in as Markup.
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent),
+    autoescape=True,
+    finalize=_escape,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+_TEMPLATES.globals["label"] = label
 
 
 def render_certificate_html(
@@ -119,73 +98,48 @@ def render_certificate_html(
     """The certificate as an HTML fragment; without a learner, the learner's fields are marked placeholders.
 
     `verify_link` (a signed certificate's link to the verification page, with its
-    paper token) replaces the entry's page in the QR code.
+    paper token) replaces the entry's page in the QR code. The markup is
+    certificate.html; this function gathers what it shows, in both languages.
     """
     assert entry.decision_date is not None, "certificates are made for approved entries only"
-    b = _Bilingual(language)
-    authority = catalogue.authorities[entry.authorised_by]
+    if language not in LANGUAGE_PAIRS:
+        raise ValueError(f"no certificate language {language!r}; use one of {', '.join(LANGUAGE_PAIRS)}")
+    languages = (language, LANGUAGE_PAIRS[language])
     providers = [catalogue.providers[p] for p in entry.awarding_bodies]
-    parts: list[str] = [f'<section class="mq-certificate" lang="{b.primary}">']
-
-    if catalogue.is_example(entry):
-        parts.append(f'<p class="mq-cert-notice">{b.label("certificate.example_notice")}</p>')
-    parts.append(
-        '<header class="mq-cert-header">'
-        f'<p class="mq-cert-kind">{b.label("certificate.heading")}</p>'
-        f'<h2 class="mq-cert-title">{b.text(entry.title)}</h2>'
-        "</header>"
-    )
-
-    if learner is None:
-        name, identifier = b.placeholder("name"), b.placeholder("identifier")
+    lead = providers[0]
+    link, record = certificate_url(entry, ctx), versioned_record_url(entry, ctx)
+    if verify_link is None:
+        qr = qr_svg(link, label(language, "certificate.qr_label", version=entry.version), quick=learner is None)
+        link_href, link_text = safe_link(link) or link, link
     else:
-        name, identifier = html_text(learner.name), html_text(learner.identifier)
-    parts.append(
-        f'<dl class="mq-cert-holder">{_row(b.label("certificate.name"), name)}'
-        f"{_row(b.label('certificate.identifier'), identifier)}</dl>"
+        # A signed certificate: the code opens the verification page with this certificate's signed token.
+        page = verify_link.split("#", 1)[0]
+        qr = qr_svg(verify_link, label(language, "certificate.qr_label_signed"))
+        link_href, link_text = safe_link(verify_link) or page, page
+    return _TEMPLATES.get_template("certificate.html").render(
+        lang=language,
+        other=languages[1],
+        entry=entry,
+        example=catalogue.is_example(entry),
+        learner=learner,
+        issue_place=(learner.issue_place or lead.region) if learner else None,
+        workload=[workload(entry, Labels(lang)) for lang in languages],
+        level=[level(entry, Labels(lang)) for lang in languages],
+        field=[isced_f_text(entry.isced_f, lang) for lang in languages],
+        assessment_methods=[
+            ", ".join(label(lang, f"assessment_method.{m}") for m in entry.assessment_methods) for lang in languages
+        ],
+        stack_targets=_stack_targets(entry, catalogue),
+        providers=[_provider(p, languages) for p in providers],
+        authority=catalogue.authorities[entry.authorised_by],
+        signed=verify_link is not None,
+        qr=Markup(qr),  # noqa: S704 (segno's SVG; its only text, the title, is escaped in qr_svg)
+        link_href=link_href,
+        link_text=link_text,
+        record_href=safe_link(record) or record,
+        record=record,
+        density=_density,
     )
-
-    facts = [
-        _row(b.label("facts.purpose"), b.text(entry.purpose)),
-        _row(b.label("facts.workload"), b.each(lambda lang: workload(entry, Labels(lang)))),
-        _row(b.label("facts.level"), b.each(lambda lang: level(entry, Labels(lang)))),
-        _row(
-            b.label("facts.field"),
-            b.each(lambda lang: isced_f_text(entry.isced_f, lang)),
-        ),
-        _row(
-            b.label("facts.assessment"),
-            b.each(lambda lang: ", ".join(label(lang, f"assessment_method.{m}") for m in entry.assessment_methods))
-            + b.text(entry.assessment_description),
-        ),
-    ]
-    if entry.supervision:
-        facts.append(_row(b.label("facts.supervision"), b.label(f"supervision.{entry.supervision}")))
-    facts.append(_row(b.label("facts.participation"), b.label(f"participation_form.{entry.participation_form}")))
-    facts.append(_row(b.label("facts.quality_assurance"), b.text(entry.qa_type)))
-    if entry.prerequisites:
-        facts.append(_row(b.label("facts.prerequisites"), b.text(entry.prerequisites)))
-    facts.append(_row(b.label("facts.stackability"), _stackability(entry, catalogue, b)))
-    outcomes = "".join(f"<li>{b.text(o.text)}</li>" for o in entry.learning_outcomes)
-    bodies = "".join(_provider_block(p, b) for p in providers)
-    approval = (
-        f'<div class="mq-cert-body"><p><strong>{b.text(authority.name)}</strong></p><dl>'
-        f"{_row(b.label('qa.decision'), html_text(entry.decision))}"
-        f"{_row(b.label('qa.approved'), html_text(entry.decision_date.isoformat()))}</dl></div>"
-    )
-    # One flow in two columns: what fits on a page depends on the texts, not on a fixed grid.
-    parts.append(
-        '<div class="mq-cert-columns">'
-        f'<dl class="mq-cert-facts">{"".join(facts)}</dl>'
-        f'<section class="mq-cert-outcomes"><h3>{b.label("facts.learning_outcomes")}</h3><ol>{outcomes}</ol></section>'
-        f'<section class="mq-cert-awarding"><h3>{b.label("facts.providers")}</h3>{bodies}</section>'
-        f'<section class="mq-cert-approval"><h3>{b.label("qa.authority")}</h3>{approval}</section>'
-        "</div>"
-    )
-    parts.append(_footer(entry, ctx, providers[0], learner, b, verify_link))
-    parts.append("</section>")
-    html = "".join(parts)
-    return html.replace('class="mq-certificate"', f'class="mq-certificate{_density(html)}"', 1)
 
 
 # Characters of text that fit on one A4 page at each type size (measured with WeasyPrint).
@@ -199,11 +153,8 @@ def _density(html: str) -> str:
     return next((name for limit, name in _DENSITIES if length <= limit), " mq-cert-dense")
 
 
-def _stackability(entry: MicroQualification, catalogue: Catalogue, b: _Bilingual) -> str:
-    if entry.standalone is None:  # the entry says nothing about it: not "standalone" by default
-        out = b.label("facts.not_stated")
-    else:
-        out = b.label("certificate.standalone" if entry.standalone else "certificate.part_of_larger")
+def _stack_targets(entry: MicroQualification, catalogue: Catalogue) -> list[Text]:
+    """The titles of what the entry counts towards: catalogue entries, then the larger qualification."""
     targets = [catalogue.entries[i].title for i in entry.stacks_into if i in catalogue.entries]
     if entry.larger_qualification:
         larger = entry.larger_qualification
@@ -213,72 +164,30 @@ def _stackability(entry: MicroQualification, catalogue: Catalogue, b: _Bilingual
                 f"{larger.title.en} ({label('en', 'units.level_short', n=larger.lki)})" if larger.title.en else None,
             )
         )
-    if targets:
-        items = "".join(f"<li>{b.text(t)}</li>" for t in targets)
-        out += f'<p class="mq-cert-stack">{b.label("certificate.counts_towards")}</p><ul>{items}</ul>'
-    return out
+    return targets
 
 
-def _provider_block(provider: Provider, b: _Bilingual) -> str:
+@dataclass(frozen=True)
+class _ProviderView:
+    """An awarding body as its block on the certificate shows it."""
+
+    legal_name: str
+    name: Text
+    registration_number: str
+    legal_address: str
+    place: list[str]  # country and region, in each language
+    contacts: str
+
+
+def _provider(provider: Provider, languages: tuple[str, str]) -> _ProviderView:
     contacts = [c for c in (provider.contact.email, provider.contact.phone, provider.website) if c]
-    place = b.each(lambda lang: ", ".join(filter(None, (country_name(provider.country, lang), provider.region))))
-    rows = [
-        _row(b.label("certificate.registration_number"), html_text(provider.registration_number)),
-        _row(b.label("certificate.address"), html_text(provider.legal_address)),
-        _row(b.label("facts.country"), place),
-        _row(b.label("certificate.contacts"), html_text(" · ".join(contacts))),
-    ]
-    other_name = f"<p>{b.text(provider.name)}</p>" if provider.name.lv != provider.legal_name else ""
-    return (
-        f'<div class="mq-cert-body"><p><strong>{html_text(provider.legal_name)}</strong></p>'
-        f"{other_name}<dl>{''.join(rows)}</dl></div>"
-    )
-
-
-def _footer(
-    entry: MicroQualification,
-    ctx: BuildContext,
-    lead: Provider,
-    learner: Learner | None,
-    b: _Bilingual,
-    verify_link: str | None = None,
-) -> str:
-    if learner is None:
-        issued, place = b.placeholder("issue_date"), b.placeholder("issue_place")
-        grade: str | None = b.placeholder("grade")
-    else:
-        issued = html_text(learner.issue_date.isoformat())
-        place_text = learner.issue_place or lead.region
-        place = html_text(place_text) if place_text else b.placeholder("issue_place")
-        grade = html_text(learner.grade) if learner.grade else None
-    rows = [_row(b.label("certificate.issue_date"), issued), _row(b.label("certificate.issue_place"), place)]
-    if grade is not None:
-        rows.append(_row(b.label("certificate.grade"), grade))
-    rows.append(_row(b.label("certificate.version"), html_text(f"{entry.id} · v{entry.version}")))
-    link = certificate_url(entry, ctx)
-    record = versioned_record_url(entry, ctx)
-    if verify_link is None:
-        qr = qr_svg(link, label(b.primary, "certificate.qr_label", version=entry.version), quick=learner is None)
-        verify = (
-            f'<p class="mq-cert-verify">{b.label("certificate.verify", version=entry.version)}'
-            f'<a href="{html_text(safe_link(link) or link)}">{html_text(link)}</a> · '
-            f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>'
-        )
-    else:
-        # A signed certificate: the code opens the verification page with this certificate's signed token.
-        page = verify_link.split("#", 1)[0]
-        qr = qr_svg(verify_link, label(b.primary, "certificate.qr_label_signed"))
-        verify = (
-            f'<p class="mq-cert-verify">{b.label("certificate.verify_signed")}'
-            f'<a href="{html_text(safe_link(verify_link) or page)}">{html_text(page)}</a> · '
-            f'<a href="{html_text(safe_link(record) or record)}">{html_text(record)}</a></p>'
-        )
-    return (
-        '<footer class="mq-cert-footer"><div class="mq-cert-footer-row">'
-        f'<div><dl class="mq-cert-issue">{"".join(rows)}</dl>'
-        f'<p class="mq-cert-signature">{b.label("certificate.signature")}</p></div>'
-        f'<figure class="mq-cert-qr{" mq-cert-qr--signed" if verify_link else ""}">{qr}</figure>'
-        f"</div>{verify}</footer>"
+    return _ProviderView(
+        legal_name=provider.legal_name,
+        name=provider.name,
+        registration_number=provider.registration_number,
+        legal_address=provider.legal_address,
+        place=[", ".join(filter(None, (country_name(provider.country, lang), provider.region))) for lang in languages],
+        contacts=" · ".join(contacts),
     )
 
 
@@ -300,10 +209,10 @@ def render_certificate_page(
     title = label(language, "certificate.document_title", title=entry.title.get(language))
     if learner is not None:
         title += f" – {learner.name}"
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{html_text(language)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html_text(title)}</title>\n<style>\n{stylesheet()}</style>\n</head>\n"
-        f"<body>\n{render_certificate_html(entry, catalogue, ctx, language, learner, verify_link)}\n</body>\n</html>\n"
+    return _TEMPLATES.get_template("page.html").render(
+        lang=language,
+        title=title,
+        stylesheet=Markup(stylesheet()),  # noqa: S704 (the package's own certificate.css)
+        # Rendered (and escaped) by certificate.html.
+        certificate=Markup(render_certificate_html(entry, catalogue, ctx, language, learner, verify_link)),  # noqa: S704
     )
