@@ -13,8 +13,8 @@ help: ## list the targets
 install: ## install mqcat (editable) with its test and development tools
 	$(PYTHON) -m pip install -e '.[test,dev]'
 
-test-fast: ## every test that needs no browser, on every core (under two minutes)
-	$(PYTHON) -m pytest -m "not browser" -q -n auto
+test-fast: ## every test that needs no browser and installs nothing, on every core (under two minutes)
+	$(PYTHON) -m pytest -m "not browser and not install" -q -n auto
 
 test: ## the whole test suite, browser tests included (needs Chromium at /usr/bin/chromium)
 	$(PYTHON) -m pytest -q
