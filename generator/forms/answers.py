@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..i18n import LANGUAGES
 from ..i18n import label as i18n_label
 from . import body as body_module
 from . import spec
@@ -132,8 +133,8 @@ class AnswerReader:
 
     def _read_yes_no(self, item: FormField, raw: str) -> bool | None:
         first = raw.strip().split()[0].lower() if raw.strip() else ""
-        yes = {i18n_label(language, "form.answer_yes") for language in ("lv", "en")}
-        no = {i18n_label(language, "form.answer_no") for language in ("lv", "en")}
+        yes = {i18n_label(language, "form.answer_yes") for language in LANGUAGES}
+        no = {i18n_label(language, "form.answer_no") for language in LANGUAGES}
         if first in yes:
             return True
         if first in no:

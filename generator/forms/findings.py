@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 
 from .. import schemas
+from ..i18n import LANGUAGES
 from ..i18n import label as i18n_label
 from ..problems import Problem, Severity
 from ..review import fields
@@ -63,28 +64,41 @@ def schema_problems(form: Form, record: str, data: dict[str, Any]) -> list[Field
     errors = list(schemas.validator(schema_name).iter_errors(data))
     failed_format = {(tuple(e.absolute_path), id(e.schema)) for e in errors if e.validator == "format"}
     found = []
+    required_seen: set[Path_] = set()
     for error in errors:
         if error.validator == "pattern" and (tuple(error.absolute_path), id(error.schema)) in failed_format:
             continue
         path: Path_ = tuple(error.absolute_path)
-        key, values = _explain(form, record, error)
         if error.validator == "required" and isinstance(error.instance, dict):
-            # jsonschema reports each missing property separately; its message names it first, quoted.
-            named = re.match(r"^'([^']+)'", error.message)
+            # jsonschema reports each missing property as an error of its own; the keyword's value
+            # and the instance name them all, so the first such error of an object reports every one.
+            if path in required_seen:
+                continue
+            required_seen.add(path)
             required: Any = error.validator_value
-            missing = named.group(1) if named else next(n for n in required if n not in error.instance)
-            path = path + (missing,)
-            group = fields.subschema(schema_name, path) or {}
-            if group.get("anyOf") and all("required" in option for option in group["anyOf"]):
-                # A missing group that needs "at least one of" its fields: say which.
-                options = [field_for(form, record, path + (option["required"][0],))[0] for option in group["anyOf"]]
-                key, values = "anyOf", {"options": [name for name in options if name]}
-        field_id, position = field_for(form, record, path)
-        lv = i18n_label("lv", f"form.problems.schema.{key}", **_words("lv", values))
-        en = i18n_label("en", f"form.problems.schema.{key}", **_words("en", values))
-        where = fields.label(schema_name, path) if field_id is None and path else ""
-        found.append(FieldProblem(field_id, lv, en, item=position, where=where))
+            for missing in (name for name in required if name not in error.instance):
+                key, values = _explain(form, record, error)
+                group = fields.subschema(schema_name, (*path, missing)) or {}
+                if group.get("anyOf") and all("required" in option for option in group["anyOf"]):
+                    # A missing group that needs "at least one of" its fields: say which.
+                    options = [
+                        field_for(form, record, (*path, missing, option["required"][0]))[0] for option in group["anyOf"]
+                    ]
+                    key, values = "anyOf", {"options": [name for name in options if name]}
+                found.append(_problem(form, record, schema_name, (*path, missing), key, values))
+            continue
+        key, values = _explain(form, record, error)
+        found.append(_problem(form, record, schema_name, path, key, values))
     return found
+
+
+def _problem(form: Form, record: str, schema_name: str, path: Path_, key: str, values: dict[str, Any]) -> FieldProblem:
+    """One schema finding at `path`, worded for the form field it belongs to, in both languages."""
+    field_id, position = field_for(form, record, path)
+    lv = i18n_label("lv", f"form.problems.schema.{key}", **_words("lv", values))
+    en = i18n_label("en", f"form.problems.schema.{key}", **_words("en", values))
+    where = fields.label(schema_name, path) if field_id is None and path else ""
+    return FieldProblem(field_id, lv, en, item=position, where=where)
 
 
 def _words(language: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +187,7 @@ def rule_problem(form: Form, record: str, problem: Problem, data: dict[str, Any]
     values.update(hours=workload.get("hours"), ects=workload.get("ects"))
     hint = re.search(r"did you mean '([^']*)'", problem.hint)
     texts = {}
-    for language in ("lv", "en"):
+    for language in LANGUAGES:
         extra = i18n_label(language, "form.problems.did_you_mean", value=hint.group(1)) if hint else ""
         texts[language] = i18n_label(
             language, f"form.problems.rules.{key}", **{k: shown(v) for k, v in values.items()}, hint=extra

@@ -17,6 +17,7 @@ import yaml
 
 from .. import schemas
 from ..catalogue import AUTHORITIES_FILE, SECTORS_FILE
+from ..i18n import LANGUAGES
 from ..i18n import label as i18n_label
 from ..loader import LoadError, load_file
 from ..problems import Problem, Severity
@@ -142,7 +143,7 @@ def description(item: FormField, form: Form) -> str:
     parts = []
     if item.covers and item.id not in NO_SCHEMA_DESCRIPTION:
         pattern = DESCRIPTION_PATH.get(item.id) or item.covers[0]
-        if pattern[-1] in ("lv", "en") and item.kind is not Kind.LINES:
+        if pattern[-1] in LANGUAGES and item.kind is not Kind.LINES:
             pattern = pattern[:-1]
         if "*" in pattern and item.id not in DESCRIPTION_PATH:
             pattern = pattern[: pattern.index("*")]

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from .. import schemas
+from ..i18n import LANGUAGES
 from ..i18n import label as i18n_label
 from ..review import fields
 
@@ -65,14 +66,14 @@ class FormField:
     def language(self) -> str | None:
         """For one language of a text: that language."""
         last = self.covers[0][-1]
-        return last if last in ("lv", "en") and self.kind in (Kind.TEXT, Kind.OUTCOMES, Kind.LINES) else None
+        return last if last in LANGUAGES and self.kind in (Kind.TEXT, Kind.OUTCOMES, Kind.LINES) else None
 
 
 def _text(field_id: str, path: Pattern, *, record: str = ENTRY, input_only: bool = False) -> list[FormField]:
     """The two elements (Latvian, English) of a bilingual text."""
     return [
         FormField(f"{field_id}-{language}", record, (path + (language,),), Kind.TEXT, textarea=not input_only)
-        for language in ("lv", "en")
+        for language in LANGUAGES
     ]
 
 
@@ -134,7 +135,7 @@ def _provider_fields() -> list[FormField]:
     # Every provider element is optional in the form: it is needed only when the provider is new.
     return [
         FormField(f"provider-name-{language}", p, (("name", language),), Kind.TEXT, required=False)
-        for language in ("lv", "en")
+        for language in LANGUAGES
     ] + [
         FormField("provider-legal-name", p, (("legal_name",),), Kind.LINE, required=False),
         FormField("provider-type", p, (("type",),), Kind.CHOICE, required=False),

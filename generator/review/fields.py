@@ -118,7 +118,7 @@ def is_text(node: dict[str, Any]) -> bool:
     properties = node.get("properties", {})
     return (
         node.get("type") == "object"
-        and set(properties) == {"lv", "en"}
+        and set(properties) == set(LANGUAGES)
         and all(resolve(properties[language]).get("type") == "string" for language in LANGUAGES)
     )
 
