@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -45,6 +44,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe, mkdocs_versions
 from synthetic import REPO_ROOT, Writer, make_catalogue
 
 TODAY = "2026-11-29"
@@ -309,17 +309,6 @@ def _isolated(command: list[str], cwd: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    import material
-    import mkdocs
-
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
-        f"Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}"
-    )
-
-
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| entries | pages mqcat / plain | wall mqcat | wall plain | ratio | CPU mqcat | CPU plain | CPU ratio | "
@@ -362,7 +351,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for catalogues, projects and sites (kept and reused)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args()
-    print(f"# machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    print(f"# machine: {describe(*mkdocs_versions())}", flush=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="mqcat-bench-build-"))
     rows = []
     for size in args.entries:

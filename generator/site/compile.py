@@ -127,8 +127,8 @@ class SourceTree:
             {
                 "id": s.id,
                 "path": f"{s.id}/",
-                "name": text(s.name, language),
-                "council": text(s.council, language),
+                "name": views.shown(s.name, language),
+                "council": views.shown(s.council, language),
                 "count": len(by_sector.get(s.id, [])),
             }
             for s in catalogue.sectors.values()
@@ -160,7 +160,7 @@ class SourceTree:
             self.page(
                 f"{sector['id']}/index.md",
                 "mq-sector.html",
-                sector["name"]["text"],
+                views.shown_text(sector["name"]),
                 {
                     "sector": sector,
                     "nace": list(catalogue.sectors[sector["id"]].nace),
