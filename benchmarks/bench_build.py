@@ -29,8 +29,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -44,6 +44,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import describe, mkdocs_versions
 from synthetic import REPO_ROOT, Writer, make_catalogue
 
 TODAY = "2026-11-29"
@@ -83,8 +84,41 @@ def plain_build(configs: list[Path], site: Path) -> list[str]:
     return ["bash", "-c", f"{jobs} & wait"]
 
 
-def _tree_rss_kib(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _process_role(pid: int, root_pid: int) -> str:
+    """What a process of a build is: "build" (the command itself), "mkdocs lv", "mkdocs en", or its program."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = [part.decode("utf-8", "replace") for part in handle.read().split(b"\0") if part]
+    except OSError:
+        return "?"
+    if "mkdocs" in argv:
+        for flag in ("--config-file", "-f"):
+            if flag in argv[:-1]:
+                return f"mkdocs {Path(argv[argv.index(flag) + 1]).parent.name}"
+        return "mkdocs"
+    if pid == root_pid:
+        return "build"
+    return Path(argv[0]).name if argv else "?"
+
+
+def _peak_kib(pid: int) -> int:
+    """The process's own high-water mark of resident memory (VmHWM), exact unlike sampling; 0 if gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_rss_kib(root_pid: int, peaks: dict[int, tuple[str, int]] | None = None) -> int:
+    """Resident memory of a process and all its descendants, from /proc.
+
+    `peaks` (pid -> (role, VmHWM KiB)) is updated for every process of the tree, so that
+    the largest peak can be said to be the build's own process or one of the MkDocs.
+    """
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -103,6 +137,9 @@ def _tree_rss_kib(root_pid: int) -> int:
         pid = todo.pop()
         total += rss.get(pid, 0)
         todo.extend(children.get(pid, ()))
+        if peaks is not None and pid in rss:
+            role, before = peaks.get(pid) or (_process_role(pid, root_pid), 0)
+            peaks[pid] = (role, max(before, _peak_kib(pid), rss[pid]))
     return total
 
 
@@ -114,12 +151,13 @@ def measure(command: list[str], cwd: Path) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])))
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak_total = 0
+    peaks: dict[int, tuple[str, int]] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak_total
         while not done.wait(0.05):
-            peak_total = max(peak_total, _tree_rss_kib(process.pid))
+            peak_total = max(peak_total, _tree_rss_kib(process.pid, peaks))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -134,18 +172,41 @@ def measure(command: list[str], cwd: Path) -> dict[str, Any]:
 
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest process waited for so far
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    return {"wall": wall, "cpu": cpu, "largest_mib": largest / 1024, "total_mib": peak_total / 1024, "output": output}
+    # Peak per role (the last VmHWM read before a process ended: at most 50 ms short of its true peak).
+    by_role: dict[str, float] = {}
+    for role, kib in peaks.values():
+        by_role[role] = max(by_role.get(role, 0.0), kib / 1024)
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "largest_mib": largest / 1024,
+        "largest_role": max(by_role, key=by_role.__getitem__) if by_role else "?",
+        "peaks_mib": dict(sorted(by_role.items(), key=lambda item: -item[1])),
+        "total_mib": peak_total / 1024,
+        "output": output,
+    }
+
+
+_STAGE_LINE = re.compile(r"^  (.+): ([0-9.]+) s wall, ([0-9.]+) s CPU(?:, peak ([0-9,.]+) MiB)?$")
 
 
 def stages(output: str) -> dict[str, tuple[float, float]]:
     """The `--timings` lines of `mqcat build`: stage -> (wall, CPU)."""
     result = {}
     for line in output.splitlines():
-        if line.startswith("  ") and line.endswith(" s CPU"):
-            name, figures = line.strip().rsplit(": ", 1)
-            wall, cpu = figures.split(", ")
-            result[name] = (float(wall.split()[0]), float(cpu.split()[0]))
+        match = _STAGE_LINE.match(line)
+        if match:
+            result[match[1]] = (float(match[2]), float(match[3]))
     return result
+
+
+def stage_peaks(output: str) -> dict[str, float]:
+    """The `--timings` lines: stage -> the build process's peak memory so far at its end (MiB)."""
+    return {
+        match[1]: float(match[4].replace(",", ""))
+        for match in map(_STAGE_LINE.match, output.splitlines())
+        if match and match[4]
+    }
 
 
 def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
@@ -175,7 +236,8 @@ def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
         print(
             f"  {size:,} entries, run {attempt + 1}: mqcat {ours[-1]['wall']:.1f} s ({ours[-1]['cpu']:.1f} s CPU, "
             f"{ours[-1]['largest_mib']:.0f} MiB), plain {plain[-1]['wall']:.1f} s ({plain[-1]['cpu']:.1f} s CPU, "
-            f"{plain[-1]['largest_mib']:.0f} MiB); load {os.getloadavg()[0]:.1f}",
+            f"{plain[-1]['largest_mib']:.0f} MiB); load {os.getloadavg()[0]:.1f}; mqcat peak by process: "
+            + ", ".join(f"{role} {mib:.0f} MiB" for role, mib in ours[-1]["peaks_mib"].items()),
             flush=True,
         )
     by_stage: dict[str, list[tuple[float, float]]] = {}
@@ -198,6 +260,8 @@ def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
         "mqcat_largest_mib": max(r["largest_mib"] for r in ours),
         "mqcat_total_mib": max(r["total_mib"] for r in ours),
         "plain_largest_mib": max(r["largest_mib"] for r in plain),
+        "mqcat_peaks_mib": _peaks(ours),
+        "plain_peaks_mib": _peaks(plain),
         "plain_total_mib": max(r["total_mib"] for r in plain),
         "mqcat_walls": [round(r["wall"], 1) for r in ours],
         "plain_walls": [round(r["wall"], 1) for r in plain],
@@ -205,7 +269,23 @@ def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
             name: (statistics.median(w for w, _ in figures), statistics.median(c for _, c in figures))
             for name, figures in by_stage.items()
         },
+        "stage_peaks": {
+            name: max(peaks) for name in by_stage if (peaks := [stage_peaks(r["output"]).get(name, 0.0) for r in ours])
+        },
     }
+
+
+def _peaks(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """Peak resident memory per process role over the runs (MiB), largest first."""
+    peaks: dict[str, float] = {}
+    for run in runs:
+        for role, mib in run["peaks_mib"].items():
+            peaks[role] = max(peaks.get(role, 0.0), mib)
+    return dict(sorted(peaks.items(), key=lambda item: -item[1]))
+
+
+def _which(peaks: dict[str, float]) -> str:
+    return next(iter(peaks), "?")
 
 
 _WRAPPER = """
@@ -229,17 +309,6 @@ def _isolated(command: list[str], cwd: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    import material
-    import mkdocs
-
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
-        f"Python {platform.python_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}"
-    )
-
-
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| entries | pages mqcat / plain | wall mqcat | wall plain | ratio | CPU mqcat | CPU plain | CPU ratio | "
@@ -251,18 +320,26 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['entries']:,} | {r['pages']:,} / {r['plain_pages']:,} | {r['mqcat_wall']:.1f} s | "
             f"{r['plain_wall']:.1f} s | **{r['mqcat_wall'] / r['plain_wall']:.2f}x** | {r['mqcat_cpu']:.1f} s | "
             f"{r['plain_cpu']:.1f} s | {r['mqcat_cpu'] / r['plain_cpu']:.2f}x | "
-            f"{r['mqcat_largest_mib']:,.0f} / {r['plain_largest_mib']:,.0f} MiB | "
+            f"{r['mqcat_largest_mib']:,.0f} ({_which(r['mqcat_peaks_mib'])}) / "
+            f"{r['plain_largest_mib']:,.0f} ({_which(r['plain_peaks_mib'])}) MiB | "
             f"{r['mqcat_total_mib']:,.0f} / {r['plain_total_mib']:,.0f} MiB | "
             f"{r['mqcat_wall'] / r['entries'] * 1000:.1f} s |"
         )
+    lines += ["", "Peak resident memory by process (VmHWM, MiB; mqcat's `build` is the generator's own process):", ""]
+    for r in rows:
+        for who in ("mqcat", "plain"):
+            peaks = ", ".join(f"{role} {mib:,.0f}" for role, mib in r[f"{who}_peaks_mib"].items())
+            lines.append(f"* {r['entries']:,} entries, {who}: {peaks}")
     names = list(dict.fromkeys(name for r in rows for name in r["stages"]))
-    lines += ["", "| stage (median wall / CPU) | " + " | ".join(f"{r['entries']:,} entries" for r in rows) + " |"]
+    sizes = " | ".join(f"{r['entries']:,} entries" for r in rows)
+    lines += ["", f"| stage (median wall / CPU; build process's peak so far) | {sizes} |"]
     lines.append("|---|" + "---:|" * len(rows))
     for name in names:
         cells = []
         for r in rows:
             wall, cpu = r["stages"].get(name, (0.0, 0.0))
-            cells.append(f"{wall:.1f} / {cpu:.1f} s")
+            peak = r.get("stage_peaks", {}).get(name)
+            cells.append(f"{wall:.1f} / {cpu:.1f} s" + (f"; {peak:,.0f} MiB" if peak else ""))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -274,7 +351,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for catalogues, projects and sites (kept and reused)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
     args = parser.parse_args()
-    print(f"# machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start", flush=True)
+    print(f"# machine: {describe(*mkdocs_versions())}", flush=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="mqcat-bench-build-"))
     rows = []
     for size in args.entries:

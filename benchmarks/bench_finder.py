@@ -34,7 +34,6 @@ import gzip
 import http.server
 import mimetypes
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -48,6 +47,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import plain_build, plain_project
+from machine import chromium_version, describe
 from synthetic import REPO_ROOT, make_catalogue, vocabulary
 
 CHROMIUM = "/usr/bin/chromium"
@@ -281,15 +281,6 @@ def run(sizes: list[int], repeat: int, work: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def machine() -> str:
-    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
-    load = ", load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
-    return (
-        f"{platform.system()} {platform.release()} {platform.machine()}, {os.cpu_count()} cores{load}, "
-        f"Python {platform.python_version()}, {chromium}"
-    )
-
-
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| entries | query | finder: first result | built-in: first result | time ratio | "
@@ -323,7 +314,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--work", type=Path, help="folder for the catalogues and sites (kept; reused when built)")
     args = parser.parse_args()
-    print(f"# machine: {machine()}", flush=True)
+    print(f"# machine: {describe(chromium_version(CHROMIUM))}", flush=True)
     with contextlib.ExitStack() as stack:
         work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mqcat-finder-")))
         rows = run(args.entries, args.repeat, work)

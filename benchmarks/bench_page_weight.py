@@ -27,8 +27,6 @@ import functools
 import gzip
 import http.server
 import mimetypes
-import os
-import platform
 import re
 import sys
 import tempfile
@@ -40,6 +38,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import chromium_version, describe, mkdocs_versions  # noqa: E402
 
 TARGET_BYTES = 150 * 1000
 GZIP_LEVEL = 6
@@ -181,16 +181,6 @@ def first_visit(url: str, sent: dict[str, list[int]]) -> list[Response]:
     return responses
 
 
-def chromium_version() -> str:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        version = browser.version
-        browser.close()
-    return version
-
-
 def default_page() -> str:
     """The first active entry of the sample catalogue, by id: the page the tests look at too."""
     from generator.catalogue import load_catalogue
@@ -242,18 +232,10 @@ def main() -> int:
     parser.add_argument("--site-dir", type=Path, help="a site built by `mqcat build` (default: build the sample)")
     parser.add_argument("--page", action="append", help="site-relative path of a page (repeatable)")
     args = parser.parse_args()
-    import material
-
     from generator.site.build import build
 
     pages = args.page or [default_page()]
-    print(
-        f"# machine: {platform.platform()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"Chromium {chromium_version()}; "
-        f"MkDocs Material {material.__version__ if hasattr(material, '__version__') else '?'}; "
-        f"gzip level {GZIP_LEVEL}",
-        flush=True,
-    )
+    print(f"# machine: {describe(chromium_version(CHROMIUM), *mkdocs_versions())}; gzip level {GZIP_LEVEL}", flush=True)
     with tempfile.TemporaryDirectory(prefix="mqcat-weight-") as folder:
         site = args.site_dir
         if site is None:

@@ -88,23 +88,29 @@ def elm_path(entry_id: str) -> str:
     return f"elm/{entry_id}.jsonld"
 
 
+def _registry_path(kind: str, name: str, suffix: str = ".json") -> str:
+    """A file of the registry that verifiers read: `registry/<kind>/<name><suffix>`."""
+    return f"registry/{kind}/{name}{suffix}"
+
+
 def issuer_record_path(provider_id: str) -> str:
     """A provider's keys with their validity and revocation (the registry of issuers)."""
-    return f"registry/issuers/{provider_id}.json"
+    return _registry_path("issuers", provider_id)
 
 
 def issuer_jwks_path(provider_id: str) -> str:
-    return f"registry/issuers/{provider_id}.jwks.json"
+    """A provider's usable public keys as a JWKS, beside its issuer record."""
+    return _registry_path("issuers", provider_id, ".jwks.json")
 
 
 def entry_facts_path(entry_id: str) -> str:
     """What a verifier needs of an entry: its awarding bodies and its states in time."""
-    return f"registry/entries/{entry_id}.json"
+    return _registry_path("entries", entry_id)
 
 
 def status_list_path(provider_id: str) -> str:
     """A provider's revocation list."""
-    return f"registry/status/{provider_id}.json"
+    return _registry_path("status", provider_id)
 
 
 def did_document_path(provider_id: str) -> str:

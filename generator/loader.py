@@ -322,6 +322,11 @@ def _escape_offset(text: str, char: str, start: int, end: int) -> int | None:
     return start + min(found) if found else None
 
 
+def _file_error(display: str, message: str, *, hint: str = "", line: int = 1, column: int = 1) -> LoadError:
+    """The LoadError for a problem with the file as a whole (no field), at `line`:`column`."""
+    return LoadError(Problem(display, line, column, "", message, hint=hint))
+
+
 def _decode(raw: bytes, display: str) -> str:
     try:
         text = raw.decode("utf-8")
@@ -330,15 +335,12 @@ def _decode(raw: bytes, display: str) -> str:
         line = raw.count(b"\n", 0, error.start) + 1
         # Columns count characters, as editors and the YAML parser do; the bytes before are valid.
         column = len(raw[line_start : error.start].decode("utf-8")) + 1
-        raise LoadError(
-            Problem(
-                display,
-                line,
-                column,
-                "",
-                f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
-                hint="save the file with UTF-8 encoding",
-            )
+        raise _file_error(
+            display,
+            f"the file is not valid UTF-8 (byte 0x{raw[error.start]:02x})",
+            hint="save the file with UTF-8 encoding",
+            line=line,
+            column=column,
         ) from None
     return text[1:] if text.startswith("\ufeff") else text
 
@@ -364,14 +366,13 @@ def _may_be_deep(text: str) -> bool:
     return deepest_clear < 0 or " " * (deepest_clear + 1) in text
 
 
-def _too_deep(display: str, line: int, column: int) -> Problem:
-    return Problem(
+def _too_deep(display: str, line: int, column: int) -> LoadError:
+    return _file_error(
         display,
-        line,
-        column,
-        "",
         f"the document is nested more than {MAX_DEPTH} levels deep here",
         hint="a catalogue file needs a few levels; remove the extra brackets or indentation",
+        line=line,
+        column=column,
     )
 
 
@@ -390,20 +391,17 @@ def _check_events(text: str, display: str, *, anchors: bool, depth: bool) -> Non
             if anchors and event is not None and (isinstance(event, yaml.AliasEvent) or anchor is not None):
                 line, column = _mark(event.start_mark)
                 sign = "*" if isinstance(event, yaml.AliasEvent) else "&"
-                raise LoadError(
-                    Problem(
-                        display,
-                        line,
-                        column,
-                        "",
-                        f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{anchor}",
-                        hint="write the value out in full; reviewers read each entry on its own",
-                    )
+                raise _file_error(
+                    display,
+                    f"anchors and aliases (&name, *name) are not allowed in catalogue files; found {sign}{anchor}",
+                    hint="write the value out in full; reviewers read each entry on its own",
+                    line=line,
+                    column=column,
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 level += 1
                 if depth and level > MAX_DEPTH:
-                    raise LoadError(_too_deep(display, *_mark(event.start_mark)))
+                    raise _too_deep(display, *_mark(event.start_mark))
             elif isinstance(event, yaml.CollectionEndEvent):
                 level -= 1
     finally:
@@ -435,15 +433,12 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         offset = text.find(char)
         line, column = _line_column(text, offset) if offset >= 0 else (1, 1)
         name = unicodedata.name(char, "control character")
-        raise LoadError(
-            Problem(
-                display,
-                line,
-                column,
-                "",
-                f"the file contains the character U+{ord(char):04X} ({name}), which YAML does not allow",
-                hint="remove it; it is invisible in most editors",
-            )
+        raise _file_error(
+            display,
+            f"the file contains the character U+{ord(char):04X} ({name}), which YAML does not allow",
+            hint="remove it; it is invisible in most editors",
+            line=line,
+            column=column,
         ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -453,14 +448,14 @@ def _compose(text: str, display: str, *, refuse_anchors: bool = False) -> Any:
         if "maximum nesting depth" in str(error.problem or ""):
             # Newer libyaml builds refuse very deep flow nesting in their scanner, before the
             # depth check sees the events: the same problem, reported in the same words.
-            raise LoadError(_too_deep(display, line, column)) from None
+            raise _too_deep(display, line, column) from None
         message = " ".join(str(part) for part in (error.context, error.problem) if part)
         cause, hint = _syntax_cause(error, text, line)
-        raise LoadError(
-            Problem(display, line, column, "", f"YAML syntax error: {cause} ({message})", hint=hint)
+        raise _file_error(
+            display, f"YAML syntax error: {cause} ({message})", hint=hint, line=line, column=column
         ) from None
     except yaml.YAMLError as error:
-        raise LoadError(Problem(display, 1, 1, "", f"YAML error: {error}")) from None
+        raise _file_error(display, f"YAML error: {error}") from None
 
 
 def _syntax_cause(error: yaml.MarkedYAMLError, text: str, line: int) -> tuple[str, str]:
@@ -513,7 +508,7 @@ def parse_text(text: str, path: Path, display: str) -> Document:
     """Parse YAML text into a Document; raise LoadError with a position on failure."""
     root = _compose(text, display, refuse_anchors=True)
     if root is None:
-        raise LoadError(Problem(display, 1, 1, "", "the file is empty", hint="start from `mqcat new`"))
+        raise _file_error(display, "the file is empty", hint="start from `mqcat new`")
     try:
         data = _Builder(text).build(root)
     except _Refused as refused:
@@ -544,18 +539,13 @@ def read_file(path: Path, display: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise LoadError(
-                Problem(
-                    display,
-                    1,
-                    1,
-                    "",
-                    f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}",
-                    hint="a programme description is a few kilobytes: shorten the texts",
-                )
+            raise _file_error(
+                display,
+                f"the file is {size} bytes; the limit is {MAX_FILE_BYTES}",
+                hint="a programme description is a few kilobytes: shorten the texts",
             )
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise LoadError(Problem(display, 1, 1, "", f"cannot read the file: {error.strerror}")) from None
+        raise _file_error(display, f"cannot read the file: {error.strerror}") from None
     return raw

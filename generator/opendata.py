@@ -27,7 +27,7 @@ import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import schemas
 from .context import (
@@ -82,7 +82,9 @@ def write_open_data(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> 
     api_dir = site_dir / ctx.api_path("")
     (api_dir / "entries").mkdir(parents=True, exist_ok=True)
     _write_entries(catalogue, api_dir, ctx)
-    (api_dir / CATALOGUE_CSV).write_bytes(catalogue_csv(catalogue, ctx))
+    # utf-8-sig writes the byte order mark first; newline="" leaves the writer's CRLF as it is.
+    with (api_dir / CATALOGUE_CSV).open("w", encoding="utf-8-sig", newline="") as out:
+        _write_csv(catalogue, ctx, out)
     schema_dir = api_dir / "schema"
     schema_dir.mkdir(exist_ok=True)
     for name in SCHEMA_FILES.values():
@@ -321,11 +323,16 @@ def catalogue_csv(catalogue: Catalogue, ctx: BuildContext) -> bytes:
     `2026-03-12` is not turned into a date); see docs/open-data.md for the dialect.
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    _write_csv(catalogue, ctx, buffer)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _write_csv(catalogue: Catalogue, ctx: BuildContext, out: TextIO) -> None:
+    """The rows of catalogue.csv, written one at a time (without the byte order mark)."""
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([name for name, _ in CSV_COLUMNS])
     for entry in sorted((e for e in catalogue.entries.values() if e.published), key=lambda e: e.id):
         writer.writerow([csv_cell(column(entry, catalogue, ctx)) for _, column in CSV_COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 # Atom

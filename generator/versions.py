@@ -416,10 +416,10 @@ def write_versions(
     if refusals:
         raise VersionsRefused(refusals)
 
-    contents = {key: version.content for key, version in versions.items()}
+    # One version's bytes in memory at a time (encoded again to be written: only when comparing).
     if published_versions is not None:
         refused = compare_published(
-            published_versions, {key: digest_sri(content) for key, content in contents.items()}, catalogue
+            published_versions, {key: digest_sri(version.content) for key, version in versions.items()}, catalogue
         )
         if refused:
             raise VersionsRefused(refused)
@@ -427,7 +427,7 @@ def write_versions(
     api_dir = site_dir / ctx.api_path("")
     manifest: dict[str, Any] = {}
     for (entry_id, version), published_version in sorted(versions.items()):
-        content = contents[(entry_id, version)]
+        content = published_version.content
         target = api_dir / version_path(entry_id, version)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

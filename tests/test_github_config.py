@@ -24,6 +24,7 @@ that need a missing tool skip; in CI they fail.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import re
@@ -208,14 +209,29 @@ def step_running(workflow: dict, pattern: str) -> dict | None:
     return None
 
 
-def pull_request_problems(text: str) -> list[str]:
-    problems = generic_problems(text)
-    try:
-        workflow = load_yaml(text)
-    except yaml.YAMLError:
-        return problems
-    if not isinstance(workflow, dict):
-        return problems
+def workflow_rules(specific: Callable[[dict, str], list[str]]) -> Callable[[str], list[str]]:
+    """A checker of one workflow's text: the generic rules, then `specific` on the parsed workflow and its text.
+
+    `specific` runs only on a workflow that parses to a mapping (the generic rules report the rest).
+    """
+
+    @functools.wraps(specific)
+    def check(text: str) -> list[str]:
+        problems = generic_problems(text)
+        try:
+            workflow = load_yaml(text)
+        except yaml.YAMLError:
+            return problems
+        if not isinstance(workflow, dict):
+            return problems
+        return problems + specific(workflow, text)
+
+    return check
+
+
+@workflow_rules
+def pull_request_problems(workflow: dict, text: str) -> list[str]:
+    problems: list[str] = []
 
     if "pull_request" not in trigger_names(workflow):
         problems.append("the trigger is not pull_request")
@@ -284,15 +300,10 @@ def pull_request_problems(text: str) -> list[str]:
 CODE_PATHS = ("generator/**", "schema/**", "tests/**", "pyproject.toml", "Makefile")
 
 
-def code_checks_problems(text: str) -> list[str]:
+@workflow_rules
+def code_checks_problems(workflow: dict, text: str) -> list[str]:
     """The workflow that lints and tests pull requests that change code."""
-    problems = generic_problems(text)
-    try:
-        workflow = load_yaml(text)
-    except yaml.YAMLError:
-        return problems
-    if not isinstance(workflow, dict):
-        return problems
+    problems: list[str] = []
     on = triggers(workflow)
     if trigger_names(workflow) != {"pull_request"}:
         problems.append(f"the only trigger must be pull_request, got {sorted(trigger_names(workflow))}")
@@ -312,14 +323,9 @@ def code_checks_problems(text: str) -> list[str]:
     return problems
 
 
-def publish_problems(text: str) -> list[str]:
-    problems = generic_problems(text)
-    try:
-        workflow = load_yaml(text)
-    except yaml.YAMLError:
-        return problems
-    if not isinstance(workflow, dict):
-        return problems
+@workflow_rules
+def publish_problems(workflow: dict, text: str) -> list[str]:
+    problems: list[str] = []
 
     names = trigger_names(workflow)
     if names != {"push", "workflow_dispatch"}:
@@ -382,17 +388,12 @@ def _job_runs(job: dict) -> str:
     return "\n".join(str(step.get("run", "")) for step in steps(job))
 
 
-def proposal_problems(text: str) -> list[str]:
+@workflow_rules
+def proposal_problems(workflow: dict, text: str) -> list[str]:
     """Rules for the workflow that turns a proposal issue into a pull request."""
     from generator.forms.spec import CHANGE_LABEL, PROPOSAL_LABEL
 
-    problems = generic_problems(text)
-    try:
-        workflow = load_yaml(text)
-    except yaml.YAMLError:
-        return problems
-    if not isinstance(workflow, dict):
-        return problems
+    problems: list[str] = []
     on = triggers(workflow)
     if trigger_names(workflow) != {"issues"}:
         problems.append(f"the only trigger must be issues, got {sorted(trigger_names(workflow))}")
@@ -617,6 +618,13 @@ def _pin_of(text: str, action: str) -> str:
     return match.group(0)
 
 
+def assert_caught(mutant: tuple[Mutation, str], name: str, workflow: Path, check: Callable[[str], list[str]]) -> None:
+    """`check` on the workflow broken by `mutant` reports a problem holding the mutant's expected words."""
+    mutate, expected = mutant
+    problems = check(mutate(workflow.read_text(encoding="utf-8")))
+    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+
+
 PR_MUTANTS: dict[str, tuple[Mutation, str]] = {
     "pull_request_target trigger": (_replace("  pull_request:\n", "  pull_request_target:\n"), "pull_request_target"),
     "no top-level permissions": (_replace("permissions:\n  contents: read\n", ""), "no top-level permissions"),
@@ -671,10 +679,7 @@ PR_MUTANTS: dict[str, tuple[Mutation, str]] = {
 
 @pytest.mark.parametrize("name", sorted(PR_MUTANTS))
 def test_pull_request_rules_catch_a_broken_copy(name: str) -> None:
-    mutate, expected = PR_MUTANTS[name]
-    broken = mutate(PULL_REQUEST_WORKFLOW.read_text(encoding="utf-8"))
-    problems = pull_request_problems(broken)
-    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+    assert_caught(PR_MUTANTS[name], name, PULL_REQUEST_WORKFLOW, pull_request_problems)
 
 
 CODE_MUTANTS: dict[str, tuple[Mutation, str]] = {
@@ -698,9 +703,7 @@ CODE_MUTANTS: dict[str, tuple[Mutation, str]] = {
 
 @pytest.mark.parametrize("name", sorted(CODE_MUTANTS))
 def test_code_checks_rules_catch_a_broken_copy(name: str) -> None:
-    mutate, expected = CODE_MUTANTS[name]
-    problems = code_checks_problems(mutate(CODE_WORKFLOW.read_text(encoding="utf-8")))
-    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+    assert_caught(CODE_MUTANTS[name], name, CODE_WORKFLOW, code_checks_problems)
 
 
 PUBLISH_MUTANTS: dict[str, tuple[Mutation, str]] = {
@@ -723,10 +726,7 @@ PUBLISH_MUTANTS: dict[str, tuple[Mutation, str]] = {
 
 @pytest.mark.parametrize("name", sorted(PUBLISH_MUTANTS))
 def test_publish_rules_catch_a_broken_copy(name: str) -> None:
-    mutate, expected = PUBLISH_MUTANTS[name]
-    broken = mutate(PUBLISH_WORKFLOW.read_text(encoding="utf-8"))
-    problems = publish_problems(broken)
-    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+    assert_caught(PUBLISH_MUTANTS[name], name, PUBLISH_WORKFLOW, publish_problems)
 
 
 # The read job's copy of the issue body, as the workflow writes it.
@@ -781,10 +781,7 @@ PROPOSAL_MUTANTS: dict[str, tuple[Mutation, str]] = {
 
 @pytest.mark.parametrize("name", sorted(PROPOSAL_MUTANTS))
 def test_proposal_rules_catch_a_broken_copy(name: str) -> None:
-    mutate, expected = PROPOSAL_MUTANTS[name]
-    broken = mutate(PROPOSAL_WORKFLOW.read_text(encoding="utf-8"))
-    problems = proposal_problems(broken)
-    assert any(expected in problem for problem in problems), f"{name}: not caught; problems were {problems}"
+    assert_caught(PROPOSAL_MUTANTS[name], name, PROPOSAL_WORKFLOW, proposal_problems)
 
 
 def test_zizmor_catches_the_issue_body_in_a_script(tmp_path: Path) -> None:

@@ -232,6 +232,20 @@ def test_write_elm_writes_a_document_per_published_entry_and_the_dataset(catalog
     assert (site / "api/v1/elm/dataset.jsonld").is_file()
 
 
+def test_the_streamed_elm_files_are_the_documents_encoded_in_one_piece(
+    catalogue: Catalogue, context: BuildContext, site: Path
+) -> None:
+    def encoded(document: dict[str, Any]) -> bytes:
+        return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+    dataset = elm.dataset_document(catalogue, context)
+    assert len(dataset["@graph"]) == len(catalogue.published_entries()) + 1
+    assert (site / "api/v1/elm/dataset.jsonld").read_bytes() == encoded(dataset)
+    entry = catalogue.published_entries()[0]
+    single = {"@context": elm.CONTEXT, **elm.learning_opportunity(entry, catalogue, context)}
+    assert (site / "api/v1/elm" / f"{entry.id}.jsonld").read_bytes() == encoded(single)
+
+
 def test_withdrawn_entries_have_no_elm_document(catalogue: Catalogue, site: Path) -> None:
     for entry in catalogue.entries.values():
         if not entry.published:

@@ -2,8 +2,9 @@
 
 `render_certificate_html` returns an HTML fragment (`<section class="mq-certificate">`)
 that the site can show as a specimen and `render_certificate_page` wraps it as a
-print-ready A4 document. The markup is in two autoescaping Jinja templates beside
-this module, certificate.html and page.html; this module gathers what they show.
+print-ready A4 document. The markup is in autoescaping Jinja templates beside
+this module, certificate.html (with its pieces, certificate-pieces.html) and page.html; this module
+gathers what they show.
 The primary language's line comes first and the other language's line below it.
 Every value from the catalogue or the learner list is escaped where a template
 writes it; the only markup that comes in as such is the QR code's SVG, which
@@ -19,6 +20,7 @@ lists with its SRI digest.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -54,8 +56,34 @@ def _qr_svg(data: str, quick: bool) -> str:
     # code). Any mask is valid; specimens on web pages, built by the thousand,
     # take a fixed one, issued certificates the best one.
     code = segno.make(data, error="m", micro=False, mask=0 if quick else None)
-    svg = code.svg_inline(scale=1, border=2, omitsize=True, svgclass="mq-cert-qr-code", lineclass=None)
-    return svg.replace("<svg ", '<svg role="img" ', 1)
+    size = code.symbol_size(scale=1, border=_QR_BORDER)
+    # The markup segno's svg_inline(scale=1, border=2, omitsize=True, lineclass=None) writes, drawn here in a
+    # third of its time (tests/test_certificate.py compares the two).
+    return (
+        f'<svg role="img" viewBox="0 0 {size[0]} {size[1]}" class="mq-cert-qr-code">'
+        f'<path stroke="#000" d="{_qr_path(code.matrix)}"/></svg>'
+    )
+
+
+_QR_BORDER = 2
+_DARK_RUN = re.compile(rb"\x01+")
+
+
+def _qr_path(matrix: tuple[bytearray, ...]) -> str:
+    """An SVG path of one stroke per run of dark modules, each row at the middle of its modules' height.
+
+    The moves are relative to the end of the previous stroke (the first absolute), as segno writes them.
+    """
+    moves: list[str] = []
+    x, y = 0, 0.0
+    for row_number, row in enumerate(matrix):
+        row_y = _QR_BORDER + row_number + 0.5
+        for run in _DARK_RUN.finditer(row):
+            start, end = _QR_BORDER + run.start(), _QR_BORDER + run.end()
+            dy = row_y - y
+            moves.append(f"{'m' if moves else 'M'}{start - x} {int(dy) if dy == int(dy) else dy}h{end - start}")
+            x, y = end, row_y
+    return "".join(moves)
 
 
 def forget_qr_codes() -> None:
@@ -85,6 +113,32 @@ _TEMPLATES = Environment(
     keep_trailing_newline=True,
 )
 _TEMPLATES.globals["label"] = label
+
+
+class _Translations:
+    """certificate-pieces.html's `tr` macro, rendered once per key and arguments for one language pair.
+
+    Every certificate shows the same labels; as a macro each cost more than the values it frames
+    (a specimen has some fifty of them, and a site build draws two specimens per entry).
+    """
+
+    def __init__(self, language: str) -> None:
+        pieces = _TEMPLATES.get_template("certificate-pieces.html")
+        module = pieces.make_module({"lang": language, "other": LANGUAGE_PAIRS[language]})
+        self._macro: Callable[..., str] = vars(module)["tr"]
+        self._rendered: dict[tuple[str, tuple[tuple[str, object], ...]], Markup] = {}
+
+    def __call__(self, key: str, **kwargs: object) -> Markup:
+        index = (key, tuple(sorted(kwargs.items())))
+        rendered = self._rendered.get(index)
+        if rendered is None:
+            rendered = self._rendered[index] = Markup(self._macro(key, **kwargs))  # noqa: S704 (the macro escaped it)
+        return rendered
+
+
+@cache
+def _translations(language: str) -> _Translations:
+    return _Translations(language)
 
 
 def render_certificate_html(
@@ -119,6 +173,7 @@ def render_certificate_html(
     return _TEMPLATES.get_template("certificate.html").render(
         lang=language,
         other=languages[1],
+        tr=_translations(language),
         entry=entry,
         example=catalogue.is_example(entry),
         learner=learner,

@@ -150,6 +150,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_timings(report: BuildReport) -> None:
-    """One line per stage: `stage: wall s wall, cpu s CPU` (CPU includes the MkDocs processes)."""
-    for name, wall, cpu in report.timings.stages:
-        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU")
+    """One line per stage: `stage: wall s wall, cpu s CPU, peak MiB` (CPU includes the MkDocs processes).
+
+    The peak is the build process's own (MkDocs runs in processes of its own) so far: the stage after
+    which it grew is the one that set it.
+    """
+    peaks = report.timings.peaks
+    for index, (name, wall, cpu) in enumerate(report.timings.stages):
+        peak = peaks[index] if index < len(peaks) else None
+        memory = f", peak {peak:,.0f} MiB" if peak is not None else ""
+        print(f"  {name}: {wall:.2f} s wall, {cpu:.2f} s CPU{memory}")

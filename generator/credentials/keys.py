@@ -132,15 +132,14 @@ def check_signing_keys(doc: Document) -> list[Problem]:
         where = ("signing_keys", index)
         key_data = entry["jwk"]
         kid = entry["kid"]
-        if kid in kids:
+        if (first := _seen_before(kids, kid, index)) is not None:
             problems.append(
                 doc.problem(
                     (*where, "kid"),
-                    f"kid '{kid}' is used twice (also signing_keys[{kids[kid]}])",
+                    f"kid '{kid}' is used twice (also signing_keys[{first}])",
                     hint="each key needs its own kid; mqcat keygen proposes one",
                 )
             )
-        kids.setdefault(kid, index)
         if any(m in key_data for m in PRIVATE_MEMBERS):
             continue  # reported loudly by private_material_problems
         kty = key_data["kty"]
@@ -167,32 +166,36 @@ def check_signing_keys(doc: Document) -> list[Problem]:
                 )
             )
             continue
-        if print_ in prints:
+        if (first := _seen_before(prints, print_, index)) is not None:
             problems.append(
                 doc.problem(
                     (*where, "jwk"),
-                    f"the same key is registered twice (also signing_keys[{prints[print_]}])",
+                    f"the same key is registered twice (also signing_keys[{first}])",
                     hint="remove the duplicate; to extend a key's validity, change its valid_until",
                 )
             )
-        prints.setdefault(print_, index)
-        if entry["valid_until"] < entry["valid_from"]:
-            problems.append(
-                doc.problem(
-                    (*where, "valid_until"),
-                    f"valid_until {entry['valid_until']} is before valid_from {entry['valid_from']}",
-                    hint="a key is valid from its first to its last day of signing",
+        # valid_until is required by the schema; revoked is optional.
+        for name, hint in _DATES_FROM_VALID_FROM:
+            if name in entry and entry[name] < entry["valid_from"]:
+                problems.append(
+                    doc.problem(
+                        (*where, name), f"{name} {entry[name]} is before valid_from {entry['valid_from']}", hint=hint
+                    )
                 )
-            )
-        if "revoked" in entry and entry["revoked"] < entry["valid_from"]:
-            problems.append(
-                doc.problem(
-                    (*where, "revoked"),
-                    f"revoked {entry['revoked']} is before valid_from {entry['valid_from']}",
-                    hint="give the day the key was revoked",
-                )
-            )
     return problems
+
+
+# The dates of a key that cannot come before its valid_from, with the fix for each.
+_DATES_FROM_VALID_FROM = (
+    ("valid_until", "a key is valid from its first to its last day of signing"),
+    ("revoked", "give the day the key was revoked"),
+)
+
+
+def _seen_before(seen: dict[str, int], value: str, index: int) -> int | None:
+    """The index of the key that had `value` first, if one before `index` had it; remembers `value` otherwise."""
+    first = seen.setdefault(value, index)
+    return first if first != index else None
 
 
 def check_key_reuse(docs: list[Document]) -> list[Problem]:

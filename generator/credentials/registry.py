@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -182,21 +182,28 @@ def registry_documents(
     states: Mapping[str, list[tuple[dt.date, str]]],
 ) -> dict[str, bytes]:
     """Every published registry document, by site-relative path; `states` is the history's state timelines."""
-    documents: dict[str, bytes] = {}
+    return dict(_documents(catalogue, ctx, states))
+
+
+def _documents(
+    catalogue: Catalogue,
+    ctx: BuildContext,
+    states: Mapping[str, list[tuple[dt.date, str]]],
+) -> Iterator[tuple[str, bytes]]:
+    """The registry documents one at a time: (site-relative path, bytes)."""
     for provider in sorted(catalogue.providers.values(), key=lambda p: p.id):
-        documents[did_document_path(provider.id)] = _json(did_document(provider, ctx))
-        documents[issuer_path(ctx, provider.id)] = _json(issuer_record(provider, ctx))
-        documents[jwks_path(ctx, provider.id)] = _json(jwks(provider, ctx))
+        yield did_document_path(provider.id), _json(did_document(provider, ctx))
+        yield issuer_path(ctx, provider.id), _json(issuer_record(provider, ctx))
+        yield jwks_path(ctx, provider.id), _json(jwks(provider, ctx))
         status_list = status_lists.status_list_credential(
             status_list_url(ctx, provider.id),
             ctx.provider_did(provider.id),
             catalogue.revoked.get(provider.id, frozenset()),
             ctx,
         )
-        documents[status_list_path(ctx, provider.id)] = _json(status_list)
+        yield status_list_path(ctx, provider.id), _json(status_list)
     for entry in sorted(catalogue.entries.values(), key=lambda e: e.id):
-        documents[entry_facts_path(ctx, entry.id)] = _json(entry_facts(entry, state_timeline(entry, states, ctx.today)))
-    return documents
+        yield entry_facts_path(ctx, entry.id), _json(entry_facts(entry, state_timeline(entry, states, ctx.today)))
 
 
 def write_registry(
@@ -205,9 +212,9 @@ def write_registry(
     ctx: BuildContext,
     states: Mapping[str, list[tuple[dt.date, str]]],
 ) -> None:
-    """Write every registry document into the site."""
+    """Write every registry document into the site, one document in memory at a time."""
     made: set[Path] = set()
-    for path, content in registry_documents(catalogue, ctx, states).items():
+    for path, content in _documents(catalogue, ctx, states):
         target = site_dir / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

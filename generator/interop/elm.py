@@ -77,31 +77,42 @@ DURATION_UNITS = {"days": "D", "weeks": "W", "months": "M"}
 
 
 def write_elm(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
-    """Write `api/v1/elm/<id>.jsonld` for every published entry, and `api/v1/elm/dataset.jsonld`."""
-    graph = []
-    for entry in catalogue.published_entries():
-        opportunity = learning_opportunity(entry, catalogue, ctx)
-        _write(site_dir / ctx.api_path(elm_path(entry.id)), {"@context": CONTEXT, **opportunity})
-        graph.append(opportunity)
-    _write(site_dir / ctx.api_path(ELM_DATASET), dataset_document(catalogue, ctx, graph))
+    """Write `api/v1/elm/<id>.jsonld` for every published entry, and `api/v1/elm/dataset.jsonld`.
+
+    The dataset (250 MB at 10,000 entries) is streamed: each entry's node is encoded once,
+    written to its own file and appended to the dataset, so one entry's node is in memory at
+    a time. The bytes are those of `dataset_document` encoded in one piece.
+    """
+    dataset_path = site_dir / ctx.api_path(ELM_DATASET)
+    dataset_path.parent.mkdir(parents=True, exist_ok=True)
+    with dataset_path.open("w", encoding="utf-8") as dataset:
+        dataset.write(f'{{"@context":{_encode(CONTEXT)},"@graph":[{_encode(dataset_node(catalogue, ctx))}')
+        for entry in catalogue.published_entries():
+            opportunity = _encode(learning_opportunity(entry, catalogue, ctx))
+            # {"@context": CONTEXT, **opportunity}, from the node already encoded.
+            document = f'{{"@context":{_encode(CONTEXT)},{opportunity[1:]}'
+            _write_encoded(site_dir / ctx.api_path(elm_path(entry.id)), document)
+            dataset.write(f",{opportunity}")
+        dataset.write("]}\n")
 
 
-def dataset_document(
-    catalogue: Catalogue, ctx: BuildContext, graph: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """All published entries in one graph, with a DCAT description of the dataset."""
-    if graph is None:
-        graph = [learning_opportunity(e, catalogue, ctx) for e in catalogue.published_entries()]
-    dataset = {
+def dataset_node(catalogue: Catalogue, ctx: BuildContext) -> dict[str, Any]:
+    """The DCAT description of the dataset, which names every published entry's learning opportunity."""
+    return {
         "id": ctx.api_url(ELM_DATASET),
         "type": "http://www.w3.org/ns/dcat#Dataset",
         "title": _labels("site.name"),
         "description": _labels("site.description"),
         "dc:modified": _datetime(ctx.today),
         "http://www.w3.org/ns/dcat#landingPage": {"id": ctx.site_url},
-        "dc:hasPart": [{"id": node["id"]} for node in graph],
+        "dc:hasPart": [{"id": learning_opportunity_id(entry, ctx)} for entry in catalogue.published_entries()],
     }
-    return {"@context": CONTEXT, "@graph": [dataset, *graph]}
+
+
+def dataset_document(catalogue: Catalogue, ctx: BuildContext) -> dict[str, Any]:
+    """All published entries in one graph, with a DCAT description of the dataset (in memory: for tests)."""
+    graph = [learning_opportunity(e, catalogue, ctx) for e in catalogue.published_entries()]
+    return {"@context": CONTEXT, "@graph": [dataset_node(catalogue, ctx), *graph]}
 
 
 # --- Learning opportunity and qualification -------------------------------------------------
@@ -111,7 +122,7 @@ def learning_opportunity(entry: MicroQualification, catalogue: Catalogue, ctx: B
     """The LearningOpportunity of an entry, with its Qualification embedded."""
     base = ctx.entry_url(entry)
     node: dict[str, Any] = {
-        "id": f"{base}#learning-opportunity",
+        "id": learning_opportunity_id(entry, ctx),
         "type": "LearningOpportunity",
         "title": _text(entry.title),
         "description": _text(entry.purpose),
@@ -136,6 +147,11 @@ def learning_opportunity(entry: MicroQualification, catalogue: Catalogue, ctx: B
     if entry.further_information:
         node["additionalNote"] = [_note(f"{base}#further-information", entry.further_information)]
     return node
+
+
+def learning_opportunity_id(entry: MicroQualification, ctx: BuildContext) -> str:
+    """The IRI of an entry's LearningOpportunity node."""
+    return f"{ctx.entry_url(entry)}#learning-opportunity"
 
 
 def qualification(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext) -> dict[str, Any]:
@@ -475,6 +491,11 @@ def _datetime_value(day: Any) -> str:
     return start_of_day(day)
 
 
-def _write(path: Path, document: dict[str, Any]) -> None:
+def _encode(value: Any) -> str:
+    # Compact, without sorting: the C encoder, one entry's nodes at a time.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _write_encoded(path: Path, encoded: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    path.write_text(encoded + "\n", encoding="utf-8")

@@ -48,6 +48,9 @@ class Timings:
 
     # (stage, wall seconds, CPU seconds of this process and its finished children), in build order.
     stages: list[tuple[str, float, float]] = field(default_factory=list)
+    # The peak resident memory of the build's own process (not MkDocs') at the end of each stage, in MiB,
+    # aligned with `stages`: the stage after which it grew set the new peak. None where unknown.
+    peaks: list[float | None] = field(default_factory=list)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -56,6 +59,7 @@ class Timings:
             yield
         finally:
             self.stages.append((name, time.perf_counter() - started, _cpu_seconds() - cpu))
+            self.peaks.append(_peak_memory_mib())
 
 
 @dataclass
@@ -74,6 +78,16 @@ class BuildReport:
 def _cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system + times.children_user + times.children_system
+
+
+def _peak_memory_mib() -> float | None:
+    """This process's peak resident memory so far (MiB), or None where the platform does not say."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
 
 
 def base_site_url(repo_root: Path) -> str:
