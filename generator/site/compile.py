@@ -154,8 +154,8 @@ class SourceTree:
             {
                 "id": s.id,
                 "path": f"{s.id}/",
-                "name": text(s.name, language),
-                "council": text(s.council, language),
+                "name": views.shown(s.name, language),
+                "council": views.shown(s.council, language),
                 "count": len(by_sector.get(s.id, [])),
             }
             for s in catalogue.sectors.values()
@@ -187,7 +187,7 @@ class SourceTree:
             self.page(
                 f"{sector['id']}/index.md",
                 "mq-sector.html",
-                sector["name"]["text"],
+                views.shown_text(sector["name"]),
                 {
                     "sector": sector,
                     "nace": list(catalogue.sectors[sector["id"]].nace),
