@@ -7,7 +7,10 @@ catalogue in full elsewhere, and compares the two sites file by file.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -199,4 +202,29 @@ def test_the_writers_in_the_background_complete_the_site_and_a_newer_change_stop
         time.sleep(0.1)
     assert result == ("done", [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site", "site-src"]  # no folder left behind
+    assert_same_site(tmp_path / "site", repo, tmp_path)
+
+
+def test_mqcat_build_incremental_continues_from_the_last_build(tmp_path: Path) -> None:
+    repo = _repository(tmp_path / "repo")
+    command = [
+        sys.executable,
+        "-m",
+        "generator",
+        "build",
+        "--incremental",
+        "--site-dir",
+        str(tmp_path / "site"),
+        "--site-url",
+        SITE_URL,
+        "--today",
+        TODAY.isoformat(),
+        "--timings",
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    first = subprocess.run(command, cwd=repo, env=environment, capture_output=True, text=True, check=True)
+    assert "compile the changed pages" not in first.stdout
+    _title(repo)
+    second = subprocess.run(command, cwd=repo, env=environment, capture_output=True, text=True, check=True)
+    assert "compile the changed pages" in second.stdout  # the incremental path, not a full build
     assert_same_site(tmp_path / "site", repo, tmp_path)

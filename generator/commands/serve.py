@@ -8,7 +8,8 @@ only the changed files are read again, only the pages that show something of
 them are compiled and rendered, and the page is served as soon as it is; the
 open data and the other files beside the pages are written right after, in a
 child process (a newer change stops it). Any other change, or a failed build,
-makes the next build a full one. It always serves: while a build has failed,
+makes the next build a full one; so does a restart, unless the last build on the
+same port left its state (beside the source tree). It always serves: while a build has failed,
 the browser shows the problems (file, line, field, hint) instead of the site,
 and the terminal prints them. Open pages reload by themselves after every
 rebuild. Proposed entries are previewed with a "proposed, not approved" banner.
@@ -127,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
         Path(__file__).resolve().parent.parent / "site",
     ]
     state = PreviewState()
-    builder = Builder(Settings(root, site_dir, site_dir.with_name(site_dir.name + "-src"), site_url=site_url))
+    # The state is kept on disk: started again on the same port, serve continues where it stopped.
+    settings = Settings(root, site_dir, site_dir.with_name(site_dir.name + "-src"), site_url=site_url)
+    builder = Builder(settings, persist=True)
     _rebuild(builder, state)
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler(site_dir, state))

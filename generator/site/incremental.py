@@ -42,6 +42,7 @@ import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
+from functools import cache
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,16 @@ def _output_of(source: Path, docs: Path, site: Path) -> Path:
     return site / relative / "index.html"
 
 
+def _pages_under(docs: Path) -> list[Path]:
+    """The Markdown sources under docs/ (os.walk: pathlib's rglob takes several times longer)."""
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(docs):
+        if folder == str(docs):
+            subfolders[:] = [name for name in subfolders if name != "assets"]
+        found.extend(Path(folder, name) for name in names if name.endswith(".md"))
+    return found
+
+
 def _remove(path: Path, stop: Path) -> None:
     """Delete a file, and the folders above it that it leaves empty, up to `stop`."""
     path.unlink(missing_ok=True)
@@ -197,6 +208,24 @@ class _Collected(logging.Handler):
         self.lines.append(f"{record.levelname}: {record.getMessage()}")
 
 
+@dataclass
+class _Loaded:
+    """A language's MkDocs configuration and its theme's Jinja environment, kept while its file stays the same."""
+
+    text: bytes
+    config: Any
+    environment: Any
+
+
+# (mkdocs.yml, site) -> what MkDocs read: reading the configuration and compiling the theme's
+# templates is most of a small dirty build. A full build forgets them (the theme may have changed).
+_LOADED: dict[tuple[Path, Path], _Loaded] = {}
+
+
+def forget_renderers() -> None:
+    _LOADED.clear()
+
+
 def render_dirty(config_file: Path, site: Path) -> None:
     """`mkdocs build --strict --dirty` in this process: render the sources newer than their output."""
     from mkdocs.commands.build import build as mkdocs_build
@@ -207,14 +236,24 @@ def render_dirty(config_file: Path, site: Path) -> None:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(said)
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
+    key = (config_file, site)
     try:
-        config = load_config(str(config_file), site_dir=str(site), strict=True)
-        if not config.use_directory_urls:
-            raise BuildFailed(f"{config_file}: an incremental build needs use_directory_urls")
-        mkdocs_build(config, dirty=True)
+        text = config_file.read_bytes()
+        loaded = _LOADED.get(key)
+        if loaded is None or loaded.text != text:
+            config = load_config(str(config_file), site_dir=str(site), strict=True)
+            if not config.use_directory_urls:
+                raise BuildFailed(f"{config_file}: an incremental build needs use_directory_urls")
+            environment = config.theme.get_env()
+            # The theme hands every build this environment, with the templates it compiled.
+            setattr(config.theme, "get_env", lambda: environment)  # noqa: B010 (an instance attribute over the method)
+            loaded = _LOADED[key] = _Loaded(text, config, environment)
+        mkdocs_build(loaded.config, dirty=True)
     except BuildFailed:
+        _LOADED.pop(key, None)
         raise
     except Exception as error:  # MkDocs' Abort, a template error: what a failed subprocess would have said
+        _LOADED.pop(key, None)
         shown = "\n".join([*said.lines, f"{type(error).__name__}: {error}"])
         raise BuildFailed(f"mkdocs build failed for {config_file}:\n{shown}") from None
     finally:
@@ -259,20 +298,22 @@ class PendingData:
         self.builder.save()
         return True
 
-    def complete(self, report: BuildReport) -> None:
-        """Write, move in and finish here and now (what `mqcat build --incremental` does)."""
-        site = self.builder.settings.site_dir
-        folder = Path(tempfile.mkdtemp(prefix=f".{site.name}-data-", dir=site.parent))
+    def write_aside(self, report: BuildReport) -> tuple[Path, list[str]]:
+        """Write into a new folder beside the site, here and now: the folder and its files, for `finish`."""
+        folder = data_folder(self.builder.settings.site_dir)
         try:
             with report.timings.stage("writers (open data, indexes, calendars, versions, registry)"):
                 files, warnings = self.write(folder)
-            report.warnings.extend(warnings)
-            with report.timings.stage("move the data in; sitemap"):
-                self.finish(folder, files)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
-            self.builder.forget()
             raise
+        report.warnings.extend(warnings)
+        return folder, files
+
+
+def data_folder(site: Path) -> Path:
+    """A new folder beside the site for the writers (renamed into the site: the same file system)."""
+    return Path(tempfile.mkdtemp(prefix=f".{site.name}-data-", dir=site.parent))
 
 
 @dataclass
@@ -316,21 +357,24 @@ class Builder:
             (self.settings.source_dir / STATE_FILE).unlink(missing_ok=True)
 
     def pages(self, published_versions: dict[str, dict[int, str]] | None = None) -> Update:
-        """Build the pages: incrementally when the last build's state allows, else in full (data included)."""
+        """Build the pages, incrementally when the last build's state allows; the writers are left `pending`.
+
+        A full build (no state, other settings, a changed navigation) writes everything and leaves nothing pending.
+        """
+        return self._build(published_versions, data_first=False)
+
+    def build(self, published_versions: dict[str, dict[int, str]] | None = None) -> Update:
+        """The whole site, incrementally when it can. The writers run first: if one refuses, no page changed."""
+        return self._build(published_versions, data_first=True)
+
+    def _build(self, published_versions: dict[str, dict[int, str]] | None, data_first: bool) -> Update:
         self.number += 1
         if self.state is None and self.persist:
             self.state = self._load()
         state, self.state = self.state, None
         if state is None or state.settings != self.settings or not self._on_disk():
             return self._full(published_versions)
-        return self._incremental(state, published_versions)
-
-    def build(self, published_versions: dict[str, dict[int, str]] | None = None) -> Update:
-        """Pages, then data: the whole site, incrementally when it can."""
-        update = self.pages(published_versions)
-        if update.pending is not None:
-            update.pending.complete(update.report)
-        return update
+        return self._incremental(state, published_versions, data_first)
 
     def _on_disk(self) -> bool:
         source, site = self.settings.source_dir, self.settings.site_dir
@@ -342,6 +386,7 @@ class Builder:
     def _full(self, published_versions: dict[str, dict[int, str]] | None) -> Update:
         s = self.settings
         self.forget()
+        forget_renderers()
         report = build(
             s.repo_root,
             s.site_dir,
@@ -358,23 +403,41 @@ class Builder:
         self.save()
         return Update(report, full=True, pages=report.pages)
 
-    def _incremental(self, state: _State, published_versions: dict[str, dict[int, str]] | None) -> Update:
+    def _incremental(
+        self, state: _State, published_versions: dict[str, dict[int, str]] | None, data_first: bool
+    ) -> Update:
         s = self.settings
-        # Raises before anything is written: the state stays good.
+        # Until the source tree changes, a failure leaves the state good.
         try:
             report, ctx, history_root = _prepare(
                 s.repo_root, s.site_dir, s.source_dir, s.site_url, s.today, s.catalogue_dir, s.publish, self.cache
             )
+            catalogue, timings = report.catalogue, report.timings
+            with timings.stage("keys"):
+                keys = entry_keys(catalogue, ctx, self.cache.digests)
+            with timings.stage("statistics"):
+                figures = statistics.compute(catalogue, ctx.today)
+            pending = PendingData(self, self.number, catalogue, ctx, figures, history_root, published_versions)
+            aside = pending.write_aside(report) if data_first else None
         except BaseException:
             self.state = state
             raise
-        catalogue, timings = report.catalogue, report.timings
+        try:
+            update = self._pages(state, report, keys, pending)
+            if aside is not None and not update.full:
+                with timings.stage("move the data in; sitemap"):
+                    pending.finish(*aside)
+                update.pending = None
+            return update
+        finally:
+            if aside is not None:
+                shutil.rmtree(aside[0], ignore_errors=True)
+
+    def _pages(self, state: _State, report: BuildReport, keys: dict[str, str], pending: PendingData) -> Update:
+        s, timings = self.settings, report.timings
+        catalogue, ctx, figures = pending.catalogue, pending.ctx, pending.figures
         if self.persist:
             (s.source_dir / STATE_FILE).unlink(missing_ok=True)  # from here on the trees change
-        with timings.stage("keys"):
-            keys = entry_keys(catalogue, ctx, self.cache.digests)
-        with timings.stage("statistics"):
-            figures = statistics.compute(catalogue, ctx.today)
         writer = ChangedPages(s.source_dir, state.keys, keys)
         with timings.stage("compile the changed pages"):
             configs = compile_tree(
@@ -382,14 +445,14 @@ class Builder:
             )
         if any(config in writer.written for config in configs):
             # The navigation (or another setting) of a language changed: every page renders anew.
-            return self._full(published_versions)
+            return self._full(pending.published_versions)
         sites = {config: s.site_dir if n == 0 else s.site_dir / config.parent.name for n, config in enumerate(configs)}
         touched = 0
         with timings.stage("remove the pages that went away"):
             for config, site in sites.items():
                 docs = config.parent / "docs"
-                for source in docs.rglob("*.md"):
-                    if source not in writer.produced and not source.is_relative_to(docs / "assets"):
+                for source in _pages_under(docs):
+                    if source not in writer.produced:
                         _remove(source, docs)
                         _remove(_output_of(source, docs, site), site)
                         touched += 1
@@ -401,9 +464,8 @@ class Builder:
         with timings.stage("render the changed pages (MkDocs, dirty)"):
             for config, site in sites.items():
                 render_dirty(config, site)
-        report.pages = sum(1 for _ in s.site_dir.rglob("index.html"))
+        report.pages = sum(1 for path in writer.produced if path.suffix == ".md")
         self.state = _State(s, keys, state.data_files, complete=False)
-        pending = PendingData(self, self.number, catalogue, ctx, figures, history_root, published_versions)
         return Update(report, full=False, pages=touched, pending=pending)
 
     # The state on disk, for `mqcat build --incremental` (a new process each time).
@@ -444,8 +506,12 @@ def _settings_json(settings: Settings) -> dict[str, Any]:
     }
 
 
+@cache
 def _generator_digest() -> str:
-    """A digest of mqcat's own files and of the MkDocs and Material versions: another version builds anew."""
+    """A digest of mqcat's own files and of the MkDocs and Material versions: another version builds anew.
+
+    Once per process: the code that runs is the code that was there when it started.
+    """
     from importlib.metadata import version
 
     package = Path(__file__).resolve().parent.parent
@@ -471,8 +537,7 @@ class DataJob:
 
     def __init__(self, pending: PendingData) -> None:
         self.pending = pending
-        site = pending.builder.settings.site_dir
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{site.name}-data-", dir=site.parent))
+        self.folder = data_folder(pending.builder.settings.site_dir)
         self.process: Any = None
         self.connection: Connection | None = None
         self.result: tuple[str, Any] | None = None
