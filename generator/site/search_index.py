@@ -51,7 +51,7 @@ from ..context import BuildContext
 from ..formatting import Labels, cost, language_name, text
 from ..i18n import LANGUAGES
 from ..model import Catalogue, MicroQualification
-from .views import card, provider_names
+from .views import card, provider_names, shown_text
 
 LUNR_JS = Path(mkdocs.__file__).resolve().parent / "contrib" / "search" / "templates" / "search" / "lunr.js"
 LUNR_JS_PATH = "assets/javascripts/lunr.js"
@@ -285,13 +285,13 @@ def _record(
     places += list(entry.municipalities())
     return [
         view["path"],
-        1 if view["title"]["lang"] else 0,
-        view["title"]["text"],
+        1 if isinstance(view["title"], dict) else 0,
+        shown_text(view["title"]),
         [code("badge", b) for b in badges],
         repeated(view["level"]),
         repeated(view["workload"]),
         repeated(view["participation"]),
-        repeated("; ".join(p["name"]["text"] for p in provider_names(entry, catalogue, language))),
+        repeated("; ".join(shown_text(p["name"]) for p in provider_names(entry, catalogue, language))),
         repeated(view["languages"]),
         code("sector", entry.sector),
         entry.lki,

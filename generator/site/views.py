@@ -1,9 +1,12 @@
 """View models: what each page shows, formatted once, in one language.
 
 Templates print these values (escaping them); they never format data
-themselves. A text that is missing in the page's language falls back to
-Latvian and says so: `{"text": ..., "lang": "lv"}` marks such a fallback so the
-template can set the `lang` attribute and show the notice.
+themselves. A catalogue text in the page's language is a plain string; one that
+is missing in the page's language falls back to Latvian and says so:
+`{"text": ..., "lang": "lv"}` marks such a fallback so the template can set the
+`lang` attribute and show the notice (mq-macros.html's `t` prints both kinds).
+Plain strings keep the front matter small: MkDocs parses every page's view with
+PyYAML, whose cost is in the number of nodes (a text as a mapping was five).
 """
 
 from __future__ import annotations
@@ -23,17 +26,32 @@ from ..formatting import (
     level,
     next_intake,
     places,
-    text,
     workload,
 )
-from ..model import Catalogue, MicroQualification, Provider
+from ..model import Catalogue, MicroQualification, Provider, Text
+
+
+def shown(value: Text | None, language: str) -> str | dict[str, Any] | None:
+    """A catalogue text as a view shows it: a string in the page's language, or the Latvian fallback marked."""
+    if value is None:
+        return None
+    if value.has(language):
+        return value.get(language)
+    return {"text": value.lv, "lang": "lv"}
+
+
+def shown_text(value: str | dict[str, Any] | None) -> str:
+    """The words of a shown text, whichever its kind."""
+    if isinstance(value, dict):
+        return str(value["text"])
+    return value or ""
 
 
 def provider_names(entry: MicroQualification, catalogue: Catalogue, language: str) -> list[dict[str, Any]]:
     names = []
     for provider_id in entry.awarding_bodies:
         provider = catalogue.providers[provider_id]
-        names.append({"name": text(provider.name, language), "path": provider_path(provider.id)})
+        names.append({"name": shown(provider.name, language), "path": provider_path(provider.id)})
     return names
 
 
@@ -43,7 +61,7 @@ def card(entry: MicroQualification, catalogue: Catalogue, ctx: BuildContext, lan
     return {
         "id": entry.id,
         "path": ctx.entry_path(entry),
-        "title": text(entry.title, language),
+        "title": shown(entry.title, language),
         "level": level(entry, L),
         "workload": workload(entry, L),
         "participation": L(f"participation_form.{entry.participation_form}"),
@@ -61,7 +79,7 @@ def provider_block(provider: Provider, language: str) -> dict[str, Any]:
     return {
         "id": provider.id,
         "path": provider_path(provider.id),
-        "name": text(provider.name, language),
+        "name": shown(provider.name, language),
         "legal_name": provider.legal_name,
         "type": L(f"provider_type.{provider.type}"),
         "registration_number": provider.registration_number,
@@ -93,7 +111,7 @@ def entry_page(
     def link(entry_id: str) -> dict[str, Any]:
         target = entries[entry_id]
         return {
-            "title": text(target.title, language),
+            "title": shown(target.title, language),
             "path": ctx.entry_path(target),
             "status": target.status,
             "status_label": L(f"status.{target.status}"),
@@ -107,20 +125,20 @@ def entry_page(
         "version": entry.version,
         "status": entry.status,
         "status_label": L(f"status.{entry.status}"),
-        "status_reason": text(entry.status_reason, language),
+        "status_reason": shown(entry.status_reason, language),
         "proposed": entry.proposed,
         "replaced_by": link(entry.replaced_by) if entry.replaced_by in entries else None,
         "overdue": entry.review_overdue(ctx.today),
         "example": catalogue.is_example(entry),
-        "title": text(entry.title, language),
-        "title_other": text(entry.title, "en" if language == "lv" else "lv"),
-        "purpose": text(entry.purpose, language),
-        "sector": {"name": text(catalogue.sectors[entry.sector].name, language), "path": f"{entry.sector}/"},
+        "title": shown(entry.title, language),
+        "title_other": shown(entry.title, "en" if language == "lv" else "lv"),
+        "purpose": shown(entry.purpose, language),
+        "sector": {"name": shown(catalogue.sectors[entry.sector].name, language), "path": f"{entry.sector}/"},
         "countries": [", ".join(filter(None, pair)) for pair in countries],
         "providers": providers,
         "learning_outcomes": [
             {
-                "text": text(o.text, language),
+                "text": shown(o.text, language),
                 "esco": [
                     {"uri": uri, "link": safe_link("https://" + uri.removeprefix("http://"))} for uri in o.esco_skills
                 ],
@@ -131,42 +149,42 @@ def entry_page(
         "level": level(entry, L),
         "level_path": level_path(entry.lki),
         "assessment_methods": [L(f"assessment_method.{m}") for m in entry.assessment_methods],
-        "assessment_description": text(entry.assessment_description, language),
+        "assessment_description": shown(entry.assessment_description, language),
         "participation": L(f"participation_form.{entry.participation_form}"),
-        "qa_type": text(entry.qa_type, language),
+        "qa_type": shown(entry.qa_type, language),
         "authority": {
-            "name": text(authority.name, language),
+            "name": shown(authority.name, language),
             "type": L(f"authority_type.{authority.type}"),
             "website": safe_link(authority.website),
         },
         "decision": entry.decision,
         "decision_date": date(entry.decision_date),
         "review_due": date(entry.review_due),
-        "prerequisites": text(entry.prerequisites, language),
+        "prerequisites": shown(entry.prerequisites, language),
         "supervision": L(f"supervision.{entry.supervision}") if entry.supervision else None,
         "standalone": entry.standalone,
         "stacks_into": [link(i) for i in entry.stacks_into if i in entries],
         "built_from": [link(i) for i in built_from],
         "larger_qualification": (
             {
-                "title": text(larger.title, language),
+                "title": shown(larger.title, language),
                 "level": L("units.level_short", n=larger.lki),
                 "url": safe_link(larger.url),
             }
             if larger
             else None
         ),
-        "further_information": text(entry.further_information, language),
+        "further_information": shown(entry.further_information, language),
         "isced_f": isced_f_text(entry.isced_f, language),
         "duration": duration(entry, L),
         "schedule_times": [L(f"schedule_time.{t}") for t in entry.schedule_times],
-        "schedule_description": text(entry.schedule_description, language),
+        "schedule_description": shown(entry.schedule_description, language),
         "languages": [language_name(code, language) for code in entry.languages],
         "locations": [{"municipality": loc.municipality, "address": loc.address} for loc in entry.locations],
         "online": entry.online,
         "cost": cost(entry, L),
         "cost_type": L(f"cost_type.{entry.cost_type}"),
-        "funding": text(entry.funding, language),
+        "funding": shown(entry.funding, language),
         "on_demand": entry.on_demand,
         "starts": [date(d) for d in entry.upcoming_starts(ctx.today)],
         "contact": {"name": entry.contact.name, "email": entry.contact.email, "phone": entry.contact.phone},
