@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from .. import intakes, opendata, statistics, versions
-from ..catalogue import CatalogueInvalid, Result, validate
+from ..catalogue import CatalogueInvalid, FileCache, Result, validate
 from ..context import BuildContext
 from ..credentials import registry
 from ..interop import elm, ob3
@@ -70,6 +70,9 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     pages: int = 0
     timings: Timings = field(default_factory=Timings)
+    ctx: BuildContext | None = None
+    # The files the writers wrote (relative to the site), for an incremental build to tell which went away.
+    data_files: list[str] = field(default_factory=list)
 
 
 def _cpu_seconds() -> float:
@@ -199,6 +202,11 @@ def merge_into(source: Path, target: Path) -> None:
     source.rmdir()
 
 
+def files_under(folder: Path) -> list[str]:
+    """The files under `folder`, as sorted relative POSIX paths."""
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*") if not path.is_dir())
+
+
 def site_writers(
     figures: statistics.Figures,
     history_root: Path,
@@ -260,13 +268,14 @@ def _prepare(
     today: dt.date | None,
     catalogue_dir: Path | None,
     publish: bool,
+    cache: FileCache | None = None,
 ) -> tuple[BuildReport, BuildContext, Path]:
     """Validate and read the history: the report (with the catalogue), the context, the history's root."""
 
     catalogue_dir = catalogue_dir or repo_root / "catalogue"
     timings = Timings()
     with timings.stage("validate"):
-        result: Result = validate(catalogue_dir, root=repo_root, publish=publish)
+        result: Result = validate(catalogue_dir, root=repo_root, publish=publish, cache=cache)
     if result.catalogue is None:
         raise CatalogueInvalid(result)
     # Published versions come from the history of the repository that holds the catalogue.
@@ -276,7 +285,9 @@ def _prepare(
     ctx = BuildContext(
         site_url=site_url or base_site_url(repo_root), today=today or dt.date.today(), last_changed=last_changed
     )
-    report = BuildReport(result.catalogue, site_dir, source_dir, warnings=list(result.warnings), timings=timings)
+    report = BuildReport(
+        result.catalogue, site_dir, source_dir, warnings=list(result.warnings), timings=timings, ctx=ctx
+    )
     return report, ctx, history_root
 
 
@@ -291,6 +302,7 @@ def build(
     publish: bool = False,
     shard: Shard | None = None,
     published_versions: dict[str, dict[int, str]] | None = None,
+    cache: FileCache | None = None,
 ) -> BuildReport:
     """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
 
@@ -298,11 +310,14 @@ def build(
     it (previews) proposals get pages with a "proposed, not approved" banner.
     A `shard` build writes one part of the site, for `merge` (see shards.py).
     `published_versions` (the versions.json now online, read by `versions.read_published`):
-    refuse to build when a version it lists would be dropped or change.
+    refuse to build when a version it lists would be dropped or change. A `cache` kept
+    between builds spares parsing the catalogue files that did not change.
     """
 
     source_dir = source_dir or repo_root / "build" / "site-src"
-    report, ctx, history_root = _prepare(repo_root, site_dir, source_dir, site_url, today, catalogue_dir, publish)
+    report, ctx, history_root = _prepare(
+        repo_root, site_dir, source_dir, site_url, today, catalogue_dir, publish, cache
+    )
     catalogue, timings = report.catalogue, report.timings
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -337,6 +352,7 @@ def build(
                 writer(catalogue, new_data, ctx)
         with timings.stage("render: waiting for MkDocs"):
             renderer.finish()
+        report.data_files = files_under(new_data)
         merge_into(new_data, new_site)
         if shard is not None:
             shard.mark(new_site)
