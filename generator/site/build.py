@@ -8,6 +8,7 @@ previous site (and the previous source tree) untouched.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import signal
@@ -131,12 +132,34 @@ def _swap(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+# The cyclic garbage collector's thresholds for a build and its MkDocs processes. Both keep many
+# small objects until they end (the catalogue and the views; every page's front matter): with the
+# default first threshold, 700 allocations, the collector went through them again and again, about
+# a tenth of a build's CPU at 1,000 entries (measured with gc.callbacks); peak memory is the same.
+GC_THRESHOLDS = (10_000, 10, 10)
+# `python -m mkdocs`, with GC_THRESHOLDS.
+_MKDOCS = (
+    f"import gc, runpy; gc.set_threshold(*{GC_THRESHOLDS}); "
+    "runpy.run_module('mkdocs', run_name='__main__', alter_sys=True)"
+)
+
+
+@contextmanager
+def _collector_thresholds() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def _mkdocs(config: Path, out: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "mkdocs",
+            "-c",
+            _MKDOCS,
             "build",
             "--strict",
             "--quiet",
@@ -291,6 +314,7 @@ def _prepare(
     return report, ctx, history_root
 
 
+@_collector_thresholds()
 def build(
     repo_root: Path,
     site_dir: Path,
