@@ -5,7 +5,10 @@ reused), `mqcat serve` is started and its first build awaited; then, `--repeat`
 times, one entry's Latvian title is changed in its YAML file and the entry's page
 is fetched from the server every 100 ms until it shows the new title. The time
 from saving the file to the first response with the new title is reported
-(median, and every run). The file is restored at the end.
+(median, and every run), and the time until the whole site matches the change
+(serve writes the open data and indexes after the pages: until then its
+/__mqcat__/generation answer says `"complete": false`). The file is restored at
+the end.
 
     python benchmarks/bench_preview.py --entries 1000 --repeat 3 --work /tmp/mq-bench
 """
@@ -13,6 +16,7 @@ from saving the file to the first response with the new title is reported
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -57,6 +61,22 @@ def wait_for(url: str, text: str, timeout: float) -> float:
     raise SystemExit(f"{url} did not show {text!r} within {timeout:.0f} s")
 
 
+def generation(url: str) -> dict[str, object]:
+    answer = fetch(url)
+    return dict(json.loads(answer)) if answer else {}
+
+
+def wait_until_complete(url: str, after: object, timeout: float) -> float:
+    """Seconds until the preview says a build later than `after` wrote the whole site (polled every 100 ms)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        answer = generation(url)
+        if answer.get("generation") != after and answer.get("complete", True):
+            return time.perf_counter() - started
+        time.sleep(0.1)
+    raise SystemExit(f"the preview was not complete within {timeout:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=1000)
@@ -84,7 +104,8 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    runs = []
+    state_url = f"http://127.0.0.1:{port}/__mqcat__/generation"
+    runs, complete = [], []
     try:
         first = wait_for(page, entry["title"]["lv"][:20], 3600)
         print(f"# {args.entries:,} entries: first build served after {first:.0f} s", flush=True)
@@ -92,9 +113,14 @@ def main() -> None:
             marker = f"Priekšskatījums{run}x{int(time.time())}"
             changed = dict(entry, title=dict(entry["title"], lv=marker))
             time.sleep(1.5)  # a different modification time from the last save
+            before = generation(state_url).get("generation")
             _dump(changed, entry_file, "micro-qualification")
             runs.append(wait_for(page, marker, 1800))
-            print(f"  run {run + 1}: the change showed after {runs[-1]:.1f} s", flush=True)
+            complete.append(runs[-1] + wait_until_complete(state_url, before, 1800))
+            print(
+                f"  run {run + 1}: the change showed after {runs[-1]:.1f} s, the whole site after {complete[-1]:.1f} s",
+                flush=True,
+            )
     finally:
         entry_file.write_text(original, encoding="utf-8")
         server.send_signal(signal.SIGINT)
@@ -104,7 +130,8 @@ def main() -> None:
             server.kill()
     print(
         f"one-entry change visible after {statistics.median(runs):.1f} s (median of {len(runs)}; "
-        f"runs {', '.join(f'{r:.1f}' for r in runs)}) at {args.entries:,} entries; load average "
+        f"runs {', '.join(f'{r:.1f}' for r in runs)}), whole site after {statistics.median(complete):.1f} s "
+        f"(runs {', '.join(f'{r:.1f}' for r in complete)}) at {args.entries:,} entries; load average "
         f"{os.getloadavg()[0]:.1f}"
     )
 

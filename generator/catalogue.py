@@ -7,17 +7,20 @@ catalogue/providers/<id>.yaml, catalogue/<sector-id>/<id>.yaml).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from . import layout, rules, schemas
 from .credentials import keys, status_lists
 from .layout import AUTHORITIES_FILE, PROVIDERS_DIR, SECTORS_FILE, STATUS_LISTS_DIR
-from .loader import Document, LoadError, load_file
+from .loader import Document, LoadError, load_bytes, load_file, read_file
 from .model import Authority, Catalogue, MicroQualification, Provider, Sector, Text
 from .problems import Problem, Severity, display_path, limit_per_file
 
-__all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "Result", "load_catalogue", "validate"]
+__all__ = ["AUTHORITIES_FILE", "PROVIDERS_DIR", "SECTORS_FILE", "FileCache", "Result", "load_catalogue", "validate"]
 
 
 @dataclass
@@ -38,6 +41,76 @@ class Result:
         return [p for p in self.problems if p.severity is Severity.WARNING]
 
 
+_Made = TypeVar("_Made")
+
+
+@dataclass
+class _Cached:
+    digest: str
+    document: Document
+    schema_problems: dict[str, list[Problem]] = field(default_factory=dict)
+    made: dict[Callable[..., Any], Any] = field(default_factory=dict)
+
+
+class FileCache:
+    """Catalogue files as an earlier validation loaded them, reused while their bytes stay the same.
+
+    `mqcat serve` validates after every change: with a cache only the changed files
+    are parsed, schema-checked and turned into model objects again. The rules that
+    look across files run on the assembled catalogue every time. `digests` holds the
+    SHA-256 of every file the last validation read, by display path (as `Problem.file`
+    and the model's `source` name it), for builds that track what each page depends on.
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[Path, str], _Cached] = {}
+        self.digests: dict[str, str] = {}
+        self._seen: set[tuple[Path, str]] = set()
+
+    def begin(self) -> None:
+        self.digests, self._seen = {}, set()
+
+    def end(self) -> None:
+        """Forget the files the last validation did not read (removed, renamed)."""
+        self._files = {key: cached for key, cached in self._files.items() if key in self._seen}
+
+    def load(self, path: Path, display: str) -> Document:
+        """`load_file`, from the cache when the bytes are those loaded before."""
+        raw = read_file(path, display)
+        digest = hashlib.sha256(raw).hexdigest()
+        self.digests[display] = digest
+        key = (path, display)
+        self._seen.add(key)
+        cached = self._files.get(key)
+        if cached is None or cached.digest != digest:
+            cached = _Cached(digest, load_bytes(raw, path, display))  # a LoadError is not kept
+            self._files[key] = cached
+        return cached.document
+
+    def _of(self, doc: Document) -> _Cached | None:
+        cached = self._files.get((doc.path, doc.display))
+        return cached if cached is not None and cached.document is doc else None
+
+    def schema_problems(self, doc: Document, schema_name: str) -> list[Problem]:
+        """`schemas.check(doc, schema_name)`, once per loaded document."""
+        cached = self._of(doc)
+        if cached is None:
+            return schemas.check(doc, schema_name)
+        if schema_name not in cached.schema_problems:
+            cached.schema_problems[schema_name] = schemas.check(doc, schema_name)
+        return list(cached.schema_problems[schema_name])
+
+    def made(self, doc: Document, factory: Callable[[Any, str], _Made]) -> _Made:
+        """`factory(doc.data, doc.display)` (a model object), once per loaded document."""
+        cached = self._of(doc)
+        if cached is None:
+            return factory(doc.data, doc.display)
+        if factory not in cached.made:
+            cached.made[factory] = factory(doc.data, doc.display)
+        made: _Made = cached.made[factory]
+        return made
+
+
 def find_repository_root(start: Path) -> Path:
     """The nearest folder at or above `start` that has a catalogue/ folder."""
     start = start.resolve()
@@ -48,13 +121,19 @@ def find_repository_root(start: Path) -> Path:
 
 
 def validate(
-    catalogue_dir: Path, only: set[Path] | None = None, root: Path | None = None, *, publish: bool = False
+    catalogue_dir: Path,
+    only: set[Path] | None = None,
+    root: Path | None = None,
+    *,
+    publish: bool = False,
+    cache: FileCache | None = None,
 ) -> Result:
     """Validate the whole catalogue; report problems only for `only` files when given.
 
     Cross-file rules need every file, so the whole catalogue is always read; a
     path filter narrows what is reported (as `mqcat validate FILE` does). With
     `publish`, a proposed entry is an error: what is published must be approved.
+    A `cache` (kept between validations) spares parsing the files that did not change.
     """
     root = root or catalogue_dir.parent
     result = Result()
@@ -71,11 +150,13 @@ def validate(
     if not listing.readable:
         return result
     unreadable_entries: set[str] = set()
+    if cache is not None:
+        cache.begin()
     for found in listing.files:
         shown = display_path(found.path, root)
         result.files_checked += 1
         try:
-            doc = load_file(found.path, shown)
+            doc = cache.load(found.path, shown) if cache is not None else load_file(found.path, shown)
         except LoadError as error:
             result.problems.append(error.problem)
             if found.kind.value == "entry":
@@ -94,11 +175,12 @@ def validate(
         "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
+    schema_check = cache.schema_problems if cache is not None else schemas.check
     # Per entry document, the fields with schema errors: the rules skip only those.
     broken: dict[int, frozenset[str]] = {}
     for kind, loaded in docs.items():
         for path, doc in loaded:
-            problems = schemas.check(doc, schema_for[kind])
+            problems = schema_check(doc, schema_for[kind])
             result.problems.extend(problems)
             errors = frozenset(p.field for p in problems if p.severity is Severity.ERROR)
             if errors:
@@ -188,7 +270,9 @@ def validate(
         result.problems = [p for p in result.problems if p.file in shown_only]
     result.problems = limit_per_file(result.problems)
     if complete:
-        result.catalogue = _build(valid)
+        result.catalogue = _build(valid, cache or FileCache())
+    if cache is not None:
+        cache.end()
     return result
 
 
@@ -197,7 +281,7 @@ def _ids(loaded: list[tuple[Path, Document]]) -> set[str]:
     return {d.data["id"] for _, d in loaded if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)}
 
 
-def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
+def _build(valid: dict[str, list[tuple[Path, Document]]], cache: FileCache) -> Catalogue:
     sectors: dict[str, Sector] = {}
     maintainers: tuple[str, ...] = ()
     for _, doc in valid["sectors"]:
@@ -221,11 +305,11 @@ def _build(valid: dict[str, list[tuple[Path, Document]]]) -> Catalogue:
                 a.get("sector"),
                 a.get("website"),
             )
-    providers = {d.data["id"]: Provider.from_data(d.data, d.display) for _, d in valid["provider"]}
+    providers = {d.data["id"]: cache.made(d, Provider.from_data) for _, d in valid["provider"]}
     entries: dict[str, MicroQualification] = {}
     proposals: dict[str, MicroQualification] = {}
     for _, doc in valid["entry"]:
-        entry = MicroQualification.from_data(doc.data, doc.display)
+        entry = cache.made(doc, MicroQualification.from_data)
         (proposals if entry.proposed else entries)[entry.id] = entry
     revoked = {d.data["provider"]: frozenset(i["index"] for i in d.data["revoked"]) for _, d in valid["status-list"]}
     return Catalogue(sectors, authorities, providers, entries, maintainers, proposals, revoked)

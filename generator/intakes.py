@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 
 from .context import BuildContext
 from .formatting import Labels, cost, level, places
@@ -81,7 +81,42 @@ _END = b"END:VCALENDAR\r\n"
 
 def serialise(events: list[Event]) -> list[Serialised]:
     """Each event as RFC 5545 bytes, once: an entry's events go into three feeds."""
-    return [((event.decoded("dtstart"), str(event["uid"])), event.to_ical()) for event in events]
+    return [((event.decoded("dtstart"), str(event["uid"])), _to_ical(event)) for event in events]
+
+
+# RFC 5545 folds content lines longer than 75 octets. icalendar folds at 74, between characters,
+# never right after a backslash or a caret (the first character of its escapes).
+_FOLD_AT = 74
+_FOLD = b"\r\n "
+_ESCAPES = b"\\^"
+
+
+def _folded(line: str) -> bytes:
+    """A content line folded as icalendar's `foldline` folds it, byte for byte (tests/test_intakes.py).
+
+    icalendar walks every line character by character, which was most of the time
+    this module took; most lines are short, and long ones are cut here in UTF-8.
+    """
+    encoded = line.encode()
+    if len(encoded) <= _FOLD_AT:
+        return encoded
+    pieces = []
+    start = 0
+    while len(encoded) - start > _FOLD_AT:
+        end = start + _FOLD_AT
+        while encoded[end] & 0xC0 == 0x80:  # inside a character: it goes to the next line whole
+            end -= 1
+        if encoded[end - 1] in _ESCAPES:
+            end -= 1
+        pieces.append(encoded[start:end])
+        start = end
+    pieces.append(encoded[start:])
+    return _FOLD.join(pieces)
+
+
+def _to_ical(component: Component) -> bytes:
+    """What `component.to_ical()` writes (properties sorted, lines folded), folded by `_folded`."""
+    return b"".join(_folded(line) + b"\r\n" for line in component.content_lines(sorted=True) if line)
 
 
 def _lines(properties: list[tuple[str, str]]) -> bytes:
@@ -89,7 +124,7 @@ def _lines(properties: list[tuple[str, str]]) -> bytes:
     calendar = Calendar()
     for name, value in properties:
         calendar.add(name, value)
-    return calendar.to_ical().removeprefix(_BEGIN).removesuffix(_END)
+    return _to_ical(calendar).removeprefix(_BEGIN).removesuffix(_END)
 
 
 @cache

@@ -526,6 +526,16 @@ def parse_text(text: str, path: Path, display: str) -> Document:
 def load_file(path: Path, display: str | None = None) -> Document:
     """Read and parse one catalogue file safely."""
     display = display or path.as_posix()
+    return load_bytes(read_file(path, display), path, display)
+
+
+def load_bytes(raw: bytes, path: Path, display: str) -> Document:
+    """Parse the bytes of a catalogue file (as `read_file` returns them)."""
+    return parse_text(_decode(raw, display), path, display)
+
+
+def read_file(path: Path, display: str) -> bytes:
+    """A catalogue file's bytes, refused (LoadError) when it cannot be read or is over the size limit."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -538,4 +548,4 @@ def load_file(path: Path, display: str | None = None) -> Document:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise _file_error(display, f"cannot read the file: {error.strerror}") from None
-    return parse_text(_decode(raw, display), path, display)
+    return raw

@@ -8,7 +8,10 @@ tests/html_support.py (reading built pages).
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -60,7 +63,34 @@ def build_site(work: Path, catalogue_dir: Path = CATALOGUE_DIR) -> Path:
     return site
 
 
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder that `make(folder)` fills once per test run, shared by every pytest-xdist worker.
+
+    For what takes seconds to make and is only read afterwards (a built site): the first
+    worker to ask makes it while the others wait on a lock, then all read the same folder.
+    A `make` that fails leaves nothing, and the next worker to ask tries again.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / "made-once" / name
+    folder.parent.mkdir(exist_ok=True)
+    done = folder.with_name(f"{name}.done")
+    with (folder.with_name(f"{name}.lock")).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            try:
+                make(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped catalogue built once per test session, exactly as `mqcat build` does."""
-    return build_site(tmp_path_factory.mktemp("built"))
+    """The shipped catalogue built once per test run, exactly as `mqcat build` does."""
+    return made_once(tmp_path_factory, "built", build_site) / "site"

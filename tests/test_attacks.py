@@ -58,8 +58,8 @@ def no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
 
 
-def assert_refused_everywhere(repo: Path, path: str, words: str) -> None:
-    """validate, diff and build all fail naming `path`, and no site is written."""
+def assert_refused_everywhere(repo: Path, path: str, words: str) -> str:
+    """validate, diff and build all fail naming `path`, and no site is written; the diff's report."""
     validate = mqcat(repo, "validate")
     assert validate.returncode == 1 and f"{path}:" in validate.stdout and words in validate.stdout, validate.stdout
     diff = mqcat(repo, "diff", "main", "pr")
@@ -71,6 +71,7 @@ def assert_refused_everywhere(repo: Path, path: str, words: str) -> None:
     assert not list(repo.glob(".site-*")) and not list((repo / "build").glob(".site-src-*"))
     for done in (validate, diff, build):
         no_traceback(done)
+    return diff.stdout
 
 
 # --- files that no tool reads ------------------------------------------------------------
@@ -82,8 +83,8 @@ def test_a_hidden_file_in_a_sector_folder_is_refused_by_validate_diff_and_build(
     hidden = repo / "catalogue" / "energy" / ".notes.yaml"
     hidden.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     commit(repo, "notes")
-    assert_refused_everywhere(repo, "catalogue/energy/.notes.yaml", "not part of the catalogue layout: hidden file")
-    report = mqcat(repo, "diff", "main", "pr").stdout
+    hidden_file = "catalogue/energy/.notes.yaml"
+    report = assert_refused_everywhere(repo, hidden_file, "not part of the catalogue layout: hidden file")
     assert "No changes to the catalogue" not in report
     assert "outside the catalogue layout" in report
 

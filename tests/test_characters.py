@@ -38,7 +38,7 @@ from generator.loader import LoadError, character_name, forbidden_character, par
 from generator.model import Catalogue, MicroQualification
 from generator.opendata import atom_feed, catalogue_csv, entry_record, schema_org
 
-from .conftest import CATALOGUE_DIR, build_site
+from .conftest import CATALOGUE_DIR, build_site, made_once
 from .html_support import parse
 
 ENTRY = "transport-logistics/forklift-safe-operation.yaml"
@@ -214,14 +214,17 @@ def sampled_text(seed: int, length: int = 60) -> str:
 
 @pytest.fixture(scope="module")
 def sampled_site(tmp_path_factory: pytest.TempPathFactory, catalogue: Catalogue) -> tuple[Path, dict[str, Any]]:
-    work = tmp_path_factory.mktemp("characters")
-    shutil.copytree(CATALOGUE_DIR, work / "catalogue")
     entry = catalogue.entries["forklift-safe-operation"]
     data = with_texts(entry.data, sampled_text(1), sampled_text(2, 200), sampled_text(3, 100))
     data["version"] += 1  # a changed published entry needs a new version
     assert validates(data)
-    (work / "catalogue" / ENTRY).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
-    return build_site(work, work / "catalogue"), data
+
+    def make(work: Path) -> None:
+        shutil.copytree(CATALOGUE_DIR, work / "catalogue")
+        (work / "catalogue" / ENTRY).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        build_site(work, work / "catalogue")
+
+    return made_once(tmp_path_factory, "characters", make) / "site", data
 
 
 def strings(value: Any) -> list[str]:

@@ -17,7 +17,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.dictionaries(texts, values, max_size=6))
 def test_front_matter_round_trips_through_mkdocs(meta: dict) -> None:
     body, data = get_data(_front_matter(meta) + "body")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -12,7 +13,7 @@ import pytest
 import yaml
 
 from .a11y_support import serve
-from .conftest import CATALOGUE_DIR, build_site
+from .conftest import CATALOGUE_DIR, build_site, made_once
 from .html_support import parse
 
 MARK = "mqPwned"
@@ -44,16 +45,9 @@ def _poison(value: Any, counter: list[int]) -> Any:
     return value
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    work = tmp_path_factory.mktemp("hostile")
-    catalogue = work / "catalogue"
-    import shutil
-
-    shutil.copytree(CATALOGUE_DIR, catalogue)
-    path = catalogue / ENTRY
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data = _poison(data, [0])
+def _hostile_files() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The entry and its provider with a payload in every free text (the same every time)."""
+    data = _poison(yaml.safe_load((CATALOGUE_DIR / ENTRY).read_text(encoding="utf-8")), [0])
     data["keywords"] = {"lv": [p[:60] for p in PAYLOADS[:5]], "en": [p[:60] for p in PAYLOADS[4:]]}
     data["quality_assurance"]["decision"] = PAYLOADS[1]
     data["version"] += 1  # a changed published entry needs a new version
@@ -61,14 +55,26 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     for index, location in enumerate(data.get("locations", [])):
         location["municipality"] = PAYLOADS[index % len(PAYLOADS)][:80]
         location["address"] = PAYLOADS[(index + 1) % len(PAYLOADS)]
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    provider_path = catalogue / "providers" / f"{data['awarding_bodies'][0]}.yaml"
+    provider_path = CATALOGUE_DIR / "providers" / f"{data['awarding_bodies'][0]}.yaml"
     provider = _poison(yaml.safe_load(provider_path.read_text(encoding="utf-8")), [3])
     for key in PROVIDER_KEYS:
         provider[key] = PAYLOADS[5] + " " + key
-    provider_path.write_text(yaml.safe_dump(provider, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    site = build_site(work, catalogue)
-    return site, data
+    return data, provider
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    data, provider = _hostile_files()
+
+    def make(work: Path) -> None:
+        catalogue = work / "catalogue"
+        shutil.copytree(CATALOGUE_DIR, catalogue)
+        (catalogue / ENTRY).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        provider_path = catalogue / "providers" / f"{data['awarding_bodies'][0]}.yaml"
+        provider_path.write_text(yaml.safe_dump(provider, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        build_site(work, catalogue)
+
+    return made_once(tmp_path_factory, "hostile", make) / "site", data
 
 
 def _pages(site: Path, data: dict[str, Any]) -> list[Path]:

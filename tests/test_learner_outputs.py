@@ -163,6 +163,33 @@ def test_a_feed_is_the_same_bytes_when_built_again(catalogue: Catalogue, context
     assert Calendar.from_ical(first).walk("VEVENT")[0].decoded("dtstart") == entry.starts[0]
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "short",
+        "a" * 73,
+        "ā" * 36 + "a",  # 73 bytes and the property name: folded in the middle of nothing
+        "Ievads " * 30,
+        "ā" * 80,
+        "a" * 72 + "ā" * 20,  # a two-byte character across the fold goes to the next line whole
+        "a" * 60 + "€𝄞" * 10,  # three- and four-byte characters
+        "x" * 60 + "\\; \\, " * 10,  # escapes across the fold stay on one line
+        "x" * 63 + "^" + "y" * 30,
+    ],
+)
+def test_events_are_folded_as_icalendar_folds_them(value: str) -> None:
+    from icalendar import Event
+
+    from generator.intakes import serialise
+
+    event = Event()
+    event.add("uid", "u@x")
+    event.add("dtstart", dt.date(2027, 1, 1))
+    event.add("summary", value)
+    event.add("description", value + "\n" + value)
+    assert serialise([event])[0][1] == event.to_ical()
+
+
 def test_pages_link_to_their_calendar_feeds(built_site: Path, catalogue: Catalogue) -> None:
     with_intakes = next(e for e in catalogue.published_entries() if any(d >= TODAY for d in e.starts))
     for language in LANGUAGES:

@@ -475,7 +475,7 @@ _VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(data=st.dictionaries(_TEXT, _VALUES, max_size=6), allow_unicode=st.booleans())
 def test_anything_yaml_safe_dump_writes_loads_back_equal(data: dict[str, Any], allow_unicode: bool) -> None:
     text = yaml.safe_dump(data, allow_unicode=allow_unicode, sort_keys=False)

@@ -22,7 +22,7 @@ from generator.catalogue import validate
 from generator.cli import main
 from generator.site.build import build
 
-from .conftest import REPO_ROOT, SITE_URL, TODAY
+from .conftest import REPO_ROOT, SITE_URL, TODAY, made_once
 from .html_support import parse
 
 FORKLIFT = "transport-logistics/forklift-safe-operation.yaml"
@@ -139,13 +139,15 @@ def test_publish_validation_refuses_a_proposal(catalogue_copy: Path) -> None:
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample catalogue plus one proposal, built as a preview (`mqcat build`, `mqcat serve`)."""
-    work = tmp_path_factory.mktemp("preview")
-    catalogue = work / "catalogue"
-    shutil.copytree(REPO_ROOT / "catalogue", catalogue)
-    add_proposal(catalogue)
-    site = work / "site"
-    build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "src", catalogue_dir=catalogue)
-    return site
+
+    def make(work: Path) -> None:
+        catalogue = work / "catalogue"
+        shutil.copytree(REPO_ROOT / "catalogue", catalogue)
+        add_proposal(catalogue)
+        site = work / "site"
+        build(REPO_ROOT, site, site_url=SITE_URL, today=TODAY, source_dir=work / "src", catalogue_dir=catalogue)
+
+    return made_once(tmp_path_factory, "preview", make) / "site"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from generator.review import fields
 from generator.review.compare import ATTENTION_FIELDS, SUBSTANTIVE_FIELDS
 from generator.review.report import md_text
 
+from .conftest import REPO_ROOT
 from .git_support import catalogue_repository, commit, git
 
 
@@ -33,20 +34,29 @@ def repo(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture()
-def entries(repo: Path) -> list[Path]:
-    """Active entries without validation errors, so that any error in a report comes from the change."""
-    result = validate(repo / "catalogue", root=repo)
+@pytest.fixture(scope="session")
+def clean_active_entries() -> list[str]:
+    """The shipped catalogue's active entries without validation errors, as paths from the repository root.
+
+    Found once: every `repo` holds the same catalogue/ and schema/ as this checkout.
+    """
+    result = validate(REPO_ROOT / "catalogue", root=REPO_ROOT)
     broken = {p.file for p in result.errors}
     found = [
-        path
-        for path in sorted((repo / "catalogue").glob("*/*.yaml"))
+        path.relative_to(REPO_ROOT).as_posix()
+        for path in sorted((REPO_ROOT / "catalogue").glob("*/*.yaml"))
         if path.parent.name != "providers"
-        and path.relative_to(repo).as_posix() not in broken
+        and path.relative_to(REPO_ROOT).as_posix() not in broken
         and yaml.safe_load(path.read_text(encoding="utf-8")).get("status") == "active"
     ]
     assert len(found) >= 2, "the sample catalogue needs some valid active entries"
     return found
+
+
+@pytest.fixture()
+def entries(repo: Path, clean_active_entries: list[str]) -> list[Path]:
+    """Active entries without validation errors, so that any error in a report comes from the change."""
+    return [repo / path for path in clean_active_entries]
 
 
 def run_diff(repo: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -831,7 +831,7 @@ _SAMPLES = {
 }
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_changed_documents())
 def test_fast_path_never_passes_what_jsonschema_rejects(changed: tuple[str, Any]) -> None:
     kind, data = changed

@@ -6,6 +6,13 @@ previous source tree stay as they were.
 A very large catalogue can be built in parts on several machines (a CI matrix):
 `--shard I/N` builds part I of N into its --site-dir, and `--merge DIR...`
 assembles the N parts into the site, the same byte for byte as one build.
+
+`--incremental` (previews that keep build/ and the site between runs) starts
+from what the last build left and compiles and renders only the pages whose
+inputs changed (generator/site/incremental.py): the same site, byte for byte, as
+a full build. Its writers run before any page changes, so a refused version
+changes nothing; but MkDocs renders into the site in place, so when it fails the
+site is part old, part new, and the next build is a full one.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from pathlib import Path
 from ..catalogue import CatalogueInvalid, find_repository_root
 from ..problems import render
 from ..site.build import BuildFailed, BuildReport, build, merge
+from ..site.incremental import Builder, Settings
 from ..site.shards import Shard, ShardMismatch
 from ..versions import PublishedUnreadable, VersionsRefused, read_published
 
@@ -50,6 +58,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parts = parser.add_mutually_exclusive_group()
     parts.add_argument(
+        "--incremental",
+        action="store_true",
+        help="start from the last build's site and source tree and render only the pages whose inputs changed "
+        "(the same site as a full build; a full build when the last one was not of the same settings and version)",
+    )
+    parts.add_argument(
         "--shard",
         metavar="I/N",
         help="build part I of N of the site (pages and open data), for --merge; e.g. 2/4",
@@ -72,12 +86,16 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def build_and_report(
-    root: Path, site_dir: Path, merge_from: list[Path] | None = None, **options: object
+    root: Path, site_dir: Path, merge_from: list[Path] | None = None, incremental: bool = False, **options: object
 ) -> BuildReport | None:
     """Build (or merge shards); print warnings, or the problems that stopped the build. None when it failed."""
     try:
         if merge_from is not None:
             report = merge(root, site_dir, merge_from, **options)  # type: ignore[arg-type]
+        elif incremental:
+            published = options.pop("published_versions", None)
+            settings = Settings(root, site_dir, root / "build" / "site-src", **options)  # type: ignore[arg-type]
+            report = Builder(settings, persist=True).build(published).report  # type: ignore[arg-type]
         else:
             report = build(root, site_dir, **options)  # type: ignore[arg-type]
     except OSError as error:
@@ -95,7 +113,10 @@ def build_and_report(
         return None
     except (BuildFailed, ShardMismatch) as failed:
         print(f"mqcat build: {failed}", file=sys.stderr)
-        print("mqcat build: nothing was written.", file=sys.stderr)
+        if incremental:
+            print("mqcat build: the site may be part old, part new; the next build is a full one.", file=sys.stderr)
+        else:
+            print("mqcat build: nothing was written.", file=sys.stderr)
         return None
     for warning in report.warnings:
         print(warning.text(), file=sys.stderr)
@@ -131,7 +152,13 @@ def run(args: argparse.Namespace) -> int:
     # and the previous site stays.
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        report = build_and_report(root, site_dir, [d.resolve() for d in args.merge] if args.merge else None, **options)
+        report = build_and_report(
+            root,
+            site_dir,
+            [d.resolve() for d in args.merge] if args.merge else None,
+            incremental=args.incremental,
+            **options,
+        )
     except (KeyboardInterrupt, Stopped) as stop:
         name = "SIGINT" if isinstance(stop, KeyboardInterrupt) else "SIGTERM"
         print(f"mqcat build: stopped by {name}; nothing was written, the previous site stays.", file=sys.stderr)

@@ -1,12 +1,18 @@
 """Preview the site locally and rebuild it when a catalogue file changes.
 
-Serves the built site at http://127.0.0.1:8000/ (change with --port). Every
-second it looks for changed files under catalogue/, schema/, mkdocs.yml and
-the generator's templates, and rebuilds. It always serves: while a build has
-failed, the browser shows the problems (file, line, field, hint) instead of
-the site, and the terminal prints them. Open pages reload by themselves after
-every rebuild. Proposed entries are previewed with a "proposed, not approved"
-banner.
+Serves the built site at http://127.0.0.1:8000/ (change with --port). Several
+times a second it looks for changed files under catalogue/, schema/, mkdocs.yml
+and the generator's templates. The first build is a full one; after a change of
+catalogue files only, the build is incremental (generator/site/incremental.py):
+only the changed files are read again, only the pages that show something of
+them are compiled and rendered, and the page is served as soon as it is; the
+open data and the other files beside the pages are written right after, in a
+child process (a newer change stops it). Any other change, or a failed build,
+makes the next build a full one; so does a restart, unless the last build on the
+same port left its state (beside the source tree). It always serves: while a build has failed,
+the browser shows the problems (file, line, field, hint) instead of the site,
+and the terminal prints them. Open pages reload by themselves after every
+rebuild. Proposed entries are previewed with a "proposed, not approved" banner.
 """
 
 from __future__ import annotations
@@ -20,10 +26,14 @@ from pathlib import Path
 
 from .. import layout
 from ..catalogue import CatalogueInvalid, find_repository_root
-from ..problems import render
-from ..site.build import BuildFailed, build
+from ..problems import Problem, render
+from ..site.build import BuildFailed
+from ..site.incremental import Builder, DataJob, Settings, Update
 from ..site.preview import PreviewState, handler
 from ..versions import VersionsRefused
+
+# How often the files are looked at (seconds): a change shows within this, plus the build.
+POLL = 0.3
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -55,27 +65,57 @@ def _snapshot(catalogue_dir: Path, paths: list[Path]) -> dict[Path, float]:
     return stamps
 
 
-def _rebuild(root: Path, site_dir: Path, site_url: str, state: PreviewState) -> bool:
-    """Build the preview; on failure the state holds the problems that the browser then shows."""
+def _problems(problems: list[Problem], state: PreviewState) -> None:
+    print(render(problems, len({p.file for p in problems}), "text"), file=sys.stderr)
+    state.failed_with(problems)
+    print("Not rebuilt: the browser shows the problems above until they are fixed.", file=sys.stderr)
+
+
+def _rebuild(builder: Builder, state: PreviewState) -> Update | None:
+    """Build the preview (incrementally when it can); on failure the state holds the problems the browser shows."""
     try:
-        report = build(root, site_dir, site_url=site_url)
-    except (CatalogueInvalid, VersionsRefused) as failure:
-        problems = failure.result.problems if isinstance(failure, CatalogueInvalid) else failure.problems
-        print(render(problems, len({p.file for p in problems}), "text"), file=sys.stderr)
-        state.failed_with(problems)
+        update = builder.pages()
+    except CatalogueInvalid as failure:
+        _problems(failure.result.problems, state)
+    except VersionsRefused as failure:
+        _problems(failure.problems, state)
     except BuildFailed as failure:
+        builder.forget()
         print(f"mqcat serve: {failure}", file=sys.stderr)
         state.failed_with([], str(failure))
+        print("Not rebuilt: the browser shows the problems above until they are fixed.", file=sys.stderr)
     else:
+        report = update.report
         for warning in report.warnings:
             print(warning.text(), file=sys.stderr)
-        state.succeeded()
+        state.succeeded(complete=update.pending is None)
         proposals = len(report.catalogue.proposals)
         shown = f" and {proposals} proposed" if proposals else ""
-        print(f"Rebuilt {len(report.catalogue.entries)} micro-qualifications{shown} at {time.strftime('%H:%M:%S')}.")
-        return True
-    print("Not rebuilt: the browser shows the problems above until they are fixed.", file=sys.stderr)
-    return False
+        how = "Rebuilt" if update.full else f"Updated {update.pages} page file(s) of"
+        follows = "; the open data follows" if update.pending is not None else ""
+        when = time.strftime("%H:%M:%S")
+        print(f"{how} {len(report.catalogue.entries)} micro-qualifications{shown} at {when}{follows}.")
+        return update
+    return None
+
+
+def _finish_data(job: DataJob, state: PreviewState) -> bool:
+    """Whether the background writers are done; when they are, report what came of it."""
+    result = job.poll()
+    if result is None:
+        return False
+    outcome, said = result
+    if outcome == "done":
+        for warning in said:
+            print(warning.text(), file=sys.stderr)
+        state.completed()
+        print(f"Open data and indexes written at {time.strftime('%H:%M:%S')}.")
+    elif outcome == "refused":
+        _problems(said, state)
+    elif outcome == "failed":
+        print(f"mqcat serve: writing the open data failed:\n{said}", file=sys.stderr)
+        state.failed_with([], str(said))
+    return True
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,7 +128,10 @@ def run(args: argparse.Namespace) -> int:
         Path(__file__).resolve().parent.parent / "site",
     ]
     state = PreviewState()
-    _rebuild(root, site_dir, site_url, state)
+    # The state is kept on disk: started again on the same port, serve continues where it stopped.
+    settings = Settings(root, site_dir, site_dir.with_name(site_dir.name + "-src"), site_url=site_url)
+    builder = Builder(settings, persist=True)
+    _rebuild(builder, state)
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler(site_dir, state))
     except OSError as error:
@@ -98,15 +141,33 @@ def run(args: argparse.Namespace) -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"Serving the preview at {site_url} (Ctrl+C to stop).")
     before = _snapshot(root / "catalogue", watched)
+    job: DataJob | None = None
     try:
         while True:
-            time.sleep(1)
+            time.sleep(POLL)
+            if job is not None and _finish_data(job, state):
+                job = None
             now = _snapshot(root / "catalogue", watched)
-            if now != before:
-                before = now
-                _rebuild(root, site_dir, site_url, state)
+            if now == before:
+                continue
+            catalogue = (root / "catalogue").resolve()
+            changed = set(now.keys() ^ before.keys()) | {
+                path for path in now.keys() & before.keys() if now[path] != before[path]
+            }
+            if not all(path.resolve().is_relative_to(catalogue) for path in changed):
+                builder.forget()  # the schema, mkdocs.yml or the templates: a full build
+            before = now
+            if job is not None:
+                job.cancel()  # its data is for a catalogue that is gone
+                job = None
+            update = _rebuild(builder, state)
+            if update is not None and update.pending is not None:
+                job = DataJob(update.pending)
+                job.start()
     except KeyboardInterrupt:
         print("Stopped.")
     finally:
+        if job is not None:
+            job.cancel()
         server.shutdown()
     return 0

@@ -58,14 +58,38 @@ def _front_matter(meta: dict[str, Any]) -> str:
     return f"---\n{body}\n---\n"
 
 
+class PageWriter:
+    """How the pages reach the disk: here, every page into an empty tree (a full build).
+
+    An incremental build (incremental.py) writes only the pages whose bytes changed
+    and keeps the entry pages whose inputs did not change without compiling them.
+    """
+
+    fresh = True  # the tree starts empty: the theme and assets are copied in
+
+    def keep(self, language: str, path: str, entry: MicroQualification) -> bool:
+        """Whether the entry page at `path` (relative to docs/) stands as the previous build wrote it."""
+        return False
+
+    def write(self, target: Path, content: str) -> None:
+        target.write_text(content, encoding="utf-8")
+
+
 class SourceTree:
     """Writes the pages of one language."""
 
     def __init__(
-        self, catalogue: Catalogue, ctx: BuildContext, language: str, docs: Path, shard: Shard | None = None
+        self,
+        catalogue: Catalogue,
+        ctx: BuildContext,
+        language: str,
+        docs: Path,
+        shard: Shard | None = None,
+        writer: PageWriter | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.shard = shard
+        self.writer = writer or PageWriter()
         self.ctx = ctx
         self.language = language
         self.docs = docs
@@ -102,7 +126,7 @@ class SourceTree:
         if description:
             meta["description"] = html_text(description)
         meta.update(extra or {})
-        target.write_text(_front_matter(meta) + body, encoding="utf-8")
+        self.writer.write(target, _front_matter(meta) + body)
 
     def wanted(self, path: str) -> bool:
         """Whether this build writes a page outside the navigation (all of them unless sharded)."""
@@ -120,8 +144,11 @@ class SourceTree:
         published = catalogue.published_entries()
         drawings = Drawings(catalogue, ctx, language, pathways)
 
+        # An entry's card is shown on its sector's, its providers' and its level's page: made once.
+        made: dict[str, dict[str, Any]] = {}
+
         def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
-            return [views.card(e, catalogue, ctx, language) for e in entries]
+            return [made.get(e.id) or made.setdefault(e.id, views.card(e, catalogue, ctx, language)) for e in entries]
 
         sectors: list[dict[str, Any]] = [
             {
@@ -171,7 +198,8 @@ class SourceTree:
             )
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
-            if not self.wanted(f"{entry.sector}/{entry.id}.md"):
+            path = f"{entry.sector}/{entry.id}.md"
+            if not self.wanted(path) or self.writer.keep(language, path, entry):
                 continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             view["pathway"] = drawings.for_entry(entry.id)
@@ -314,7 +342,11 @@ class SourceTree:
         """The navigation: sectors, providers, levels, and the site's own pages; never entries."""
         L = self.L
         sectors = [{html_text(self.text(s.name)): f"{s.id}/index.md"} for s in self.catalogue.sectors.values()]
-        levels = ["levels/index.md"] + [{html_text(L("units.level_short", n=n)): f"levels/{n}.md"} for n in range(1, 9)]
+        # Every item titled here, as the page's own title would be: an incremental build (MkDocs' dirty
+        # mode) reads only the pages it renders, and an untitled item of an unread page would say "None".
+        levels = [{html_text(L("nav.levels")): "levels/index.md"}] + [
+            {html_text(L("units.level_short", n=n)): f"levels/{n}.md"} for n in range(1, 9)
+        ]
         pages = [
             {html_text(L(f"pages.{p.removesuffix('.md')}")): p}
             for p in sorted(path.name for path in (CONTENT_DIR / self.language).iterdir())
@@ -339,16 +371,20 @@ def compile_tree(
     ready: Callable[[Path], None] | None = None,
     figures: Figures | None = None,
     shard: Shard | None = None,
+    writer: PageWriter | None = None,
 ) -> list[Path]:
     """Write the source tree for every language; return the mkdocs.yml of each.
 
     `ready` is called with each language's mkdocs.yml as soon as that language is
     written, so that it can be rendered while the next one is compiled. `figures` are
     the catalogue's statistics when the caller computed them already. A `shard`
-    build writes the pages in the navigation and its own part of the others.
+    build writes the pages in the navigation and its own part of the others. A
+    `writer` other than the default updates an existing tree (incremental.py).
     """
     figures = figures or compute_figures(catalogue, ctx.today)
-    shutil.copytree(THEME_DIR, out / "overrides")
+    writer = writer or PageWriter()
+    if writer.fresh:
+        shutil.copytree(THEME_DIR, out / "overrides")
     built_from = catalogue.built_from()
     pathways = find_pathways(catalogue)
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
@@ -356,9 +392,10 @@ def compile_tree(
     for language in LANGUAGES:
         root = out / language
         docs = root / "docs"
-        shutil.copytree(ASSETS_DIR, docs / "assets")
-        shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
-        tree = SourceTree(catalogue, ctx, language, docs, shard)
+        if writer.fresh:
+            shutil.copytree(ASSETS_DIR, docs / "assets")
+            shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
+        tree = SourceTree(catalogue, ctx, language, docs, shard, writer)
         tree.write_all(built_from, figures, pathways)
         other = tree.other
         L = Labels(language)
@@ -392,9 +429,7 @@ def compile_tree(
                 ],
             },
         }
-        (root / "mkdocs.yml").write_text(
-            yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+        writer.write(root / "mkdocs.yml", yaml.dump(config, Dumper=_Dumper, allow_unicode=True, sort_keys=False))
         configs.append(root / "mkdocs.yml")
         if ready is not None:
             ready(root / "mkdocs.yml")

@@ -40,16 +40,23 @@ class PreviewState:
     problems: list[Problem] = field(default_factory=list)
     message: str = ""  # a failure that is not about a catalogue file (MkDocs, git)
     failed: bool = False
+    # False while the pages of an incremental build are served and its open data is still being written.
+    complete: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def succeeded(self) -> None:
+    def succeeded(self, complete: bool = True) -> None:
         with self.lock:
-            self.problems, self.message, self.failed = [], "", False
+            self.problems, self.message, self.failed, self.complete = [], "", False, complete
             self.generation += 1
+
+    def completed(self) -> None:
+        """The open data of the last build is written: the whole site matches the catalogue."""
+        with self.lock:
+            self.complete = True
 
     def failed_with(self, problems: list[Problem], message: str = "") -> None:
         with self.lock:
-            self.problems, self.message, self.failed = list(problems), message, True
+            self.problems, self.message, self.failed, self.complete = list(problems), message, True, True
             self.generation += 1
 
 
@@ -101,7 +108,9 @@ def handler(site_dir: Path, state: PreviewState) -> type[http.server.SimpleHTTPR
             path = self.path.split("?", 1)[0].split("#", 1)[0]
             if path == GENERATION_PATH:
                 with state.lock:
-                    body = json.dumps({"generation": state.generation, "failed": state.failed})
+                    body = json.dumps(
+                        {"generation": state.generation, "failed": state.failed, "complete": state.complete}
+                    )
                 self._send(200, "application/json", body)
                 return
             with state.lock:

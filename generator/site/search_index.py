@@ -213,21 +213,28 @@ def build_index_with_lunr(catalogue: Catalogue, language: str) -> dict[str, Any]
 
 def shard(serialised: dict[str, Any]) -> dict[int, dict[str, Any]]:
     """Split a serialised index into `SHARDS` indexes by `shard_of` their terms."""
-    parts: dict[int, dict[str, Any]] = {key: {"invertedIndex": [], "fieldVectors": {}} for key in range(SHARDS)}
+    parts: dict[int, dict[str, Any]] = {key: {"invertedIndex": [], "fieldVectors": []} for key in range(SHARDS)}
     term_shard: dict[int, int] = {}
     for term, postings in serialised["invertedIndex"]:
         key = shard_of(term)
         term_shard[postings["_index"]] = key
         parts[key]["invertedIndex"].append([term, postings])
-    for field_ref, vector in serialised["fieldVectors"]:
+    # Each part's vectors in the order of their field refs: sorted once here, not per part.
+    for field_ref, vector in sorted(serialised["fieldVectors"], key=lambda pair: pair[0]):
         pieces: dict[int, list[float]] = {}
-        for position in range(0, len(vector), 2):
-            pieces.setdefault(term_shard[vector[position]], []).extend(vector[position : position + 2])
+        pairs = iter(vector)
+        for term_index, score in zip(pairs, pairs, strict=True):
+            key = term_shard[term_index]
+            piece = pieces.get(key)
+            if piece is None:
+                pieces[key] = [term_index, score]
+            else:
+                piece += (term_index, score)
         for key, values in pieces.items():
-            parts[key]["fieldVectors"][field_ref] = values
+            parts[key]["fieldVectors"].append((field_ref, values))
     common = {k: serialised[k] for k in ("version", "fields", "pipeline")}
     return {
-        key: {**common, "fieldVectors": sorted(part["fieldVectors"].items()), "invertedIndex": part["invertedIndex"]}
+        key: {**common, "fieldVectors": part["fieldVectors"], "invertedIndex": part["invertedIndex"]}
         for key, part in parts.items()
     }
 
