@@ -85,19 +85,20 @@ def plain_build(configs: list[Path], site: Path) -> list[str]:
 
 
 def _process_role(pid: int, root_pid: int) -> str:
-    """What a process of a build is: "build" (the command itself), "mkdocs lv", "mkdocs en", or its program."""
+    """What a process of a build is: "build" (`mqcat build` itself), "mkdocs lv", "mkdocs en", or its program."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
             argv = [part.decode("utf-8", "replace") for part in handle.read().split(b"\0") if part]
     except OSError:
         return "?"
-    if "mkdocs" in argv:
-        for flag in ("--config-file", "-f"):
-            if flag in argv[:-1]:
-                return f"mkdocs {Path(argv[argv.index(flag) + 1]).parent.name}"
+    if pid == root_pid:  # mqcat build, or the shell that starts the plain build's MkDocs
+        return "build" if "generator" in argv else Path(argv[0]).name if argv else "?"
+    # MkDocs is started as `-m mkdocs` or through a `-c` snippet; its config names the language.
+    for flag in ("--config-file", "-f"):
+        if flag in argv[:-1] and argv[argv.index(flag) + 1].endswith(("mkdocs.yml", "mkdocs.yaml")):
+            return f"mkdocs {Path(argv[argv.index(flag) + 1]).parent.name}"
+    if any("mkdocs" in part for part in argv):
         return "mkdocs"
-    if pid == root_pid:
-        return "build"
     return Path(argv[0]).name if argv else "?"
 
 

@@ -304,3 +304,23 @@ def test_sitemap_covers_both_languages_with_alternates(built_site: Path, catalog
     pages = list(built_site.rglob("index.html"))
     assert len(locations) == len(pages)
     assert f"Sitemap: {SITE_URL}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_timings_give_the_build_process_peak_memory_after_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+
+    from generator.commands.build import print_timings
+    from generator.site.build import Timings
+
+    timings = Timings()
+    with timings.stage("read"):
+        pass
+    with timings.stage("write"):
+        block = bytearray(8 * 2**20)  # touched: resident
+        del block
+    assert len(timings.peaks) == len(timings.stages) == 2
+    first, second = timings.peaks
+    assert first is not None and second is not None and 0 < first <= second  # a peak so far never falls
+    print_timings(SimpleNamespace(timings=timings))  # type: ignore[arg-type]
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"  write: [0-9.]+ s wall, [0-9.]+ s CPU, peak [0-9,]+ MiB", lines[1])
