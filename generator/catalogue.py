@@ -8,8 +8,9 @@ catalogue/providers/<id>.yaml, catalogue/<sector-id>/<id>.yaml).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,8 +49,7 @@ _Made = TypeVar("_Made")
 class _Cached:
     digest: str
     document: Document
-    schema_problems: dict[str, list[Problem]] = field(default_factory=dict)
-    made: dict[Callable[..., Any], Any] = field(default_factory=dict)
+    results: dict[Hashable, Any] = field(default_factory=dict)
 
 
 class FileCache:
@@ -66,6 +66,7 @@ class FileCache:
         self._files: dict[tuple[Path, str], _Cached] = {}
         self.digests: dict[str, str] = {}
         self._seen: set[tuple[Path, str]] = set()
+        self._shown: dict[tuple[Path, Path], str] = {}
 
     def begin(self) -> None:
         self.digests, self._seen = {}, set()
@@ -91,24 +92,26 @@ class FileCache:
         cached = self._files.get((doc.path, doc.display))
         return cached if cached is not None and cached.document is doc else None
 
-    def schema_problems(self, doc: Document, schema_name: str) -> list[Problem]:
-        """`schemas.check(doc, schema_name)`, once per loaded document."""
-        cached = self._of(doc)
-        if cached is None:
-            return schemas.check(doc, schema_name)
-        if schema_name not in cached.schema_problems:
-            cached.schema_problems[schema_name] = schemas.check(doc, schema_name)
-        return list(cached.schema_problems[schema_name])
+    def result(self, doc: Document, key: Hashable, compute: Callable[[], _Made]) -> _Made:
+        """`compute()`, once per loaded document and `key`: what depends on the document alone.
 
-    def made(self, doc: Document, factory: Callable[[Any, str], _Made]) -> _Made:
-        """`factory(doc.data, doc.display)` (a model object), once per loaded document."""
+        Every caller names in `key` whatever else its result depends on (a schema, a folder name).
+        """
         cached = self._of(doc)
         if cached is None:
-            return factory(doc.data, doc.display)
-        if factory not in cached.made:
-            cached.made[factory] = factory(doc.data, doc.display)
-        made: _Made = cached.made[factory]
+            return compute()
+        if key not in cached.results:
+            cached.results[key] = compute()
+        made: _Made = cached.results[key]
         return made
+
+    def problems(self, doc: Document, key: Hashable, compute: Callable[[], list[Problem]]) -> list[Problem]:
+        """`result` for a list of problems (a copy: the caller may change it)."""
+        return list(self.result(doc, key, compute))
+
+    def display(self, path: Path, root: Path) -> str:
+        """`display_path(path, root)`, once per path."""
+        return self._shown.get((path, root)) or self._shown.setdefault((path, root), display_path(path, root))
 
 
 def find_repository_root(start: Path) -> Path:
@@ -150,10 +153,12 @@ def validate(
     if not listing.readable:
         return result
     unreadable_entries: set[str] = set()
+    # Results that depend on one file alone, kept with the file while its bytes stay the same.
+    known = cache or FileCache()
     if cache is not None:
         cache.begin()
     for found in listing.files:
-        shown = display_path(found.path, root)
+        shown = cache.display(found.path, root) if cache is not None else display_path(found.path, root)
         result.files_checked += 1
         try:
             doc = cache.load(found.path, shown) if cache is not None else load_file(found.path, shown)
@@ -166,7 +171,7 @@ def validate(
 
     # A private key pasted into a provider file is exposed once pushed: say so whatever else is wrong.
     for _, doc in docs["provider"] + docs["status-list"]:
-        result.problems.extend(keys.private_material_problems(doc))
+        result.problems.extend(known.problems(doc, "private keys", partial(keys.private_material_problems, doc)))
 
     schema_for = {
         "sectors": schemas.SECTORS,
@@ -175,12 +180,11 @@ def validate(
         "status-list": schemas.STATUS_LIST,
         "entry": schemas.MICRO_QUALIFICATION,
     }
-    schema_check = cache.schema_problems if cache is not None else schemas.check
     # Per entry document, the fields with schema errors: the rules skip only those.
     broken: dict[int, frozenset[str]] = {}
     for kind, loaded in docs.items():
         for path, doc in loaded:
-            problems = schema_check(doc, schema_for[kind])
+            problems = known.problems(doc, ("schema", schema_for[kind]), partial(schemas.check, doc, schema_for[kind]))
             result.problems.extend(problems)
             errors = frozenset(p.field for p in problems if p.severity is Severity.ERROR)
             if errors:
@@ -219,13 +223,19 @@ def validate(
         if not isinstance(doc.data, dict):
             continue
         fields = broken.get(id(doc), frozenset())
-        result.problems.extend(rules.check_entry(doc, path.parent.name, fields))
+        folder = path.parent.name
+        result.problems.extend(
+            known.problems(doc, ("entry", folder, fields), partial(rules.check_entry, doc, folder, fields))
+        )
         bodies = doc.data["awarding_bodies"] if rules.usable(fields, "awarding_bodies") else None
         # With an unknown awarding body it cannot be told whether this is sample data: that error comes first.
         if bodies is not None and set(bodies) <= provider_ids and rules.usable(fields, "quality_assurance.decision"):
-            result.problems.extend(rules.check_decision(doc, sample_data=bool(set(bodies) & example_providers)))
+            sample = bool(set(bodies) & example_providers)
+            result.problems.extend(
+                known.problems(doc, ("decision", sample), partial(rules.check_decision, doc, sample_data=sample))
+            )
         if publish and rules.usable(fields, "status"):
-            result.problems.extend(rules.check_publishable(doc))
+            result.problems.extend(known.problems(doc, "publishable", partial(rules.check_publishable, doc)))
         if not rules.usable(fields, "id"):
             continue
         entry_id = doc.data["id"]
@@ -270,7 +280,7 @@ def validate(
         result.problems = [p for p in result.problems if p.file in shown_only]
     result.problems = limit_per_file(result.problems)
     if complete:
-        result.catalogue = _build(valid, cache or FileCache())
+        result.catalogue = _build(valid, known)
     if cache is not None:
         cache.end()
     return result
@@ -305,11 +315,14 @@ def _build(valid: dict[str, list[tuple[Path, Document]]], cache: FileCache) -> C
                 a.get("sector"),
                 a.get("website"),
             )
-    providers = {d.data["id"]: cache.made(d, Provider.from_data) for _, d in valid["provider"]}
+    providers = {
+        d.data["id"]: cache.result(d, "model", partial(Provider.from_data, d.data, d.display))
+        for _, d in valid["provider"]
+    }
     entries: dict[str, MicroQualification] = {}
     proposals: dict[str, MicroQualification] = {}
     for _, doc in valid["entry"]:
-        entry = cache.made(doc, MicroQualification.from_data)
+        entry = cache.result(doc, "model", partial(MicroQualification.from_data, doc.data, doc.display))
         (proposals if entry.proposed else entries)[entry.id] = entry
     revoked = {d.data["provider"]: frozenset(i["index"] for i in d.data["revoked"]) for _, d in valid["status-list"]}
     return Catalogue(sectors, authorities, providers, entries, maintainers, proposals, revoked)

@@ -120,6 +120,7 @@ def test_after_each_edit_an_incremental_build_leaves_the_site_a_full_build_makes
     repo = _repository(tmp_path / "repo")
     builder = _builder(repo, tmp_path)
     assert builder.build().full
+    builder.warm()  # as serve does: MkDocs' configuration and templates read before the first change
     for name, edit in EDITS:
         edit(repo)
         update = builder.build()

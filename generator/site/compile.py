@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,10 @@ class PageWriter:
     def keep(self, language: str, path: str, entry: MicroQualification) -> bool:
         """Whether the entry page at `path` (relative to docs/) stands as the previous build wrote it."""
         return False
+
+    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """An entry's card in listings: `make()`, or the same card kept from the previous build."""
+        return make()
 
     def write(self, target: Path, content: str) -> None:
         target.write_text(content, encoding="utf-8")
@@ -148,7 +153,10 @@ class SourceTree:
         made: dict[str, dict[str, Any]] = {}
 
         def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
-            return [made.get(e.id) or made.setdefault(e.id, views.card(e, catalogue, ctx, language)) for e in entries]
+            for e in entries:
+                if e.id not in made:
+                    made[e.id] = self.writer.card(language, e, partial(views.card, e, catalogue, ctx, language))
+            return [made[e.id] for e in entries]
 
         sectors: list[dict[str, Any]] = [
             {

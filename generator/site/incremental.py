@@ -41,6 +41,7 @@ import os
 import shutil
 import tempfile
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from multiprocessing.connection import Connection
@@ -137,9 +138,16 @@ class ChangedPages(PageWriter):
 
     fresh = False
 
-    def __init__(self, source_dir: Path, before: dict[str, str], now: dict[str, str]) -> None:
+    def __init__(
+        self,
+        source_dir: Path,
+        before: dict[str, str],
+        now: dict[str, str],
+        cards: dict[tuple[str, str], tuple[str, dict[str, Any]]],
+    ) -> None:
         self.source_dir = source_dir
         self.before, self.now = before, now
+        self.cards = cards  # (language, entry id) -> (key, card), kept by the Builder
         self.produced: set[Path] = set()  # every file the build has (kept or written)
         self.written: list[Path] = []  # the files whose bytes changed
 
@@ -149,6 +157,15 @@ class ChangedPages(PageWriter):
             return False
         self.produced.add(target)
         return True
+
+    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        # A card shows a part of what the entry's page shows: the entry's key covers it.
+        kept = self.cards.get((language, entry.id))
+        if kept is not None and kept[0] == self.now[entry.id]:
+            return kept[1]
+        made = make()
+        self.cards[(language, entry.id)] = (self.now[entry.id], made)
+        return made
 
     def write(self, target: Path, content: str) -> None:
         self.produced.add(target)
@@ -160,6 +177,14 @@ class ChangedPages(PageWriter):
             pass
         target.write_bytes(data)
         self.written.append(target)
+
+
+def _sites(site_dir: Path, configs: list[Path]) -> dict[Path, Path]:
+    """Each language's mkdocs.yml -> where it renders (as build.Renderer places them).
+
+    The first language at the site's root, the others in a folder named after them.
+    """
+    return {config: site_dir if n == 0 else site_dir / config.parent.name for n, config in enumerate(configs)}
 
 
 def _output_of(source: Path, docs: Path, site: Path) -> Path:
@@ -349,6 +374,7 @@ class Builder:
     persist: bool = False  # keep the state beside the source tree, for the next process
     cache: FileCache = field(default_factory=FileCache)
     state: _State | None = None
+    cards: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
     number: int = 0
 
     def forget(self) -> None:
@@ -375,6 +401,21 @@ class Builder:
         if state is None or state.settings != self.settings or not self._on_disk():
             return self._full(published_versions)
         return self._incremental(state, published_versions, data_first)
+
+    def warm(self) -> None:
+        """Read MkDocs' configurations and compile the theme's templates now, so that the next build is quick.
+
+        `mqcat serve` calls it after a full build: the first change then renders as fast as the ones after it.
+        A dirty render with no changed source writes only MkDocs' 404 page, with the same bytes.
+        """
+        if self.state is None:
+            return
+        configs = [self.settings.source_dir / language / "mkdocs.yml" for language in LANGUAGES]
+        try:
+            for config, site in _sites(self.settings.site_dir, configs).items():
+                render_dirty(config, site)
+        except BuildFailed:
+            self.forget()
 
     def _on_disk(self) -> bool:
         source, site = self.settings.source_dir, self.settings.site_dir
@@ -438,7 +479,7 @@ class Builder:
         catalogue, ctx, figures = pending.catalogue, pending.ctx, pending.figures
         if self.persist:
             (s.source_dir / STATE_FILE).unlink(missing_ok=True)  # from here on the trees change
-        writer = ChangedPages(s.source_dir, state.keys, keys)
+        writer = ChangedPages(s.source_dir, state.keys, keys, self.cards)
         with timings.stage("compile the changed pages"):
             configs = compile_tree(
                 catalogue, ctx, s.source_dir, s.repo_root / "mkdocs.yml", figures=figures, writer=writer
@@ -446,7 +487,7 @@ class Builder:
         if any(config in writer.written for config in configs):
             # The navigation (or another setting) of a language changed: every page renders anew.
             return self._full(pending.published_versions)
-        sites = {config: s.site_dir if n == 0 else s.site_dir / config.parent.name for n, config in enumerate(configs)}
+        sites = _sites(s.site_dir, configs)
         touched = 0
         with timings.stage("remove the pages that went away"):
             for config, site in sites.items():
