@@ -41,6 +41,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -123,6 +124,10 @@ def canonical_bytes(entry_id: str, version: int, data: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode(
         "utf-8"
     )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def digest_sri(content: bytes) -> str:
@@ -464,40 +469,37 @@ def write_versions(
             raise VersionsRefused(refused)
 
     api_dir = site_dir / ctx.api_path("")
-    manifest: dict[str, Any] = {}
-    for (entry_id, version), published_version in sorted(versions.items()):
-        content = published_version.content
-        target = api_dir / version_path(entry_id, version)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-        current = catalogue.entries.get(entry_id)
-        record = manifest.setdefault(
-            entry_id,
-            {
+    api_dir.mkdir(parents=True, exist_ok=True)
+    envelope = {"format": MANIFEST_FORMAT, "generated": ctx.today.isoformat(), "site": ctx.site_url}
+    # versions.json is written an entry at a time, with the bytes of the whole document encoded with
+    # sorted keys: {"entries":{<id>:<record>,...},"format":...,"generated":...,"site":...}.
+    with (api_dir / VERSIONS_MANIFEST).open("w", encoding="utf-8") as manifest:
+        manifest.write('{"entries":{')
+        by_entry = groupby(sorted(versions.items()), key=lambda item: item[0][0])
+        for index, (entry_id, group) in enumerate(by_entry):
+            current = catalogue.entries.get(entry_id)
+            record: dict[str, Any] = {
                 "current_version": current.version if current else None,
                 "entry": ctx.api_url(entry_json_path(entry_id)) if current else None,
                 "versions": [],
-            },
-        )
-        record["versions"].append(
-            {
-                "version": version,
-                "url": ctx.api_url(version_path(entry_id, version)),
-                "mediaType": MEDIA_TYPE,
-                "digestSRI": digest_sri(content),
-                "published": published_version.date.isoformat() if published_version.date else None,
-                "commit": published_version.commit,
             }
-        )
-    document = {
-        "format": MANIFEST_FORMAT,
-        "generated": ctx.today.isoformat(),
-        "site": ctx.site_url,
-        "entries": manifest,
-    }
-    (api_dir / VERSIONS_MANIFEST).write_text(
-        json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+            for (_, version), published_version in group:
+                content = published_version.content
+                target = api_dir / version_path(entry_id, version)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(content)
+                record["versions"].append(
+                    {
+                        "version": version,
+                        "url": ctx.api_url(version_path(entry_id, version)),
+                        "mediaType": MEDIA_TYPE,
+                        "digestSRI": digest_sri(content),
+                        "published": published_version.date.isoformat() if published_version.date else None,
+                        "commit": published_version.commit,
+                    }
+                )
+            manifest.write(f"{',' if index else ''}{_canonical(entry_id)}:{_canonical(record)}")
+        manifest.write(f"}},{_canonical(envelope)[1:]}\n")
     return warnings
 
 

@@ -105,6 +105,18 @@ def test_manifest_digests_are_the_sri_of_the_exact_bytes(repo: Path, entry_id: s
             assert version["mediaType"] == "application/json"
 
 
+def test_the_manifest_written_an_entry_at_a_time_is_one_canonical_document(
+    repo: Path, entry_id: str, tmp_path: Path
+) -> None:
+    edit(repo, entry_id, lambda d: (new_outcome(d), raise_version(d)))
+    commit(repo, "Version 2")
+    publish(repo, tmp_path)
+    written = (tmp_path / API / "versions.json").read_bytes()
+    document = json.loads(written)
+    assert list(document) == ["entries", "format", "generated", "site"]
+    assert written == (json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
 def test_versioned_file_is_the_canonical_source_document(repo: Path, entry_id: str, tmp_path: Path) -> None:
     publish(repo, tmp_path)
     entry = load_catalogue(repo / "catalogue").entries[entry_id]
