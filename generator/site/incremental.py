@@ -58,6 +58,7 @@ from ..versions import VersionsRefused
 from .build import (
     BuildFailed,
     BuildReport,
+    _collector_thresholds,
     _prepare,
     after_render_writers,
     build,
@@ -393,6 +394,7 @@ class Builder:
         """The whole site, incrementally when it can. The writers run first: if one refuses, no page changed."""
         return self._build(published_versions, data_first=True)
 
+    @_collector_thresholds()
     def _build(self, published_versions: dict[str, dict[int, str]] | None, data_first: bool) -> Update:
         self.number += 1
         if self.state is None and self.persist:
@@ -627,6 +629,7 @@ class DataJob:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@_collector_thresholds()
 def _write_here(pending: PendingData, folder: Path) -> tuple[str, Any]:
     try:
         return ("written", pending.write(folder))
