@@ -136,3 +136,16 @@ def test_an_open_page_reloads_by_itself_after_a_rebuild(tmp_path: Path, browser:
     finally:
         server.terminate()
         server.communicate(timeout=30)
+
+
+def test_serve_sees_an_edit_but_not_a_bytecode_cache(tmp_path: Path) -> None:
+    from generator.commands.serve import _snapshot
+
+    (tmp_path / "__pycache__").mkdir()
+    entry = tmp_path / "entry.yaml"
+    entry.write_text("id: a\n", encoding="utf-8")
+    before = _snapshot([tmp_path])
+    (tmp_path / "__pycache__" / "compile.cpython-311.pyc").write_bytes(b"\0")
+    assert _snapshot([tmp_path]) == before
+    os.utime(entry, ns=(0, 1_000_000_000))
+    assert _snapshot([tmp_path]) != before

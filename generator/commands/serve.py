@@ -48,8 +48,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _snapshot(paths: list[Path]) -> dict[str, int]:
     """Modification time (ns) of every file and folder under `paths`; links are listed, never followed.
 
-    Any change counts, inside the catalogue's layout or not (validation reports what does not belong).
-    Plain os.scandir: at 10,000 entries this runs several times a second.
+    Any change counts, inside the catalogue's layout or not (validation reports what does not belong),
+    except Python's bytecode caches (an import writes them). Plain os.scandir: at 10,000 entries this
+    runs several times a second.
     """
     stamps: dict[str, int] = {}
     folders = []
@@ -67,6 +68,8 @@ def _snapshot(paths: list[Path]) -> dict[str, int]:
             continue
         with listing:
             for item in listing:
+                if item.name == "__pycache__":
+                    continue
                 try:
                     stamps[item.path] = item.stat(follow_symlinks=False).st_mtime_ns
                     if item.is_dir(follow_symlinks=False):

@@ -58,6 +58,7 @@ from ..versions import VersionsRefused
 from .build import (
     BuildFailed,
     BuildReport,
+    _collector_thresholds,
     _prepare,
     after_render_writers,
     build,
@@ -286,6 +287,55 @@ def render_dirty(config_file: Path, site: Path) -> None:
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
 
 
+def render_languages(sites: dict[Path, Path]) -> None:
+    """`render_dirty` for every language at once: the first here, each other one in a forked child.
+
+    MkDocs uses one core; the languages are independent. The children start from this
+    process's configurations and templates (`_LOADED`). Without fork, one after the other.
+    """
+    order = list(sites.items())
+    children = []
+    if len(order) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("fork")
+        for config, site in order[1:]:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_render_in_child, args=(config, site, send), daemon=True)
+            process.start()
+            send.close()
+            children.append((config, process, receive))
+        order = order[:1]
+    failures = []
+    for config, site in order:
+        try:
+            render_dirty(config, site)
+        except BuildFailed as failure:
+            failures.append(str(failure))
+    for config, process, receive in children:
+        try:
+            said = receive.recv()
+        except EOFError:
+            said = f"mkdocs build stopped for {config} (exit status {process.exitcode})"
+        process.join()
+        receive.close()
+        if said:
+            failures.append(said)
+    if failures:
+        raise BuildFailed("\n".join(failures))
+
+
+def _render_in_child(config: Path, site: Path, send: Connection) -> None:
+    try:
+        render_dirty(config, site)
+        send.send("")
+    except BuildFailed as failure:
+        send.send(str(failure))
+    except BaseException:
+        send.send(traceback.format_exc())
+    finally:
+        send.close()
+        os._exit(0)
+
+
 @dataclass
 class PendingData:
     """The writers' outputs of an incremental build whose pages are rendered: written, then moved in."""
@@ -393,6 +443,7 @@ class Builder:
         """The whole site, incrementally when it can. The writers run first: if one refuses, no page changed."""
         return self._build(published_versions, data_first=True)
 
+    @_collector_thresholds()
     def _build(self, published_versions: dict[str, dict[int, str]] | None, data_first: bool) -> Update:
         self.number += 1
         if self.state is None and self.persist:
@@ -503,8 +554,7 @@ class Builder:
                         _output_of(source, docs, site).unlink(missing_ok=True)
                         touched += 1
         with timings.stage("render the changed pages (MkDocs, dirty)"):
-            for config, site in sites.items():
-                render_dirty(config, site)
+            render_languages(sites)
         report.pages = sum(1 for path in writer.produced if path.suffix == ".md")
         self.state = _State(s, keys, state.data_files, complete=False)
         return Update(report, full=False, pages=touched, pending=pending)
@@ -627,6 +677,7 @@ class DataJob:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@_collector_thresholds()
 def _write_here(pending: PendingData, folder: Path) -> tuple[str, Any]:
     try:
         return ("written", pending.write(folder))
