@@ -162,6 +162,10 @@ def tab_walk(page: Any) -> tuple[list[str], list[dict[str, Any]]]:
     for _ in range(len(reachable) + 10):
         page.keyboard.press("Tab")
         settle(page)
+        # FOCUS_JS scrolls the focused element to the middle of the window; Material moves its
+        # sticky sidebars a frame after a scroll (off the footer), so measure after it has.
+        page.evaluate(FOCUS_JS)
+        settle(page)
         stop = page.evaluate(FOCUS_JS)
         if stop["name"] == "BODY":  # past the last element, before the first one again
             continue
