@@ -24,11 +24,11 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import forget_qr_codes, render_certificate_html
-from ..context import CATALOGUE_JSON, COMPARE_PATH, FEED_FILE, FINDER_PATH, STATISTICS_PATH, BuildContext
+from ..context import ASSETS_PATH, COMPARE_PATH, STATISTICS_PATH, BuildContext, asset_path, prose_path
 from ..credentials import registry
 from ..escaping import html_text, json_for_script
 from ..formatting import Labels, date, text
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
+from ..i18n import LANGUAGES, table
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
 from ..statistics import Figures
@@ -125,7 +125,7 @@ class SourceTree:
             # Material prints title and description without escaping: escape them here.
             "title": html_text(title),
             "mq_title": title,
-            "mq_path": url_path,
+            "mq_links": self.ctx.page_links(url_path, self.language),
             "mq": view,
         }
         if description:
@@ -180,7 +180,11 @@ class SourceTree:
                     "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
                 },
                 "sectors": sectors,
-                "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
+                "links": {
+                    "statistics": STATISTICS_PATH,
+                    "calendar": ctx.calendar_path(),
+                    "submit": prose_path("about", self.L("home.submit_anchor")),
+                },
                 "newest": [
                     dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest
                 ],
@@ -308,7 +312,7 @@ class SourceTree:
             f"{COMPARE_PATH}index.md",
             "mq-compare.html",
             self.L("compare.title"),
-            {},
+            {"script": asset_path("compare.js")},
             extra={
                 "hide": ["toc"],
                 "mq_compare_config": json_for_script(
@@ -331,7 +335,7 @@ class SourceTree:
             "verify/index.md",
             "mq-verify.html",
             self.L("verify.title"),
-            {},
+            {"site_root": ctx.link("", language), "script": asset_path("verify.js")},
             extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))},
         )
 
@@ -401,8 +405,8 @@ def compile_tree(
         root = out / language
         docs = root / "docs"
         if writer.fresh:
-            shutil.copytree(ASSETS_DIR, docs / "assets")
-            shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
+            shutil.copytree(ASSETS_DIR, docs / ASSETS_PATH)
+            shutil.copy2(CERTIFICATE_STYLESHEET, docs / asset_path("certificate.css"))
         tree = SourceTree(catalogue, ctx, language, docs, shard, writer)
         tree.write_all(built_from, figures, pathways)
         other = tree.other
@@ -419,16 +423,8 @@ def compile_tree(
                 "mq": {
                     "language": language,
                     "other_language": other,
-                    # From this language's root to the site root, and to the other language's root.
-                    "site_root": "" if language == DEFAULT_LANGUAGE else "../",
-                    "other_root": ctx.prefix(other) if language == DEFAULT_LANGUAGE else "../" + ctx.prefix(other),
-                    "site_url": ctx.site_url,
                     # Finished paths, from this language's root (templates add only base_url).
-                    "paths": {
-                        "finder": FINDER_PATH,
-                        "open_data": ctx.api_path(CATALOGUE_JSON),
-                        "feed": ctx.page_path(FEED_FILE, language),
-                    },
+                    "links": ctx.template_links(language),
                     "labels": _template_labels(language),
                 },
                 "alternate": [

@@ -47,14 +47,13 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
-from ..context import BuildContext
+from ..context import LUNR_JS_PATH, BuildContext
 from ..formatting import Labels, cost, language_name, text
 from ..i18n import LANGUAGES
 from ..model import Catalogue, MicroQualification
 from .views import card, provider_names, shown_text
 
 LUNR_JS = Path(mkdocs.__file__).resolve().parent / "contrib" / "search" / "templates" / "search" / "lunr.js"
-LUNR_JS_PATH = "assets/javascripts/lunr.js"
 FIELDS = (("title", 10), ("keywords", 5), ("outcomes", 2), ("purpose", 1), ("provider", 1), ("sector", 1))
 SHARDS = 64
 PREFIX = 3

@@ -197,9 +197,9 @@ def entry_page(
             "calendar": ctx.calendar_path(entry=entry),
         },
         "data_links": {
-            "json": ctx.api_path(entry_json_path(entry.id)),
-            "version": ctx.api_path(version_path(entry.id, entry.version)),
-            "elm": ctx.api_path(elm_path(entry.id)),
-            "ob3": ctx.api_path(ob3_path(entry.id, language)),
+            "json": ctx.link(ctx.api_path(entry_json_path(entry.id)), language),
+            "version": ctx.link(ctx.api_path(version_path(entry.id, entry.version)), language),
+            "elm": ctx.link(ctx.api_path(elm_path(entry.id)), language),
+            "ob3": ctx.link(ctx.api_path(ob3_path(entry.id, language)), language),
         },
     }
