@@ -31,6 +31,9 @@ COMPARE_PATH = "compare/"
 VERIFY_PATH = "verify/"
 CALENDAR_FILE = "intakes.ics"
 FEED_FILE = "feed.atom"
+# At the site's root, for both languages.
+SITEMAP_FILE = "sitemap.xml"
+ROBOTS_FILE = "robots.txt"
 # Our scripts and stylesheets, in every language's root (generator/site/assets/).
 ASSETS_PATH = "assets/"
 # lunr.js, for the finder, from the site's root (one copy for both languages).
@@ -52,6 +55,10 @@ RESERVED_PATHS = frozenset(
 )
 
 
+def sector_path(sector_id: str) -> str:
+    return f"{sector_id}/"
+
+
 def provider_path(provider_id: str) -> str:
     return f"{PROVIDERS_PATH}{provider_id}/"
 
@@ -68,6 +75,25 @@ def prose_path(name: str, section: str = "") -> str:
 
 def level_path(lki: int) -> str:
     return f"{LEVELS_PATH}{lki}/"
+
+
+def source_file(path: str, index: bool = False) -> str:
+    """The Markdown file, relative to a language's docs/, that MkDocs renders at the page `path`.
+
+    `levels/3/` is `levels/3.md`; a folder's own page (`index`, and the home page) is its
+    `index.md`: `levels/` is `levels/index.md`.
+    """
+    return f"{path}index.md" if index or not path else f"{path.removesuffix('/')}.md"
+
+
+# The finder's data, beside its page (assets/finder.js reads them from there).
+FINDER_RECORDS = f"{FINDER_PATH}entries.json"
+FINDER_INDEX_DIR = f"{FINDER_PATH}index/"
+
+
+def finder_bucket_path(bucket: int) -> str:
+    """Bucket `bucket` of the finder's index."""
+    return f"{FINDER_INDEX_DIR}{bucket}.json"
 
 
 # Open-data files, relative to api/<API_VERSION>/ (`api_file` gives their site-relative path).
@@ -199,7 +225,7 @@ class BuildContext:
         }
 
     def entry_path(self, entry: MicroQualification) -> str:
-        return f"{entry.sector}/{entry.id}/"
+        return f"{sector_path(entry.sector)}{entry.id}/"
 
     def entry_url(self, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
         return self.url(self.entry_path(entry), language)
@@ -209,7 +235,7 @@ class BuildContext:
         if entry is not None:
             return self.entry_path(entry) + CALENDAR_FILE
         if sector is not None:
-            return f"{sector}/{CALENDAR_FILE}"
+            return sector_path(sector) + CALENDAR_FILE
         return CALENDAR_FILE
 
     def provider_url(self, provider: Provider, language: str = DEFAULT_LANGUAGE) -> str:
