@@ -24,11 +24,26 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import forget_qr_codes, render_certificate_html
-from ..context import CATALOGUE_JSON, COMPARE_PATH, FEED_FILE, FINDER_PATH, STATISTICS_PATH, BuildContext
+from ..context import (
+    ASSETS_PATH,
+    COMPARE_PATH,
+    FINDER_PATH,
+    LEVELS_PATH,
+    PROVIDERS_PATH,
+    STATISTICS_PATH,
+    VERIFY_PATH,
+    BuildContext,
+    asset_path,
+    level_path,
+    prose_path,
+    provider_path,
+    sector_path,
+    source_file,
+)
 from ..credentials import registry
 from ..escaping import html_text, json_for_script
 from ..formatting import Labels, date, text
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
+from ..i18n import LANGUAGES, table
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
 from ..statistics import Figures
@@ -109,23 +124,22 @@ class SourceTree:
         title: str,
         view: dict[str, Any],
         *,
+        index: bool = False,
         description: str = "",
         body: str = "",
         extra: dict[str, Any] | None = None,
     ) -> None:
-        """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
-        target = self.docs / path
+        """Write the page at `path` (`sector/entry/`; with `index`, a folder's own page: `sector/`)."""
+        target = self.docs / source_file(path, index)
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
-        url_path = path.removesuffix(".md")
-        url_path = url_path.removesuffix("index") if url_path.endswith("index") else url_path + "/"
         meta: dict[str, Any] = {
             "template": template,
             # Material prints title and description without escaping: escape them here.
             "title": html_text(title),
             "mq_title": title,
-            "mq_path": url_path,
+            "mq_links": self.ctx.page_links(path, self.language),
             "mq": view,
         }
         if description:
@@ -134,8 +148,8 @@ class SourceTree:
         self.writer.write(target, _front_matter(meta) + body)
 
     def wanted(self, path: str) -> bool:
-        """Whether this build writes a page outside the navigation (all of them unless sharded)."""
-        return self.shard is None or self.shard.owns(path)
+        """Whether this build writes the page at `path`, outside the navigation (all of them unless sharded)."""
+        return self.shard is None or self.shard.owns(source_file(path))
 
     def text(self, value: Any) -> str:
         shown = text(value, self.language)
@@ -161,7 +175,7 @@ class SourceTree:
         sectors: list[dict[str, Any]] = [
             {
                 "id": s.id,
-                "path": f"{s.id}/",
+                "path": sector_path(s.id),
                 "name": views.shown(s.name, language),
                 "council": views.shown(s.council, language),
                 "count": len(by_sector.get(s.id, [])),
@@ -170,7 +184,7 @@ class SourceTree:
         ]
         newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
         self.page(
-            "index.md",
+            "",
             "mq-home.html",
             self.L("site.name"),
             {
@@ -180,7 +194,11 @@ class SourceTree:
                     "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
                 },
                 "sectors": sectors,
-                "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
+                "links": {
+                    "statistics": STATISTICS_PATH,
+                    "calendar": ctx.calendar_path(),
+                    "submit": prose_path("about", self.L("home.submit_anchor")),
+                },
                 "newest": [
                     dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest
                 ],
@@ -193,7 +211,7 @@ class SourceTree:
         for sector in sectors:
             entries = by_sector.get(sector["id"], [])
             self.page(
-                f"{sector['id']}/index.md",
+                sector["path"],
                 "mq-sector.html",
                 views.shown_text(sector["name"]),
                 {
@@ -203,11 +221,12 @@ class SourceTree:
                     "calendar": ctx.calendar_path(sector=sector["id"]),
                     "pathways": drawings.for_sector(entries),
                 },
+                index=True,
             )
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
-            path = f"{entry.sector}/{entry.id}.md"
-            if not self.wanted(path) or self.writer.keep(language, path, entry):
+            path = ctx.entry_path(entry)
+            if not self.wanted(path) or self.writer.keep(language, source_file(path), entry):
                 continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             view["pathway"] = drawings.for_entry(entry.id)
@@ -217,7 +236,7 @@ class SourceTree:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
             self.page(
-                f"{entry.sector}/{entry.id}.md",
+                path,
                 "mq-entry.html",
                 self.text(entry.title),
                 view,
@@ -227,7 +246,7 @@ class SourceTree:
 
         providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
         self.page(
-            "providers/index.md",
+            PROVIDERS_PATH,
             "mq-providers.html",
             self.L("nav.providers"),
             {
@@ -235,12 +254,13 @@ class SourceTree:
                     dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers
                 ],
             },
+            index=True,
         )
         for provider in providers:
-            if not self.wanted(f"providers/{provider.id}.md"):
+            if not self.wanted(provider_path(provider.id)):
                 continue
             self.page(
-                f"providers/{provider.id}.md",
+                provider_path(provider.id),
                 "mq-provider.html",
                 self.text(provider.name),
                 {
@@ -250,14 +270,14 @@ class SourceTree:
             )
 
         self.page(
-            "levels/index.md",
+            LEVELS_PATH,
             "mq-levels.html",
             self.L("nav.levels"),
             {
                 "levels": [
                     {
                         "lki": n,
-                        "path": f"levels/{n}/",
+                        "path": level_path(n),
                         "label": self.L("units.level", lki=n, eqf=n),
                         "description": self.L(f"levels.descriptions.{n}"),
                         "count": len(by_level.get(n, [])),
@@ -265,10 +285,11 @@ class SourceTree:
                     for n in range(1, 9)
                 ],
             },
+            index=True,
         )
         for n in range(1, 9):
             self.page(
-                f"levels/{n}.md",
+                level_path(n),
                 "mq-level.html",
                 self.L("units.level", lki=n, eqf=n),
                 {
@@ -279,10 +300,11 @@ class SourceTree:
             )
 
         self.page(
-            "finder/index.md",
+            FINDER_PATH,
             "mq-finder.html",
             self.L("nav.finder"),
             finder.view(catalogue, ctx, language),
+            index=True,
             extra={
                 "hide": ["toc"],
                 "mq_finder_config": json_for_script(
@@ -305,10 +327,11 @@ class SourceTree:
         )
 
         self.page(
-            f"{COMPARE_PATH}index.md",
+            COMPARE_PATH,
             "mq-compare.html",
             self.L("compare.title"),
-            {},
+            {"script": asset_path("compare.js")},
+            index=True,
             extra={
                 "hide": ["toc"],
                 "mq_compare_config": json_for_script(
@@ -321,17 +344,19 @@ class SourceTree:
         )
 
         self.page(
-            f"{STATISTICS_PATH}index.md",
+            STATISTICS_PATH,
             "mq-statistics.html",
             self.L("statistics.title"),
             charts.view(figures, catalogue, ctx, language),
+            index=True,
             extra={"hide": ["toc"]},
         )
         self.page(
-            "verify/index.md",
+            VERIFY_PATH,
             "mq-verify.html",
             self.L("verify.title"),
-            {},
+            {"site_root": ctx.link("", language), "script": asset_path("verify.js")},
+            index=True,
             extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))},
         )
 
@@ -339,7 +364,7 @@ class SourceTree:
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
             self.page(
-                name,
+                prose_path(name.removesuffix(".md")),
                 "mq-prose.html",
                 self.L(f"pages.{name.removesuffix('.md')}"),
                 {},
@@ -349,24 +374,27 @@ class SourceTree:
     def nav(self) -> list[Any]:
         """The navigation: sectors, providers, levels, and the site's own pages; never entries."""
         L = self.L
-        sectors = [{html_text(self.text(s.name)): f"{s.id}/index.md"} for s in self.catalogue.sectors.values()]
+        sectors = [
+            {html_text(self.text(s.name)): source_file(sector_path(s.id), index=True)}
+            for s in self.catalogue.sectors.values()
+        ]
         # Every item titled here, as the page's own title would be: an incremental build (MkDocs' dirty
         # mode) reads only the pages it renders, and an untitled item of an unread page would say "None".
-        levels = [{html_text(L("nav.levels")): "levels/index.md"}] + [
-            {html_text(L("units.level_short", n=n)): f"levels/{n}.md"} for n in range(1, 9)
+        levels = [{html_text(L("nav.levels")): source_file(LEVELS_PATH, index=True)}] + [
+            {html_text(L("units.level_short", n=n)): source_file(level_path(n))} for n in range(1, 9)
         ]
         pages = [
-            {html_text(L(f"pages.{p.removesuffix('.md')}")): p}
+            {html_text(L(f"pages.{p.removesuffix('.md')}")): source_file(prose_path(p.removesuffix(".md")))}
             for p in sorted(path.name for path in (CONTENT_DIR / self.language).iterdir())
         ]
         return [
-            {html_text(L("nav.home")): "index.md"},
+            {html_text(L("nav.home")): source_file("")},
             {html_text(L("nav.sectors")): sectors},
-            {html_text(L("nav.providers")): "providers/index.md"},
+            {html_text(L("nav.providers")): source_file(PROVIDERS_PATH, index=True)},
             {html_text(L("nav.levels")): levels},
-            {html_text(L("nav.finder")): "finder/index.md"},
-            {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
-            {html_text(L("nav.verify")): "verify/index.md"},
+            {html_text(L("nav.finder")): source_file(FINDER_PATH, index=True)},
+            {html_text(L("nav.statistics")): source_file(STATISTICS_PATH, index=True)},
+            {html_text(L("nav.verify")): source_file(VERIFY_PATH, index=True)},
             *pages,
         ]
 
@@ -401,8 +429,8 @@ def compile_tree(
         root = out / language
         docs = root / "docs"
         if writer.fresh:
-            shutil.copytree(ASSETS_DIR, docs / "assets")
-            shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
+            shutil.copytree(ASSETS_DIR, docs / ASSETS_PATH)
+            shutil.copy2(CERTIFICATE_STYLESHEET, docs / asset_path("certificate.css"))
         tree = SourceTree(catalogue, ctx, language, docs, shard, writer)
         tree.write_all(built_from, figures, pathways)
         other = tree.other
@@ -419,16 +447,8 @@ def compile_tree(
                 "mq": {
                     "language": language,
                     "other_language": other,
-                    # From this language's root to the site root, and to the other language's root.
-                    "site_root": "" if language == DEFAULT_LANGUAGE else "../",
-                    "other_root": ctx.prefix(other) if language == DEFAULT_LANGUAGE else "../" + ctx.prefix(other),
-                    "site_url": ctx.site_url,
                     # Finished paths, from this language's root (templates add only base_url).
-                    "paths": {
-                        "finder": FINDER_PATH,
-                        "open_data": ctx.api_path(CATALOGUE_JSON),
-                        "feed": ctx.page_path(FEED_FILE, language),
-                    },
+                    "links": ctx.template_links(language),
                     "labels": _template_labels(language),
                 },
                 "alternate": [
