@@ -77,6 +77,18 @@ def level_path(lki: int) -> str:
     return f"{LEVELS_PATH}{lki}/"
 
 
+# A long list of entries (a sector's, a level's, a provider's) is shown LISTING_SIZE cards to
+# a page: `levels/4/`, then `levels/4/page/2/`, ... Under a sector's folder that name would be
+# an entry's page, so no entry may take it as its id (rules.check_entry).
+LISTING_SIZE = 50
+LISTING_PAGE = "page"
+
+
+def listing_path(path: str, number: int) -> str:
+    """Page `number` (from 1) of the list whose first page is at `path`."""
+    return path if number == 1 else f"{path}{LISTING_PAGE}/{number}/"
+
+
 def source_file(path: str, index: bool = False) -> str:
     """The Markdown file, relative to a language's docs/, that MkDocs renders at the page `path`.
 

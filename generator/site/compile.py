@@ -29,12 +29,14 @@ from ..context import (
     COMPARE_PATH,
     FINDER_PATH,
     LEVELS_PATH,
+    LISTING_SIZE,
     PROVIDERS_PATH,
     STATISTICS_PATH,
     VERIFY_PATH,
     BuildContext,
     asset_path,
     level_path,
+    listing_path,
     prose_path,
     provider_path,
     sector_path,
@@ -116,6 +118,7 @@ class SourceTree:
         self.L = Labels(language)
         self.other = next(lang for lang in LANGUAGES if lang != language)
         self._made: set[Path] = set()
+        self._cards: dict[str, dict[str, Any]] = {}
 
     def page(
         self,
@@ -155,6 +158,81 @@ class SourceTree:
         shown = text(value, self.language)
         return shown["text"] if shown else ""
 
+    def cards(self, entries: list[MicroQualification]) -> list[dict[str, Any]]:
+        """The entries' cards; an entry's card (on its sector's, providers' and level's lists) is made once."""
+        made, language = self._cards, self.language
+        for e in entries:
+            if e.id not in made:
+                made[e.id] = self.writer.card(language, e, partial(views.card, e, self.catalogue, self.ctx, language))
+        return [made[e.id] for e in entries]
+
+    def listing(
+        self,
+        path: str,
+        template: str,
+        title: str,
+        entries: list[MicroQualification],
+        view: dict[str, Any],
+        *,
+        pathways: Drawings | None = None,
+        in_navigation: bool = False,
+        index: bool = False,
+    ) -> None:
+        """A list of entries on pages of LISTING_SIZE cards: `path`, then `path`page/2/, ...
+
+        Each page's view is `view` with the cards, the list's length, the links to the other
+        pages and, given `pathways`, the pathways its entries are on (a pathway whose entries
+        are on several pages is drawn on each). The first page of a list in the navigation is
+        in every shard; the others, like every page outside the navigation, in one.
+        """
+        parts = [entries[start : start + LISTING_SIZE] for start in range(0, len(entries), LISTING_SIZE)] or [[]]
+        for number, shown in enumerate(parts, 1):
+            here = listing_path(path, number)
+            if not (in_navigation and number == 1) and not self.wanted(here):
+                continue
+            first = (number - 1) * LISTING_SIZE
+            page_view = dict(view, entries=self.cards(shown))
+            page_view["count"] = len(entries)
+            page_view["pages"] = self.pagination(path, number, len(parts), first, first + len(shown), len(entries))
+            if pathways is not None:
+                page_view["pathways"] = pathways.for_sector(shown)
+            shown_title = (
+                title if number == 1 else self.L("listing.page_title", title=title, number=number, count=len(parts))
+            )
+            self.page(here, template, shown_title, page_view, index=index and number == 1)
+
+    def pagination(
+        self, path: str, number: int, count: int, first: int, last: int, total: int
+    ) -> dict[str, Any] | None:
+        """Links to the other pages of a list of `count` pages: previous, next, the first, the last and
+        the two on each side of page `number`; None for a list on one page."""
+        if count == 1:
+            return None
+        near = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+        items: list[dict[str, Any]] = []
+        for before, n in zip([0, *near], near, strict=False):
+            if n > before + 1:
+                items.append({"gap": True})
+            items.append(
+                {
+                    "number": n,
+                    "path": listing_path(path, n),
+                    "current": n == number,
+                    "label": self.L("listing.page", number=n),
+                }
+            )
+
+        def step(n: int, key: str) -> dict[str, str] | None:
+            return {"path": listing_path(path, n), "label": self.L(f"listing.{key}")} if 1 <= n <= count else None
+
+        return {
+            "label": self.L("listing.pages"),
+            "showing": self.L("listing.showing", first=first + 1, last=last, count=total),
+            "previous": step(number - 1, "previous"),
+            "next": step(number + 1, "next"),
+            "items": items,
+        }
+
     def write_all(self, built_from: dict[str, list[str]], figures: Figures, pathways: dict[str, Pathway]) -> None:
         catalogue, ctx, language = self.catalogue, self.ctx, self.language
         by_sector = catalogue.entries_by_sector()
@@ -163,14 +241,7 @@ class SourceTree:
         published = catalogue.published_entries()
         drawings = Drawings(catalogue, ctx, language, pathways)
 
-        # An entry's card is shown on its sector's, its providers' and its level's page: made once.
-        made: dict[str, dict[str, Any]] = {}
-
-        def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
-            for e in entries:
-                if e.id not in made:
-                    made[e.id] = self.writer.card(language, e, partial(views.card, e, catalogue, ctx, language))
-            return [made[e.id] for e in entries]
+        cards = self.cards
 
         sectors: list[dict[str, Any]] = [
             {
@@ -209,18 +280,18 @@ class SourceTree:
         )
 
         for sector in sectors:
-            entries = by_sector.get(sector["id"], [])
-            self.page(
+            self.listing(
                 sector["path"],
                 "mq-sector.html",
                 views.shown_text(sector["name"]),
+                by_sector.get(sector["id"], []),
                 {
                     "sector": sector,
                     "nace": list(catalogue.sectors[sector["id"]].nace),
-                    "entries": cards(entries),
                     "calendar": ctx.calendar_path(sector=sector["id"]),
-                    "pathways": drawings.for_sector(entries),
                 },
+                pathways=drawings,
+                in_navigation=True,
                 index=True,
             )
 
@@ -257,16 +328,12 @@ class SourceTree:
             index=True,
         )
         for provider in providers:
-            if not self.wanted(provider_path(provider.id)):
-                continue
-            self.page(
+            self.listing(
                 provider_path(provider.id),
                 "mq-provider.html",
                 self.text(provider.name),
-                {
-                    "provider": views.provider_block(provider, language),
-                    "entries": cards(by_provider.get(provider.id, [])),
-                },
+                by_provider.get(provider.id, []),
+                {"provider": views.provider_block(provider, language)},
             )
 
         self.page(
@@ -288,15 +355,13 @@ class SourceTree:
             index=True,
         )
         for n in range(1, 9):
-            self.page(
+            self.listing(
                 level_path(n),
                 "mq-level.html",
                 self.L("units.level", lki=n, eqf=n),
-                {
-                    "lki": n,
-                    "description": self.L(f"levels.descriptions.{n}"),
-                    "entries": cards(by_level.get(n, [])),
-                },
+                by_level.get(n, []),
+                {"lki": n, "description": self.L(f"levels.descriptions.{n}")},
+                in_navigation=True,
             )
 
         self.page(
