@@ -50,7 +50,7 @@ from typing import Any
 
 from .. import statistics
 from ..catalogue import FileCache
-from ..context import BuildContext
+from ..context import ASSETS_PATH, BuildContext
 from ..i18n import LANGUAGES
 from ..model import Catalogue, MicroQualification
 from ..problems import Problem
@@ -151,12 +151,14 @@ class ChangedPages(PageWriter):
         self.cards = cards  # (language, entry id) -> (key, card), kept by the Builder
         self.produced: set[Path] = set()  # every file the build has (kept or written)
         self.written: list[Path] = []  # the files whose bytes changed
+        self.kept: set[Path] = set()  # the entry pages kept as they were
 
     def keep(self, language: str, path: str, entry: MicroQualification) -> bool:
         target = self.source_dir / language / "docs" / path
         if self.before.get(entry.id) != self.now[entry.id] or not target.is_file():
             return False
         self.produced.add(target)
+        self.kept.add(target)
         return True
 
     def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -206,6 +208,37 @@ def _pages_under(docs: Path) -> list[Path]:
     return found
 
 
+# Beside each language's docs/: the part of the source tree an incremental build gives MkDocs (see _mirror).
+MIRROR = "docs-changed"
+
+
+def _mirror(docs: Path, sources: list[Path]) -> Path:
+    """A fresh folder beside `docs` with hard links to `sources` (under `docs`) and to docs/assets.
+
+    MkDocs reads the name of every file in its docs_dir and makes a page object of each,
+    even in a dirty build that renders only the changed ones: at 10,000 entries that was most
+    of a one-entry change's time. An incremental build gives it this folder instead: every
+    page but the entries kept as they were (the navigation's pages, the lists, the providers',
+    our prose) and the entries that changed. A page's output does not depend on the folder
+    MkDocs read it from (tests/test_incremental.py compares with a full build); a hard link
+    keeps the source's time, by which MkDocs tells what changed (a copy keeps it too).
+    """
+    mirror = docs.with_name(MIRROR)
+    shutil.rmtree(mirror, ignore_errors=True)
+    assets = [Path(folder, name) for folder, _, names in os.walk(docs / ASSETS_PATH) for name in names]
+    made: set[Path] = set()
+    for source in [*sources, *assets]:
+        target = mirror / source.relative_to(docs)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        try:
+            os.link(source, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(source, target)
+    return mirror
+
+
 def _remove(path: Path, stop: Path) -> None:
     """Delete a file, and the folders above it that it leaves empty, up to `stop`."""
     path.unlink(missing_ok=True)
@@ -241,6 +274,7 @@ class _Loaded:
     text: bytes
     config: Any
     environment: Any
+    docs_dir: str  # the configuration's own: a build may point it at another folder (_mirror)
 
 
 # (mkdocs.yml, site) -> what MkDocs read: reading the configuration and compiling the theme's
@@ -248,12 +282,28 @@ class _Loaded:
 _LOADED: dict[tuple[Path, Path], _Loaded] = {}
 
 
+def _listed_once(list_templates: Callable[..., list[str]]) -> Callable[..., list[str]]:
+    """`Environment.list_templates`, each answer kept: MkDocs asks with a filter of the same code each build."""
+    answers: dict[tuple[Any, ...], list[str]] = {}
+
+    def listed(extensions: Any = None, filter_func: Callable[[str], bool] | None = None) -> list[str]:
+        key = (tuple(extensions) if extensions else None, getattr(filter_func, "__code__", filter_func))
+        if key not in answers:
+            answers[key] = list_templates(extensions, filter_func)
+        return list(answers[key])
+
+    return listed
+
+
 def forget_renderers() -> None:
     _LOADED.clear()
 
 
-def render_dirty(config_file: Path, site: Path) -> None:
-    """`mkdocs build --strict --dirty` in this process: render the sources newer than their output."""
+def render_dirty(config_file: Path, site: Path, docs: Path | None = None) -> None:
+    """`mkdocs build --strict --dirty` in this process: render the sources newer than their output.
+
+    `docs`: the folder to read the sources from instead of the configuration's docs_dir (a _mirror).
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
@@ -273,7 +323,11 @@ def render_dirty(config_file: Path, site: Path) -> None:
             environment = config.theme.get_env()
             # The theme hands every build this environment, with the templates it compiled.
             setattr(config.theme, "get_env", lambda: environment)  # noqa: B010 (an instance attribute over the method)
-            loaded = _LOADED[key] = _Loaded(text, config, environment)
+            # and the list of its files: MkDocs lists the theme's folders in every build (Material's
+            # holds some 14,000 icons: 0.3 s), the same while this configuration is loaded.
+            setattr(environment, "list_templates", _listed_once(environment.list_templates))  # noqa: B010
+            loaded = _LOADED[key] = _Loaded(text, config, environment, config.docs_dir)
+        loaded.config.docs_dir = str(docs) if docs is not None else loaded.docs_dir
         mkdocs_build(loaded.config, dirty=True)
     except BuildFailed:
         _LOADED.pop(key, None)
@@ -287,19 +341,21 @@ def render_dirty(config_file: Path, site: Path) -> None:
         logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
 
 
-def render_languages(sites: dict[Path, Path]) -> None:
+def render_languages(sites: dict[Path, Path], docs: dict[Path, Path] | None = None) -> None:
     """`render_dirty` for every language at once: the first here, each other one in a forked child.
 
     MkDocs uses one core; the languages are independent. The children start from this
     process's configurations and templates (`_LOADED`). Without fork, one after the other.
+    `docs`: each configuration's folder to read the sources from, when not its docs_dir.
     """
+    docs = docs or {}
     order = list(sites.items())
     children = []
     if len(order) > 1 and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         for config, site in order[1:]:
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_render_in_child, args=(config, site, send), daemon=True)
+            process = context.Process(target=_render_in_child, args=(config, site, send, docs.get(config)), daemon=True)
             process.start()
             send.close()
             children.append((config, process, receive))
@@ -307,7 +363,7 @@ def render_languages(sites: dict[Path, Path]) -> None:
     failures = []
     for config, site in order:
         try:
-            render_dirty(config, site)
+            render_dirty(config, site, docs.get(config))
         except BuildFailed as failure:
             failures.append(str(failure))
     for config, process, receive in children:
@@ -323,9 +379,9 @@ def render_languages(sites: dict[Path, Path]) -> None:
         raise BuildFailed("\n".join(failures))
 
 
-def _render_in_child(config: Path, site: Path, send: Connection) -> None:
+def _render_in_child(config: Path, site: Path, send: Connection, docs: Path | None) -> None:
     try:
-        render_dirty(config, site)
+        render_dirty(config, site, docs)
         send.send("")
     except BuildFailed as failure:
         send.send(str(failure))
@@ -554,7 +610,17 @@ class Builder:
                         _output_of(source, docs, site).unlink(missing_ok=True)
                         touched += 1
         with timings.stage("render the changed pages (MkDocs, dirty)"):
-            render_languages(sites)
+            mirrors = {}
+            for config in sites:
+                docs = config.parent / "docs"
+                under = f"{docs}{os.sep}"
+                shown = [path for path in writer.produced - writer.kept if str(path).startswith(under)]
+                mirrors[config] = _mirror(docs, shown)
+            try:
+                render_languages(sites, mirrors)
+            finally:
+                for mirror in mirrors.values():
+                    shutil.rmtree(mirror, ignore_errors=True)
         report.pages = sum(1 for path in writer.produced if path.suffix == ".md")
         self.state = _State(s, keys, state.data_files, complete=False)
         return Update(report, full=False, pages=touched, pending=pending)
