@@ -75,13 +75,15 @@ def plain_project(entries: int, target: Path) -> list[Path]:
     return configs
 
 
-def plain_build(configs: list[Path], site: Path) -> list[str]:
-    """Both languages in parallel, as `mqcat build` renders them."""
-    jobs = " & ".join(
+def plain_build(configs: list[Path], site: Path, jobs: int | None = None) -> list[str]:
+    """Both languages in parallel, as `mqcat build` renders them; one after the other with `jobs` 1."""
+    commands = [
         f"{sys.executable} -m mkdocs build --strict --quiet -f {config} -d {site}/{config.parent.name}"
         for config in configs
-    )
-    return ["bash", "-c", f"{jobs} & wait"]
+    ]
+    if jobs == 1:
+        return ["bash", "-c", " && ".join(commands)]
+    return ["bash", "-c", " & ".join(commands) + " & wait"]
 
 
 def _process_role(pid: int, root_pid: int) -> str:
@@ -210,7 +212,7 @@ def stage_peaks(output: str) -> dict[str, float]:
     }
 
 
-def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
+def run_size(size: int, repeat: int, work: Path, jobs: int | None = None) -> dict[str, Any]:
     folder = work / f"entries-{size}"
     if not (folder / "catalogue").is_dir():
         print(f"  writing a synthetic catalogue of {size:,} entries and the plain project ...", flush=True)
@@ -226,6 +228,8 @@ def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
     if not configs:
         configs = plain_project(size, work / f"plain-{size}")
     ours_command = [sys.executable, "-m", "generator", "build", "--today", TODAY, "--timings"]
+    if jobs:
+        ours_command += ["--jobs", str(jobs)]
     ours, plain = [], []
     for attempt in range(repeat):
         # Each run starts clean, as a CI build does. The largest-process peak is per run: a fresh wrapper.
@@ -233,7 +237,7 @@ def run_size(size: int, repeat: int, work: Path) -> dict[str, Any]:
         shutil.rmtree(folder / "build", ignore_errors=True)
         ours.append(_isolated(ours_command, folder))
         shutil.rmtree(work / f"plain-site-{size}", ignore_errors=True)
-        plain.append(_isolated(plain_build(configs, work / f"plain-site-{size}"), work))
+        plain.append(_isolated(plain_build(configs, work / f"plain-site-{size}", jobs), work))
         print(
             f"  {size:,} entries, run {attempt + 1}: mqcat {ours[-1]['wall']:.1f} s ({ours[-1]['cpu']:.1f} s CPU, "
             f"{ours[-1]['largest_mib']:.0f} MiB), plain {plain[-1]['wall']:.1f} s ({plain[-1]['cpu']:.1f} s CPU, "
@@ -351,12 +355,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, help="folder for catalogues, projects and sites (kept and reused)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON to this file")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=[1],
+        help="1: both builds render one language after the other (`mqcat build --jobs 1`), for catalogues "
+        "whose two MkDocs processes would not fit in memory at once (100,000 entries on 24 GiB)",
+    )
     args = parser.parse_args()
     print(f"# machine: {describe(*mkdocs_versions())}", flush=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="mqcat-bench-build-"))
     rows = []
     for size in args.entries:
-        rows.append(run_size(size, args.repeat, work))
+        rows.append(run_size(size, args.repeat, work, args.jobs))
         if args.json:
             args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     if not args.work:

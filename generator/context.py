@@ -4,7 +4,8 @@ One place names every address: the pages (relative to a language's root; Latvian
 at the site's root, other languages under `<language>/`) and the open-data files
 (relative to `api/<API_VERSION>/`). `BuildContext` turns them into site-relative
 paths and absolute URLs for one build. Outputs ask here; none builds a path of
-another output itself.
+another output itself. The site's templates receive finished links, from their
+language's root (`BuildContext.link`), and only put MkDocs' base_url before them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -29,6 +31,13 @@ COMPARE_PATH = "compare/"
 VERIFY_PATH = "verify/"
 CALENDAR_FILE = "intakes.ics"
 FEED_FILE = "feed.atom"
+# At the site's root, for both languages.
+SITEMAP_FILE = "sitemap.xml"
+ROBOTS_FILE = "robots.txt"
+# Our scripts and stylesheets, in every language's root (generator/site/assets/).
+ASSETS_PATH = "assets/"
+# lunr.js, for the finder, from the site's root (one copy for both languages).
+LUNR_JS_PATH = f"{ASSETS_PATH}javascripts/lunr.js"
 # Our own prose pages (about, accessibility, ...): one Markdown file each, the same names in every language.
 PROSE_PAGES = Path(__file__).resolve().parent / "site" / "content" / DEFAULT_LANGUAGE
 # Top-level names the site's own pages and files take (our prose pages, MkDocs and
@@ -46,12 +55,57 @@ RESERVED_PATHS = frozenset(
 )
 
 
+def sector_path(sector_id: str) -> str:
+    return f"{sector_id}/"
+
+
 def provider_path(provider_id: str) -> str:
     return f"{PROVIDERS_PATH}{provider_id}/"
 
 
+def asset_path(name: str) -> str:
+    """One of our scripts or stylesheets (`finder.js` -> `assets/finder.js`)."""
+    return f"{ASSETS_PATH}{name}"
+
+
+def prose_path(name: str, section: str = "") -> str:
+    """One of our prose pages (`about` -> `about/`), or a section of it (`about/#how-to-submit`)."""
+    return f"{name}/#{section}" if section else f"{name}/"
+
+
 def level_path(lki: int) -> str:
     return f"{LEVELS_PATH}{lki}/"
+
+
+# A long list of entries (a sector's, a level's, a provider's) is shown LISTING_SIZE cards to
+# a page: `levels/4/`, then `levels/4/page/2/`, ... Under a sector's folder that name would be
+# an entry's page, so no entry may take it as its id (rules.check_entry).
+LISTING_SIZE = 50
+LISTING_PAGE = "page"
+
+
+def listing_path(path: str, number: int) -> str:
+    """Page `number` (from 1) of the list whose first page is at `path`."""
+    return path if number == 1 else f"{path}{LISTING_PAGE}/{number}/"
+
+
+def source_file(path: str, index: bool = False) -> str:
+    """The Markdown file, relative to a language's docs/, that MkDocs renders at the page `path`.
+
+    `levels/3/` is `levels/3.md`; a folder's own page (`index`, and the home page) is its
+    `index.md`: `levels/` is `levels/index.md`.
+    """
+    return f"{path}index.md" if index or not path else f"{path.removesuffix('/')}.md"
+
+
+# The finder's data, beside its page (assets/finder.js reads them from there).
+FINDER_RECORDS = f"{FINDER_PATH}entries.json"
+FINDER_INDEX_DIR = f"{FINDER_PATH}index/"
+
+
+def finder_bucket_path(bucket: int) -> str:
+    """Bucket `bucket` of the finder's index."""
+    return f"{FINDER_INDEX_DIR}{bucket}.json"
 
 
 # Open-data files, relative to api/<API_VERSION>/ (`api_file` gives their site-relative path).
@@ -149,8 +203,41 @@ class BuildContext:
         """Absolute URL of a page."""
         return self.site_url + self.page_path(path, language)
 
+    def link(self, site_path: str, language: str) -> str:
+        """A site-relative path as a link from a language's root (`api/v1/x.json` -> `../api/v1/x.json` in English).
+
+        MkDocs gives templates the root of the page's language (`base_url`): a template
+        writes that root, a slash and a link from here, and nothing else.
+        """
+        return "../" * self.prefix(language).count("/") + site_path
+
+    def template_links(self, language: str) -> dict[str, str]:
+        """The links every page of a language has (header, footer, head), finished, from the language's root."""
+        other = next(lang for lang in LANGUAGES if lang != language)
+        return {
+            "finder": FINDER_PATH,
+            "accessibility": prose_path("accessibility"),
+            "about": prose_path("about"),
+            "open_data": self.link(self.api_path(CATALOGUE_JSON), language),
+            "feed": self.link(self.page_path(FEED_FILE, language), language),
+            # The other language's home page: where the language switch leads from a page without a
+            # counterpart (MkDocs' 404 page); the others have theirs in `page_links`.
+            "other_language": self.link(self.page_path("", other), language),
+        }
+
+    def page_links(self, path: str, language: str) -> dict[str, Any]:
+        """The links of one page to itself: its counterpart in the other language, and its URL in each language."""
+        other = next(lang for lang in LANGUAGES if lang != language)
+        alternates = {lang: self.url(path, lang) for lang in LANGUAGES}
+        return {
+            "other_language": self.link(self.page_path(path, other), language),
+            # Ours and the x-default in the order of the page's <link rel="alternate">s; the default
+            # language, at the site's root, is the x-default.
+            "alternates": {**alternates, "x-default": alternates[DEFAULT_LANGUAGE]},
+        }
+
     def entry_path(self, entry: MicroQualification) -> str:
-        return f"{entry.sector}/{entry.id}/"
+        return f"{sector_path(entry.sector)}{entry.id}/"
 
     def entry_url(self, entry: MicroQualification, language: str = DEFAULT_LANGUAGE) -> str:
         return self.url(self.entry_path(entry), language)
@@ -160,7 +247,7 @@ class BuildContext:
         if entry is not None:
             return self.entry_path(entry) + CALENDAR_FILE
         if sector is not None:
-            return f"{sector}/{CALENDAR_FILE}"
+            return sector_path(sector) + CALENDAR_FILE
         return CALENDAR_FILE
 
     def provider_url(self, provider: Provider, language: str = DEFAULT_LANGUAGE) -> str:

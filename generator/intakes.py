@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Component, Event
 
-from .context import BuildContext
+from .context import BuildContext, sector_path
 from .formatting import Labels, cost, level, places
 from .i18n import LANGUAGES
 from .model import Catalogue, MicroQualification
@@ -170,7 +170,7 @@ def write_intake_calendars(catalogue: Catalogue, site_dir: Path, ctx: BuildConte
             target = root / ctx.calendar_path(sector=sector_id)
             target.parent.mkdir(parents=True, exist_ok=True)
             name = L("calendar.sector_name", sector=sector.name.get(language))
-            target.write_bytes(feed(name, ctx.url(f"{sector_id}/", language), language, events))
+            target.write_bytes(feed(name, ctx.url(sector_path(sector_id), language), language, events))
         (root / ctx.calendar_path()).write_bytes(
             feed(L("calendar.catalogue_name"), ctx.url("", language), language, every)
         )

@@ -33,6 +33,7 @@ from . import schemas
 from .context import (
     CATALOGUE_CSV,
     CATALOGUE_JSON,
+    ENTRIES_JSON_DIR,
     FEED_FILE,
     LEVELS_PATH,
     VERSIONS_MANIFEST,
@@ -43,6 +44,7 @@ from .context import (
     ob3_path,
     provider_path,
     schema_path,
+    sector_path,
     version_path,
 )
 from .escaping import csv_cell, safe_link
@@ -80,15 +82,14 @@ LOCATIONS_COUNTRY = "LV"  # the schema: locations are Latvian municipalities
 def write_open_data(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> None:
     """Write the catalogue's open data (JSON, CSV, schemas) and both Atom feeds into `site_dir`."""
     api_dir = site_dir / ctx.api_path("")
-    (api_dir / "entries").mkdir(parents=True, exist_ok=True)
+    (api_dir / ENTRIES_JSON_DIR).mkdir(parents=True, exist_ok=True)
     _write_entries(catalogue, api_dir, ctx)
     # utf-8-sig writes the byte order mark first; newline="" leaves the writer's CRLF as it is.
     with (api_dir / CATALOGUE_CSV).open("w", encoding="utf-8-sig", newline="") as out:
         _write_csv(catalogue, ctx, out)
-    schema_dir = api_dir / "schema"
-    schema_dir.mkdir(exist_ok=True)
+    (api_dir / schema_path("")).mkdir(exist_ok=True)
     for name in SCHEMA_FILES.values():
-        shutil.copyfile(schemas.SCHEMA_DIR / name, schema_dir / name)
+        shutil.copyfile(schemas.SCHEMA_DIR / name, api_dir / schema_path(name))
     for language in LANGUAGES:
         target = site_dir / ctx.page_path(FEED_FILE, language)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -170,7 +171,7 @@ def sector_record(sector: Sector, ctx: BuildContext) -> dict[str, Any]:
         "council": sector.council.as_dict(),
         "nace": list(sector.nace),
         "reviewers": list(sector.reviewers),
-        "url": _urls(f"{sector.id}/", ctx),
+        "url": _urls(sector_path(sector.id), ctx),
     }
 
 
@@ -262,7 +263,7 @@ def _write_entries(catalogue: Catalogue, api_dir: Path, ctx: BuildContext) -> No
                 encoded = _json(entry_record(entry, catalogue, ctx))
                 references = {name: _json(records) for name, records in registries.of(entry).items()}
                 document = _object(envelope | {"entry": encoded} | references)
-                (api_dir / "entries" / f"{entry.id}.json").write_text(document + "\n", encoding="utf-8")
+                (api_dir / entry_json_path(entry.id)).write_text(document + "\n", encoding="utf-8")
                 if entry.published:
                     out.write(("" if first else ",") + encoded)
                     first = False

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .context import RESERVED_PATHS
+from .context import LISTING_PAGE, RESERVED_PATHS
 from .loader import Document
 from .model import PROPOSED
 from .problems import Problem, Severity
@@ -65,6 +65,14 @@ def check_entry(doc: Document, sector_folder: str, broken: frozenset[str] = froz
                 ("id",),
                 f"id '{data['id']}' differs from the file name '{stem}.yaml'",
                 hint=f"rename the file to {data['id']}.yaml or set `id: {stem}`",
+            )
+        )
+    if ok("id") and data["id"] == LISTING_PAGE:
+        problems.append(
+            doc.problem(
+                ("id",),
+                f"the id '{LISTING_PAGE}' is reserved: a sector's list of entries goes on at {LISTING_PAGE}/2/, ...",
+                hint="choose another id (and rename the file to match)",
             )
         )
     if ok("sector") and data["sector"] != sector_folder:

@@ -61,8 +61,7 @@ def test_signing_key_algorithms_are_the_schemas_key_types_and_curves() -> None:
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 # A string that starts like one of the site's or the API's paths.
 LAYOUT_PATH = re.compile(r"^(api/|levels/|providers/|entries/|elm/|ob3/|registry/|finder/|statistics/|verify/)\S*$")
-# The MkDocs source tree names its Markdown files after the pages; it is the one other place.
-LAYOUT_EXCEPTIONS = {"context.py", "site/compile.py"}
+LAYOUT_EXCEPTIONS = {"context.py"}
 
 
 def _path_literals(path: Path) -> list[str]:
@@ -94,6 +93,37 @@ def test_only_the_layout_module_writes_the_sites_paths() -> None:
         for literal in _path_literals(path)
     ]
     assert found == [], "paths of the site or the API outside generator/context.py:\n" + "\n".join(found)
+
+
+THEME = GENERATOR / "site" / "theme"
+# A link from the page's root: `{{ href.root() }}/` (or a variable set to href.root()) and what follows, to the quote.
+ROOT_LINK = re.compile(r'{{ (?:href\.root\(\)|root) }}/(?P<rest>[^"]*)"')
+# What may follow: nothing (the root itself) or one finished value from generator/context.py.
+FINISHED_LINK = re.compile(r"(?:{{ [\w.\[\]]+(?: \| e)? }})?")
+
+
+def _unfinished_links(template: str) -> list[str]:
+    """Links that a template builds from pieces: a folder name, a second value, an appended anchor or slash."""
+    template = re.sub(r"{#.*?#}", "", template, flags=re.DOTALL)  # comments may show the pattern
+    found = [match[0] for match in ROOT_LINK.finditer(template) if not FINISHED_LINK.fullmatch(match["rest"])]
+    found += [match[0] for match in re.finditer(r"set root = (.*?) %}", template) if match[1] != "href.root()"]
+    return found
+
+
+def test_templates_put_only_the_pages_root_before_a_finished_link() -> None:
+    found = [
+        f"{path.relative_to(THEME)}: {link}"
+        for path in sorted(THEME.rglob("*.html"))
+        for link in _unfinished_links(path.read_text(encoding="utf-8"))
+    ]
+    assert found == [], "links built in templates, not in generator/context.py:\n" + "\n".join(found)
+
+
+def test_the_link_check_finds_a_link_built_from_pieces() -> None:
+    assert _unfinished_links('<a href="{{ href.root() }}/about/#{{ anchor }}">') != []
+    assert _unfinished_links('<a href="{{ href.root() }}/{{ mq.site_root }}{{ mq.paths.feed }}">') != []
+    assert _unfinished_links('{%- set root = href.root() ~ "/" ~ config.extra.mq.site_root %}') != []
+    assert _unfinished_links('<a href="{{ href.root() }}/{{ v.links.feed | e }}">') == []
 
 
 def test_a_failing_subschema_is_named_by_its_definition_not_by_its_message() -> None:

@@ -30,6 +30,9 @@ def shard_sites(work: Path, count: int) -> list[Path]:
             source_dir=work / f"src-{number}",
             catalogue_dir=CATALOGUE_DIR,
             shard=Shard(number, count),
+            # One language after the other (`--jobs 1`) for the second part: the merged site
+            # below equals the single build only if that renders the same pages too.
+            jobs=1 if number == 2 else None,
         )
         sites.append(site)
     return sites

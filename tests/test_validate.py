@@ -266,6 +266,22 @@ def test_id_must_equal_the_file_name(catalogue_copy: Path) -> None:
     assert (problem.line, problem.column) == locate(path, "forklift-operation")
 
 
+def test_an_entry_may_not_take_the_id_of_a_list_s_later_pages(catalogue_copy: Path) -> None:
+    # `<sector>/page/2/` is the second page of the sector's list: an entry `page` would be at `<sector>/page/`.
+    old = catalogue_copy / FORKLIFT
+    path = old.with_name("page.yaml")
+    old.rename(path)
+    replace_text(path, "\nid: forklift-safe-operation\n", "\nid: page\n")
+    found = [p for p in problems_in(catalogue_copy, path) if p.field == "id"]
+    assert [(p.message, p.hint) for p in found] == [
+        (
+            "the id 'page' is reserved: a sector's list of entries goes on at page/2/, ...",
+            "choose another id (and rename the file to match)",
+        )
+    ]
+    assert (found[0].line, found[0].column) == locate(path, "page")
+
+
 def test_provider_id_must_equal_the_file_name(catalogue_copy: Path) -> None:
     path = rewrite(catalogue_copy / PROVIDER, assign("example-logistics", "id"))
     found = problems_in(catalogue_copy, path)

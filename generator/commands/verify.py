@@ -85,13 +85,14 @@ def _catalogue_source(args: argparse.Namespace) -> tuple[verification.Source, Bu
 def run(args: argparse.Namespace) -> int:
     if args.site is not None:
         site_dir = args.site.resolve()
-        if not (site_dir / "api").is_dir():
-            return _fail(f"{args.site}: not a built site (no api/ folder)")
+        if not (site_dir / api_file("")).is_dir():
+            return _fail(f"{args.site}: not a built site (no {api_file('')} folder)")
         try:
             manifest = json.loads((site_dir / api_file(VERSIONS_MANIFEST)).read_text(encoding="utf-8"))
             site_url = manifest["site"]
         except (OSError, ValueError, KeyError) as error:
-            return _fail(f"{args.site}: cannot read api/v1/versions.json to learn the site's address ({error})")
+            manifest_path = api_file(VERSIONS_MANIFEST)
+            return _fail(f"{args.site}: cannot read {manifest_path} to learn the site's address ({error})")
         ctx = BuildContext(site_url=site_url, today=dt.date.today())
         source = verification.site_folder(site_dir)
     elif args.site_url is not None:

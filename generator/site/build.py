@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -174,42 +175,89 @@ def _mkdocs(config: Path, out: Path) -> subprocess.Popen[str]:
     )
 
 
+@dataclass
+class _Language:
+    """One language's MkDocs run: its config, where it renders, and (once it ran) its process and output."""
+
+    config: Path
+    target: Path
+    process: subprocess.Popen[str] | None = None
+    output: str = ""
+    thread: threading.Thread | None = None
+
+
 class Renderer:
     """MkDocs for every language, each started as soon as its source tree is ready.
 
     The first language renders at `out`, the others beside it (MkDocs empties its
-    site_dir first) and move into `out/<language>/` when all have finished.
+    site_dir first) and move into `out/<language>/` when all have finished. At most
+    `jobs` languages render at once (all of them when None): each MkDocs process holds
+    its language's pages in memory until it finishes, so a very large catalogue on a
+    small machine renders one language after the other. Each run is watched by a
+    thread that reads MkDocs' output as it comes (a full pipe would stop MkDocs).
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, jobs: int | None = None) -> None:
         self.out = out
-        self.jobs: list[tuple[Path, Path, subprocess.Popen[str]]] = []
+        self.languages: list[_Language] = []
+        self._limit = jobs or sys.maxsize
+        self._running = 0
+        self._waiting: deque[_Language] = deque()  # started, not yet running: they run in this order
+        self._turn = threading.Condition()
+        self._cancelled = False
 
     def start(self, config: Path) -> None:
-        target = self.out if not self.jobs else self.out.with_name(f"{self.out.name}.{config.parent.name}")
-        self.jobs.append((config, target, _mkdocs(config, target)))
+        target = self.out if not self.languages else self.out.with_name(f"{self.out.name}.{config.parent.name}")
+        job = _Language(config, target)
+        job.thread = threading.Thread(target=self._run, args=(job,), name=f"mkdocs {config.parent.name}", daemon=True)
+        self.languages.append(job)
+        with self._turn:
+            self._waiting.append(job)
+        job.thread.start()
+
+    def _run(self, job: _Language) -> None:
+        with self._turn:
+            self._turn.wait_for(lambda: self._cancelled or (self._waiting[0] is job and self._running < self._limit))
+            self._waiting.remove(job)
+            self._turn.notify_all()
+            if self._cancelled:
+                return
+            self._running += 1
+            job.process = _mkdocs(job.config, job.target)
+        try:
+            job.output, _ = job.process.communicate()
+        finally:
+            with self._turn:
+                self._running -= 1
+                self._turn.notify_all()
 
     def finish(self) -> None:
         """Wait for every language; raise BuildFailed with what MkDocs said if any failed."""
         failures = []
-        for config, _, process in self.jobs:
-            output, _ = process.communicate()
-            if process.returncode != 0:
-                failures.append(f"mkdocs build failed for {config}:\n{output.strip()}")
+        for job in self.languages:
+            assert job.thread is not None
+            job.thread.join()
+            if job.process is None or job.process.returncode != 0:
+                failures.append(f"mkdocs build failed for {job.config}:\n{job.output.strip()}")
         if failures:
             self.cancel()
             raise BuildFailed("\n".join(failures))
-        for config, target, _ in self.jobs[1:]:
-            target.rename(self.out / config.parent.name)
+        for job in self.languages[1:]:
+            job.target.rename(self.out / job.config.parent.name)
 
     def cancel(self) -> None:
-        """Stop every MkDocs still running and remove what the other languages wrote."""
-        for _, target, process in self.jobs:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            if target != self.out:
-                shutil.rmtree(target, ignore_errors=True)
+        """Stop every MkDocs still running or waiting, and remove what the other languages wrote."""
+        with self._turn:
+            self._cancelled = True
+            self._turn.notify_all()
+            for job in self.languages:
+                if job.process is not None and job.process.poll() is None:
+                    job.process.kill()
+        for job in self.languages:
+            if job.thread is not None:
+                job.thread.join()
+            if job.target != self.out:
+                shutil.rmtree(job.target, ignore_errors=True)
 
 
 def merge_into(source: Path, target: Path) -> None:
@@ -327,6 +375,7 @@ def build(
     shard: Shard | None = None,
     published_versions: dict[str, dict[int, str]] | None = None,
     cache: FileCache | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
 
@@ -335,7 +384,8 @@ def build(
     A `shard` build writes one part of the site, for `merge` (see shards.py).
     `published_versions` (the versions.json now online, read by `versions.read_published`):
     refuse to build when a version it lists would be dropped or change. A `cache` kept
-    between builds spares parsing the catalogue files that did not change.
+    between builds spares parsing the catalogue files that did not change. `jobs`: at
+    most that many languages rendered at once (all when None; see Renderer).
     """
 
     source_dir = source_dir or repo_root / "build" / "site-src"
@@ -355,7 +405,7 @@ def build(
     # Open data and the finder's index are written while MkDocs renders, into a folder of
     # their own (MkDocs empties its site_dir when it starts), and moved in afterwards.
     new_data = new_site.with_name(new_site.name + ".data")
-    renderer = Renderer(new_site)
+    renderer = Renderer(new_site, jobs)
     try:
         _ordinary_permissions(new_site)
         shutil.rmtree(new_source)

@@ -138,6 +138,6 @@ def view(figures: Figures, catalogue: Catalogue, ctx: BuildContext, language: st
     return {
         "total": L("statistics.total", n=figures.entries),
         "as_of": L("statistics.as_of", date=figures.as_of),
-        "data_path": ctx.api_path(STATISTICS_FILE),
+        "data_path": ctx.link(ctx.api_path(STATISTICS_FILE), language),
         "charts": charts,
     }

@@ -24,11 +24,28 @@ import yaml
 
 from ..certificate.render import STYLESHEET as CERTIFICATE_STYLESHEET
 from ..certificate.render import forget_qr_codes, render_certificate_html
-from ..context import CATALOGUE_JSON, COMPARE_PATH, FEED_FILE, FINDER_PATH, STATISTICS_PATH, BuildContext
+from ..context import (
+    ASSETS_PATH,
+    COMPARE_PATH,
+    FINDER_PATH,
+    LEVELS_PATH,
+    LISTING_SIZE,
+    PROVIDERS_PATH,
+    STATISTICS_PATH,
+    VERIFY_PATH,
+    BuildContext,
+    asset_path,
+    level_path,
+    listing_path,
+    prose_path,
+    provider_path,
+    sector_path,
+    source_file,
+)
 from ..credentials import registry
 from ..escaping import html_text, json_for_script
 from ..formatting import Labels, date, text
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, table
+from ..i18n import LANGUAGES, table
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
 from ..statistics import Figures
@@ -101,6 +118,7 @@ class SourceTree:
         self.L = Labels(language)
         self.other = next(lang for lang in LANGUAGES if lang != language)
         self._made: set[Path] = set()
+        self._cards: dict[str, dict[str, Any]] = {}
 
     def page(
         self,
@@ -109,23 +127,22 @@ class SourceTree:
         title: str,
         view: dict[str, Any],
         *,
+        index: bool = False,
         description: str = "",
         body: str = "",
         extra: dict[str, Any] | None = None,
     ) -> None:
-        """Write one page. `path` is relative to docs/ (`sector/entry.md`)."""
-        target = self.docs / path
+        """Write the page at `path` (`sector/entry/`; with `index`, a folder's own page: `sector/`)."""
+        target = self.docs / source_file(path, index)
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
-        url_path = path.removesuffix(".md")
-        url_path = url_path.removesuffix("index") if url_path.endswith("index") else url_path + "/"
         meta: dict[str, Any] = {
             "template": template,
             # Material prints title and description without escaping: escape them here.
             "title": html_text(title),
             "mq_title": title,
-            "mq_path": url_path,
+            "mq_links": self.ctx.page_links(path, self.language),
             "mq": view,
         }
         if description:
@@ -134,12 +151,87 @@ class SourceTree:
         self.writer.write(target, _front_matter(meta) + body)
 
     def wanted(self, path: str) -> bool:
-        """Whether this build writes a page outside the navigation (all of them unless sharded)."""
-        return self.shard is None or self.shard.owns(path)
+        """Whether this build writes the page at `path`, outside the navigation (all of them unless sharded)."""
+        return self.shard is None or self.shard.owns(source_file(path))
 
     def text(self, value: Any) -> str:
         shown = text(value, self.language)
         return shown["text"] if shown else ""
+
+    def cards(self, entries: list[MicroQualification]) -> list[dict[str, Any]]:
+        """The entries' cards; an entry's card (on its sector's, providers' and level's lists) is made once."""
+        made, language = self._cards, self.language
+        for e in entries:
+            if e.id not in made:
+                made[e.id] = self.writer.card(language, e, partial(views.card, e, self.catalogue, self.ctx, language))
+        return [made[e.id] for e in entries]
+
+    def listing(
+        self,
+        path: str,
+        template: str,
+        title: str,
+        entries: list[MicroQualification],
+        view: dict[str, Any],
+        *,
+        pathways: Drawings | None = None,
+        in_navigation: bool = False,
+        index: bool = False,
+    ) -> None:
+        """A list of entries on pages of LISTING_SIZE cards: `path`, then `path`page/2/, ...
+
+        Each page's view is `view` with the cards, the list's length, the links to the other
+        pages and, given `pathways`, the pathways its entries are on (a pathway whose entries
+        are on several pages is drawn on each). The first page of a list in the navigation is
+        in every shard; the others, like every page outside the navigation, in one.
+        """
+        parts = [entries[start : start + LISTING_SIZE] for start in range(0, len(entries), LISTING_SIZE)] or [[]]
+        for number, shown in enumerate(parts, 1):
+            here = listing_path(path, number)
+            if not (in_navigation and number == 1) and not self.wanted(here):
+                continue
+            first = (number - 1) * LISTING_SIZE
+            page_view = dict(view, entries=self.cards(shown))
+            page_view["count"] = len(entries)
+            page_view["pages"] = self.pagination(path, number, len(parts), first, first + len(shown), len(entries))
+            if pathways is not None:
+                page_view["pathways"] = pathways.for_sector(shown)
+            shown_title = (
+                title if number == 1 else self.L("listing.page_title", title=title, number=number, count=len(parts))
+            )
+            self.page(here, template, shown_title, page_view, index=index and number == 1)
+
+    def pagination(
+        self, path: str, number: int, count: int, first: int, last: int, total: int
+    ) -> dict[str, Any] | None:
+        """Links to the other pages of a list of `count` pages: previous, next, the first, the last and
+        the two on each side of page `number`; None for a list on one page."""
+        if count == 1:
+            return None
+        near = sorted({1, count, *range(max(1, number - 2), min(count, number + 2) + 1)})
+        items: list[dict[str, Any]] = []
+        for before, n in zip([0, *near], near, strict=False):
+            if n > before + 1:
+                items.append({"gap": True})
+            items.append(
+                {
+                    "number": n,
+                    "path": listing_path(path, n),
+                    "current": n == number,
+                    "label": self.L("listing.page", number=n),
+                }
+            )
+
+        def step(n: int, key: str) -> dict[str, str] | None:
+            return {"path": listing_path(path, n), "label": self.L(f"listing.{key}")} if 1 <= n <= count else None
+
+        return {
+            "label": self.L("listing.pages"),
+            "showing": self.L("listing.showing", first=first + 1, last=last, count=total),
+            "previous": step(number - 1, "previous"),
+            "next": step(number + 1, "next"),
+            "items": items,
+        }
 
     def write_all(self, built_from: dict[str, list[str]], figures: Figures, pathways: dict[str, Pathway]) -> None:
         catalogue, ctx, language = self.catalogue, self.ctx, self.language
@@ -149,19 +241,12 @@ class SourceTree:
         published = catalogue.published_entries()
         drawings = Drawings(catalogue, ctx, language, pathways)
 
-        # An entry's card is shown on its sector's, its providers' and its level's page: made once.
-        made: dict[str, dict[str, Any]] = {}
-
-        def cards(entries: list[MicroQualification]) -> list[dict[str, Any]]:
-            for e in entries:
-                if e.id not in made:
-                    made[e.id] = self.writer.card(language, e, partial(views.card, e, catalogue, ctx, language))
-            return [made[e.id] for e in entries]
+        cards = self.cards
 
         sectors: list[dict[str, Any]] = [
             {
                 "id": s.id,
-                "path": f"{s.id}/",
+                "path": sector_path(s.id),
                 "name": views.shown(s.name, language),
                 "council": views.shown(s.council, language),
                 "count": len(by_sector.get(s.id, [])),
@@ -170,7 +255,7 @@ class SourceTree:
         ]
         newest = sorted(published, key=lambda e: (e.decision_date, e.id), reverse=True)[:10]
         self.page(
-            "index.md",
+            "",
             "mq-home.html",
             self.L("site.name"),
             {
@@ -180,7 +265,11 @@ class SourceTree:
                     "providers": sum(1 for p in catalogue.providers.values() if by_provider.get(p.id)),
                 },
                 "sectors": sectors,
-                "links": {"statistics": STATISTICS_PATH, "calendar": ctx.calendar_path()},
+                "links": {
+                    "statistics": STATISTICS_PATH,
+                    "calendar": ctx.calendar_path(),
+                    "submit": prose_path("about", self.L("home.submit_anchor")),
+                },
                 "newest": [
                     dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest
                 ],
@@ -191,23 +280,24 @@ class SourceTree:
         )
 
         for sector in sectors:
-            entries = by_sector.get(sector["id"], [])
-            self.page(
-                f"{sector['id']}/index.md",
+            self.listing(
+                sector["path"],
                 "mq-sector.html",
                 views.shown_text(sector["name"]),
+                by_sector.get(sector["id"], []),
                 {
                     "sector": sector,
                     "nace": list(catalogue.sectors[sector["id"]].nace),
-                    "entries": cards(entries),
                     "calendar": ctx.calendar_path(sector=sector["id"]),
-                    "pathways": drawings.for_sector(entries),
                 },
+                pathways=drawings,
+                in_navigation=True,
+                index=True,
             )
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
-            path = f"{entry.sector}/{entry.id}.md"
-            if not self.wanted(path) or self.writer.keep(language, path, entry):
+            path = ctx.entry_path(entry)
+            if not self.wanted(path) or self.writer.keep(language, source_file(path), entry):
                 continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             view["pathway"] = drawings.for_entry(entry.id)
@@ -217,7 +307,7 @@ class SourceTree:
                 extra["mq_jsonld"] = json_for_script(schema_org(entry, catalogue, ctx, language))
                 extra["mq_certificate"] = render_certificate_html(entry, catalogue, ctx, language)
             self.page(
-                f"{entry.sector}/{entry.id}.md",
+                path,
                 "mq-entry.html",
                 self.text(entry.title),
                 view,
@@ -227,7 +317,7 @@ class SourceTree:
 
         providers = sorted(catalogue.providers.values(), key=lambda p: p.legal_name.casefold())
         self.page(
-            "providers/index.md",
+            PROVIDERS_PATH,
             "mq-providers.html",
             self.L("nav.providers"),
             {
@@ -235,29 +325,26 @@ class SourceTree:
                     dict(views.provider_block(p, language), count=len(by_provider.get(p.id, []))) for p in providers
                 ],
             },
+            index=True,
         )
         for provider in providers:
-            if not self.wanted(f"providers/{provider.id}.md"):
-                continue
-            self.page(
-                f"providers/{provider.id}.md",
+            self.listing(
+                provider_path(provider.id),
                 "mq-provider.html",
                 self.text(provider.name),
-                {
-                    "provider": views.provider_block(provider, language),
-                    "entries": cards(by_provider.get(provider.id, [])),
-                },
+                by_provider.get(provider.id, []),
+                {"provider": views.provider_block(provider, language)},
             )
 
         self.page(
-            "levels/index.md",
+            LEVELS_PATH,
             "mq-levels.html",
             self.L("nav.levels"),
             {
                 "levels": [
                     {
                         "lki": n,
-                        "path": f"levels/{n}/",
+                        "path": level_path(n),
                         "label": self.L("units.level", lki=n, eqf=n),
                         "description": self.L(f"levels.descriptions.{n}"),
                         "count": len(by_level.get(n, [])),
@@ -265,24 +352,24 @@ class SourceTree:
                     for n in range(1, 9)
                 ],
             },
+            index=True,
         )
         for n in range(1, 9):
-            self.page(
-                f"levels/{n}.md",
+            self.listing(
+                level_path(n),
                 "mq-level.html",
                 self.L("units.level", lki=n, eqf=n),
-                {
-                    "lki": n,
-                    "description": self.L(f"levels.descriptions.{n}"),
-                    "entries": cards(by_level.get(n, [])),
-                },
+                by_level.get(n, []),
+                {"lki": n, "description": self.L(f"levels.descriptions.{n}")},
+                in_navigation=True,
             )
 
         self.page(
-            "finder/index.md",
+            FINDER_PATH,
             "mq-finder.html",
             self.L("nav.finder"),
             finder.view(catalogue, ctx, language),
+            index=True,
             extra={
                 "hide": ["toc"],
                 "mq_finder_config": json_for_script(
@@ -305,10 +392,11 @@ class SourceTree:
         )
 
         self.page(
-            f"{COMPARE_PATH}index.md",
+            COMPARE_PATH,
             "mq-compare.html",
             self.L("compare.title"),
-            {},
+            {"script": asset_path("compare.js")},
+            index=True,
             extra={
                 "hide": ["toc"],
                 "mq_compare_config": json_for_script(
@@ -321,17 +409,19 @@ class SourceTree:
         )
 
         self.page(
-            f"{STATISTICS_PATH}index.md",
+            STATISTICS_PATH,
             "mq-statistics.html",
             self.L("statistics.title"),
             charts.view(figures, catalogue, ctx, language),
+            index=True,
             extra={"hide": ["toc"]},
         )
         self.page(
-            "verify/index.md",
+            VERIFY_PATH,
             "mq-verify.html",
             self.L("verify.title"),
-            {},
+            {"site_root": ctx.link("", language), "script": asset_path("verify.js")},
+            index=True,
             extra={"hide": ["toc"], "mq_verify_config": json_for_script(registry.verifier_config(ctx, language))},
         )
 
@@ -339,7 +429,7 @@ class SourceTree:
             source = CONTENT_DIR / language / name
             # Our own prose (about, accessibility): trusted Markdown, with a generated title.
             self.page(
-                name,
+                prose_path(name.removesuffix(".md")),
                 "mq-prose.html",
                 self.L(f"pages.{name.removesuffix('.md')}"),
                 {},
@@ -349,24 +439,27 @@ class SourceTree:
     def nav(self) -> list[Any]:
         """The navigation: sectors, providers, levels, and the site's own pages; never entries."""
         L = self.L
-        sectors = [{html_text(self.text(s.name)): f"{s.id}/index.md"} for s in self.catalogue.sectors.values()]
+        sectors = [
+            {html_text(self.text(s.name)): source_file(sector_path(s.id), index=True)}
+            for s in self.catalogue.sectors.values()
+        ]
         # Every item titled here, as the page's own title would be: an incremental build (MkDocs' dirty
         # mode) reads only the pages it renders, and an untitled item of an unread page would say "None".
-        levels = [{html_text(L("nav.levels")): "levels/index.md"}] + [
-            {html_text(L("units.level_short", n=n)): f"levels/{n}.md"} for n in range(1, 9)
+        levels = [{html_text(L("nav.levels")): source_file(LEVELS_PATH, index=True)}] + [
+            {html_text(L("units.level_short", n=n)): source_file(level_path(n))} for n in range(1, 9)
         ]
         pages = [
-            {html_text(L(f"pages.{p.removesuffix('.md')}")): p}
+            {html_text(L(f"pages.{p.removesuffix('.md')}")): source_file(prose_path(p.removesuffix(".md")))}
             for p in sorted(path.name for path in (CONTENT_DIR / self.language).iterdir())
         ]
         return [
-            {html_text(L("nav.home")): "index.md"},
+            {html_text(L("nav.home")): source_file("")},
             {html_text(L("nav.sectors")): sectors},
-            {html_text(L("nav.providers")): "providers/index.md"},
+            {html_text(L("nav.providers")): source_file(PROVIDERS_PATH, index=True)},
             {html_text(L("nav.levels")): levels},
-            {html_text(L("nav.finder")): "finder/index.md"},
-            {html_text(L("nav.statistics")): f"{STATISTICS_PATH}index.md"},
-            {html_text(L("nav.verify")): "verify/index.md"},
+            {html_text(L("nav.finder")): source_file(FINDER_PATH, index=True)},
+            {html_text(L("nav.statistics")): source_file(STATISTICS_PATH, index=True)},
+            {html_text(L("nav.verify")): source_file(VERIFY_PATH, index=True)},
             *pages,
         ]
 
@@ -401,8 +494,8 @@ def compile_tree(
         root = out / language
         docs = root / "docs"
         if writer.fresh:
-            shutil.copytree(ASSETS_DIR, docs / "assets")
-            shutil.copy2(CERTIFICATE_STYLESHEET, docs / "assets" / "certificate.css")
+            shutil.copytree(ASSETS_DIR, docs / ASSETS_PATH)
+            shutil.copy2(CERTIFICATE_STYLESHEET, docs / asset_path("certificate.css"))
         tree = SourceTree(catalogue, ctx, language, docs, shard, writer)
         tree.write_all(built_from, figures, pathways)
         other = tree.other
@@ -419,16 +512,8 @@ def compile_tree(
                 "mq": {
                     "language": language,
                     "other_language": other,
-                    # From this language's root to the site root, and to the other language's root.
-                    "site_root": "" if language == DEFAULT_LANGUAGE else "../",
-                    "other_root": ctx.prefix(other) if language == DEFAULT_LANGUAGE else "../" + ctx.prefix(other),
-                    "site_url": ctx.site_url,
                     # Finished paths, from this language's root (templates add only base_url).
-                    "paths": {
-                        "finder": FINDER_PATH,
-                        "open_data": ctx.api_path(CATALOGUE_JSON),
-                        "feed": ctx.page_path(FEED_FILE, language),
-                    },
+                    "links": ctx.template_links(language),
                     "labels": _template_labels(language),
                 },
                 "alternate": [

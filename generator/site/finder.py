@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import COMPARE_PATH, ENTRIES_JSON_DIR, BuildContext
+from ..context import COMPARE_PATH, ENTRIES_JSON_DIR, LUNR_JS_PATH, BuildContext, asset_path
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue
 from . import search_index
@@ -55,5 +55,7 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
         "shards": search_index.SHARDS,
         "compare_path": COMPARE_PATH,
         # Where the script reads an entry's texts for the excerpt of a matching result.
-        "entries_api": ctx.api_path(ENTRIES_JSON_DIR),
+        "entries_api": ctx.link(ctx.api_path(ENTRIES_JSON_DIR), language),
+        "site_root": ctx.link("", language),
+        "scripts": {"lunr": ctx.link(LUNR_JS_PATH, language), "finder": asset_path("finder.js")},
     }

@@ -47,14 +47,13 @@ from lunr.stemmer import stemmer
 from lunr.stop_word_filter import WORDS as _LUNR_STOP_WORDS
 from lunr.stop_word_filter import stop_word_filter
 
-from ..context import BuildContext
+from ..context import FINDER_INDEX_DIR, FINDER_RECORDS, LUNR_JS_PATH, BuildContext, finder_bucket_path
 from ..formatting import Labels, cost, language_name, text
 from ..i18n import LANGUAGES
 from ..model import Catalogue, MicroQualification
 from .views import card, provider_names, shown_text
 
 LUNR_JS = Path(mkdocs.__file__).resolve().parent / "contrib" / "search" / "templates" / "search" / "lunr.js"
-LUNR_JS_PATH = "assets/javascripts/lunr.js"
 FIELDS = (("title", 10), ("keywords", 5), ("outcomes", 2), ("purpose", 1), ("provider", 1), ("sector", 1))
 SHARDS = 64
 PREFIX = 3
@@ -359,8 +358,8 @@ def write_search_index(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) 
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(LUNR_JS, target)
     for language in LANGUAGES:
-        root = site_dir / ctx.prefix(language) / "finder"
-        _dump(root / "entries.json", facet_data(catalogue, ctx, language))
-        shutil.rmtree(root / "index", ignore_errors=True)  # no bucket left from another layout
+        root = site_dir / ctx.prefix(language)
+        _dump(root / FINDER_RECORDS, facet_data(catalogue, ctx, language))
+        shutil.rmtree(root / FINDER_INDEX_DIR, ignore_errors=True)  # no bucket left from another layout
         for key, part in shard(build_index(catalogue, language)).items():
-            _dump(root / "index" / f"{key}.json", part)
+            _dump(root / finder_bucket_path(key), part)

@@ -12,7 +12,7 @@ import gzip
 from pathlib import Path
 from xml.etree import ElementTree
 
-from ..context import BuildContext
+from ..context import ROBOTS_FILE, SITEMAP_FILE, BuildContext
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..model import Catalogue
 
@@ -20,9 +20,9 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 
 
-def _pages(site_dir: Path) -> list[str]:
+def _pages(site_dir: Path, ctx: BuildContext) -> list[str]:
     """Paths of the default language's pages (`''`, `transport-logistics/x/`), from the rendered site."""
-    others = {site_dir / language for language in LANGUAGES if language != DEFAULT_LANGUAGE}
+    others = {site_dir / ctx.prefix(language) for language in LANGUAGES if language != DEFAULT_LANGUAGE}
     pages = []
     for index in site_dir.rglob("index.html"):
         folder = index.parent
@@ -41,7 +41,7 @@ def write_sitemap(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> No
     # A preview's proposals have pages but are not part of the catalogue (the publish build has none).
     proposals = {ctx.entry_path(entry) for entry in catalogue.proposals.values()}
     root = ElementTree.Element(f"{{{SITEMAP}}}urlset")
-    for path in _pages(site_dir):
+    for path in _pages(site_dir, ctx):
         if path in proposals:
             continue
         for language in LANGUAGES:
@@ -54,8 +54,8 @@ def write_sitemap(catalogue: Catalogue, site_dir: Path, ctx: BuildContext) -> No
                     url, f"{{{XHTML}}}link", rel="alternate", hreflang=alternate, href=ctx.url(path, alternate)
                 )
     content = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
-    (site_dir / "sitemap.xml").write_bytes(content)
-    (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(content, mtime=0))
-    (site_dir / "robots.txt").write_text(
-        f"User-agent: *\nAllow: /\nSitemap: {ctx.site_url}sitemap.xml\n", encoding="utf-8"
+    (site_dir / SITEMAP_FILE).write_bytes(content)
+    (site_dir / f"{SITEMAP_FILE}.gz").write_bytes(gzip.compress(content, mtime=0))
+    (site_dir / ROBOTS_FILE).write_text(
+        f"User-agent: *\nAllow: /\nSitemap: {ctx.url(SITEMAP_FILE)}\n", encoding="utf-8"
     )

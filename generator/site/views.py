@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import BuildContext, elm_path, entry_json_path, level_path, ob3_path, provider_path, version_path
+from ..context import (
+    BuildContext,
+    elm_path,
+    entry_json_path,
+    level_path,
+    ob3_path,
+    provider_path,
+    sector_path,
+    version_path,
+)
 from ..escaping import safe_link
 from ..formatting import (
     Labels,
@@ -133,7 +142,7 @@ def entry_page(
         "title": shown(entry.title, language),
         "title_other": shown(entry.title, "en" if language == "lv" else "lv"),
         "purpose": shown(entry.purpose, language),
-        "sector": {"name": shown(catalogue.sectors[entry.sector].name, language), "path": f"{entry.sector}/"},
+        "sector": {"name": shown(catalogue.sectors[entry.sector].name, language), "path": sector_path(entry.sector)},
         "countries": [", ".join(filter(None, pair)) for pair in countries],
         "providers": providers,
         "learning_outcomes": [
@@ -197,9 +206,9 @@ def entry_page(
             "calendar": ctx.calendar_path(entry=entry),
         },
         "data_links": {
-            "json": ctx.api_path(entry_json_path(entry.id)),
-            "version": ctx.api_path(version_path(entry.id, entry.version)),
-            "elm": ctx.api_path(elm_path(entry.id)),
-            "ob3": ctx.api_path(ob3_path(entry.id, language)),
+            "json": ctx.link(ctx.api_path(entry_json_path(entry.id)), language),
+            "version": ctx.link(ctx.api_path(version_path(entry.id, entry.version)), language),
+            "elm": ctx.link(ctx.api_path(elm_path(entry.id)), language),
+            "ob3": ctx.link(ctx.api_path(ob3_path(entry.id, language)), language),
         },
     }
