@@ -2,11 +2,14 @@
 
 Each test builds a real catalogue repository in full, edits it as a provider or a
 council would, builds again incrementally (real MkDocs), builds the edited
-catalogue in full elsewhere, and compares the two sites file by file.
+catalogue in full elsewhere, and compares the two sites file by file. The full
+build of a catalogue state (the repository's files and its commit) is made once
+per test run: several tests reach the same state.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -21,8 +24,8 @@ from generator.catalogue import CatalogueInvalid
 from generator.site.build import build
 from generator.site.incremental import Builder, DataJob, Settings
 
-from .conftest import REPO_ROOT, SITE_URL, TODAY
-from .git_support import catalogue_repository
+from .conftest import REPO_ROOT, SITE_URL, TODAY, made_once
+from .git_support import catalogue_repository, git
 
 TRANSPORT = Path("catalogue") / "transport-logistics"
 
@@ -47,11 +50,25 @@ def _files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def assert_same_site(incremental: Path, repo: Path, work: Path) -> None:
+def _state(repo: Path) -> str:
+    """A digest of what a full build of `repo` reads: its commit (the history) and its files.
+
+    Not .git (the commit stands for it) nor build/, where `mqcat build` writes its source tree.
+    """
+    digest = hashlib.sha256(git(repo, "rev-parse", "HEAD").encode("ascii"))
+    for path in sorted(repo.rglob("*")):
+        if path.is_file() and path.relative_to(repo).parts[0] not in {".git", "build"}:
+            digest.update(path.relative_to(repo).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def assert_same_site(incremental: Path, repo: Path, factory: pytest.TempPathFactory) -> None:
     """The incremental site holds exactly the files, with exactly the bytes, of a full build of `repo`."""
-    full = work / "full"
-    shutil.rmtree(full, ignore_errors=True)
-    build(repo, full / "site", site_url=SITE_URL, today=TODAY, source_dir=full / "site-src")
+
+    def full_build(work: Path) -> None:
+        build(repo, work / "site", site_url=SITE_URL, today=TODAY, source_dir=work / "site-src")
+
+    full = made_once(factory, f"full-{_state(repo)[:16]}", full_build)
     ours, theirs = _files(incremental), _files(full / "site")
     assert sorted(set(ours) - set(theirs)) == [], "files a full build does not write"
     assert sorted(set(theirs) - set(ours)) == [], "files the incremental build lacks"
@@ -116,7 +133,9 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
 ]
 
 
-def test_after_each_edit_an_incremental_build_leaves_the_site_a_full_build_makes(tmp_path: Path) -> None:
+def test_after_each_edit_an_incremental_build_leaves_the_site_a_full_build_makes(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo = _repository(tmp_path / "repo")
     builder = _builder(repo, tmp_path)
     assert builder.build().full
@@ -126,16 +145,16 @@ def test_after_each_edit_an_incremental_build_leaves_the_site_a_full_build_makes
         update = builder.build()
         assert not update.full, name
         assert update.pages > 0, name
-        assert_same_site(tmp_path / "site", repo, tmp_path)
+        assert_same_site(tmp_path / "site", repo, tmp_path_factory)
 
 
-def test_a_changed_navigation_builds_in_full(tmp_path: Path) -> None:
+def test_a_changed_navigation_builds_in_full(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     repo = _repository(tmp_path / "repo")
     builder = _builder(repo, tmp_path)
     builder.build()
     _replace(repo / "catalogue" / "sectors.yaml", 'en: "Transport and logistics"', 'en: "Transport, logistics"')
     assert builder.build().full
-    assert_same_site(tmp_path / "site", repo, tmp_path)
+    assert_same_site(tmp_path / "site", repo, tmp_path_factory)
 
 
 def test_an_unchanged_catalogue_writes_no_page(tmp_path: Path) -> None:
@@ -147,7 +166,9 @@ def test_an_unchanged_catalogue_writes_no_page(tmp_path: Path) -> None:
     assert update.pages == 0
 
 
-def test_a_catalogue_error_keeps_the_site_and_the_next_build_stays_incremental(tmp_path: Path) -> None:
+def test_a_catalogue_error_keeps_the_site_and_the_next_build_stays_incremental(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo = _repository(tmp_path / "repo")
     builder = _builder(repo, tmp_path)
     builder.build()
@@ -161,16 +182,18 @@ def test_a_catalogue_error_keeps_the_site_and_the_next_build_stays_incremental(t
     path.write_text(good, encoding="utf-8")
     _title(repo)
     assert not builder.build().full
-    assert_same_site(tmp_path / "site", repo, tmp_path)
+    assert_same_site(tmp_path / "site", repo, tmp_path_factory)
 
 
-def test_a_new_process_continues_from_the_state_on_disk(tmp_path: Path) -> None:
+def test_a_new_process_continues_from_the_state_on_disk(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo = _repository(tmp_path / "repo")
     _builder(repo, tmp_path, persist=True).build()
     _title(repo)
     update = _builder(repo, tmp_path, persist=True).build()
     assert not update.full
-    assert_same_site(tmp_path / "site", repo, tmp_path)
+    assert_same_site(tmp_path / "site", repo, tmp_path_factory)
 
 
 def test_the_state_on_disk_of_other_settings_is_not_used(tmp_path: Path) -> None:
@@ -183,7 +206,9 @@ def test_the_state_on_disk_of_other_settings_is_not_used(tmp_path: Path) -> None
     assert other.build().full
 
 
-def test_the_writers_in_the_background_complete_the_site_and_a_newer_change_stops_them(tmp_path: Path) -> None:
+def test_the_writers_in_the_background_complete_the_site_and_a_newer_change_stops_them(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     # What `mqcat serve` does: the pages first, the open data in a child process.
     repo = _repository(tmp_path / "repo")
     builder = _builder(repo, tmp_path)
@@ -203,10 +228,12 @@ def test_the_writers_in_the_background_complete_the_site_and_a_newer_change_stop
         time.sleep(0.1)
     assert result == ("done", [])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["repo", "site", "site-src"]  # no folder left behind
-    assert_same_site(tmp_path / "site", repo, tmp_path)
+    assert_same_site(tmp_path / "site", repo, tmp_path_factory)
 
 
-def test_mqcat_build_incremental_continues_from_the_last_build(tmp_path: Path) -> None:
+def test_mqcat_build_incremental_continues_from_the_last_build(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     repo = _repository(tmp_path / "repo")
     command = [
         sys.executable,
@@ -228,4 +255,4 @@ def test_mqcat_build_incremental_continues_from_the_last_build(tmp_path: Path) -
     _title(repo)
     second = subprocess.run(command, cwd=repo, env=environment, capture_output=True, text=True, check=True)
     assert "compile the changed pages" in second.stdout  # the incremental path, not a full build
-    assert_same_site(tmp_path / "site", repo, tmp_path)
+    assert_same_site(tmp_path / "site", repo, tmp_path_factory)
