@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from generator.catalogue import CatalogueInvalid
+from generator.site import compile as compile_module
 from generator.site.build import build
 from generator.site.incremental import Builder, DataJob, Settings
 
@@ -62,13 +63,17 @@ def _state(repo: Path) -> str:
     return digest.hexdigest()
 
 
-def assert_same_site(incremental: Path, repo: Path, factory: pytest.TempPathFactory) -> None:
-    """The incremental site holds exactly the files, with exactly the bytes, of a full build of `repo`."""
+def assert_same_site(incremental: Path, repo: Path, factory: pytest.TempPathFactory, tag: str = "") -> None:
+    """The incremental site holds exactly the files, with exactly the bytes, of a full build of `repo`.
+
+    `tag` names what the test changed beside the catalogue (a setting), so that builds of the same state
+    with other settings are not taken for each other.
+    """
 
     def full_build(work: Path) -> None:
         build(repo, work / "site", site_url=SITE_URL, today=TODAY, source_dir=work / "site-src")
 
-    full = made_once(factory, f"full-{_state(repo)[:16]}", full_build)
+    full = made_once(factory, f"full-{tag}{_state(repo)[:16]}", full_build)
     ours, theirs = _files(incremental), _files(full / "site")
     assert sorted(set(ours) - set(theirs)) == [], "files a full build does not write"
     assert sorted(set(theirs) - set(ours)) == [], "files the incremental build lacks"
@@ -146,6 +151,22 @@ def test_after_each_edit_an_incremental_build_leaves_the_site_a_full_build_makes
         assert not update.full, name
         assert update.pages > 0, name
         assert_same_site(tmp_path / "site", repo, tmp_path_factory)
+
+
+def test_lists_on_several_pages_follow_an_entry_added_and_one_removed(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Pages of 4 cards: the transport sector's list spans pages; a new entry moves the cards after it
+    # to later pages (a page more), a deleted one moves them back (the last page goes away).
+    monkeypatch.setattr(compile_module, "LISTING_SIZE", 4)
+    repo = _repository(tmp_path / "repo")
+    builder = _builder(repo, tmp_path)
+    builder.build()
+    for edit in (_new_entry, _deleted_entry, _title):
+        edit(repo)
+        assert not builder.build().full
+        assert_same_site(tmp_path / "site", repo, tmp_path_factory, tag="pages-of-4")
+    assert (tmp_path / "site" / "transport-logistics" / "page" / "2" / "index.html").is_file()
 
 
 def test_a_changed_navigation_builds_in_full(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

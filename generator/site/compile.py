@@ -93,6 +93,10 @@ class PageWriter:
         """An entry's card in listings: `make()`, or the same card kept from the previous build."""
         return make()
 
+    def drawing(self, language: str, pathway: Pathway, draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """A learning pathway's drawing: `draw()`, or the same drawing kept from the previous build."""
+        return draw()
+
     def write(self, target: Path, content: str) -> None:
         target.write_text(content, encoding="utf-8")
 
@@ -239,7 +243,7 @@ class SourceTree:
         by_provider = catalogue.entries_by_provider()
         by_level = catalogue.entries_by_level()
         published = catalogue.published_entries()
-        drawings = Drawings(catalogue, ctx, language, pathways)
+        drawings = Drawings(catalogue, ctx, language, pathways, self.writer.drawing)
 
         cards = self.cards
 

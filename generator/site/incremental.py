@@ -67,7 +67,7 @@ from .build import (
     site_writers,
 )
 from .compile import PageWriter, compile_tree
-from .pathways import find_pathways
+from .pathways import Pathway, find_pathways
 
 # Part of every key: a change of how keys are made must not reuse pages keyed the old way.
 KEY_FORMAT = "mqcat-incremental-1"
@@ -145,10 +145,12 @@ class ChangedPages(PageWriter):
         before: dict[str, str],
         now: dict[str, str],
         cards: dict[tuple[str, str], tuple[str, dict[str, Any]]],
+        drawings: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, Any]]],
     ) -> None:
         self.source_dir = source_dir
         self.before, self.now = before, now
         self.cards = cards  # (language, entry id) -> (key, card), kept by the Builder
+        self.drawings = drawings  # (language, pathway key) -> (its entries' keys, drawing), kept by the Builder
         self.produced: set[Path] = set()  # every file the build has (kept or written)
         self.written: list[Path] = []  # the files whose bytes changed
         self.kept: set[Path] = set()  # the entry pages kept as they were
@@ -168,6 +170,16 @@ class ChangedPages(PageWriter):
             return kept[1]
         made = make()
         self.cards[(language, entry.id)] = (self.now[entry.id], made)
+        return made
+
+    def drawing(self, language: str, pathway: Pathway, draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        # A drawing shows its entries (their titles, levels, links, what they stack into): their keys cover it.
+        signature = tuple(f"{entry_id}={self.now[entry_id]}" for entry_id in pathway.entries)
+        kept = self.drawings.get((language, pathway.key))
+        if kept is not None and kept[0] == signature:
+            return kept[1]
+        made = draw()
+        self.drawings[(language, pathway.key)] = (signature, made)
         return made
 
     def write(self, target: Path, content: str) -> None:
@@ -481,6 +493,7 @@ class Builder:
     cache: FileCache = field(default_factory=FileCache)
     state: _State | None = None
     cards: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    drawings: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, Any]]] = field(default_factory=dict)
     number: int = 0
 
     def forget(self) -> None:
@@ -586,7 +599,7 @@ class Builder:
         catalogue, ctx, figures = pending.catalogue, pending.ctx, pending.figures
         if self.persist:
             (s.source_dir / STATE_FILE).unlink(missing_ok=True)  # from here on the trees change
-        writer = ChangedPages(s.source_dir, state.keys, keys, self.cards)
+        writer = ChangedPages(s.source_dir, state.keys, keys, self.cards, self.drawings)
         with timings.stage("compile the changed pages"):
             configs = compile_tree(
                 catalogue, ctx, s.source_dir, s.repo_root / "mkdocs.yml", figures=figures, writer=writer

@@ -22,7 +22,9 @@ below it, with the same links, is what screen readers and keyboards use.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from ..context import BuildContext
@@ -210,9 +212,18 @@ def drawing(pathway: Pathway, catalogue: Catalogue, ctx: BuildContext, language:
 class Drawings:
     """Each pathway drawn once per language, however many pages show it."""
 
-    def __init__(self, catalogue: Catalogue, ctx: BuildContext, language: str, of_entry: dict[str, Pathway]) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        ctx: BuildContext,
+        language: str,
+        of_entry: dict[str, Pathway],
+        kept: Callable[[str, Pathway, Callable[[], dict[str, Any]]], dict[str, Any]] | None = None,
+    ) -> None:
         self.catalogue, self.ctx, self.language = catalogue, ctx, language
         self.of_entry = of_entry  # find_pathways(catalogue), found once for every language
+        # (language, pathway, draw) -> draw(), or the same drawing kept from an earlier build.
+        self.kept = kept or (lambda language, pathway, draw: draw())
         self._drawn: dict[str, dict[str, Any]] = {}
 
     def for_entry(self, entry_id: str) -> dict[str, Any] | None:
@@ -220,7 +231,8 @@ class Drawings:
         if pathway is None:
             return None
         if pathway.key not in self._drawn:
-            self._drawn[pathway.key] = drawing(pathway, self.catalogue, self.ctx, self.language)
+            draw = partial(drawing, pathway, self.catalogue, self.ctx, self.language)
+            self._drawn[pathway.key] = self.kept(self.language, pathway, draw)
         return self._drawn[pathway.key]
 
     def for_sector(self, entries: list[MicroQualification]) -> list[dict[str, Any]]:
