@@ -257,6 +257,16 @@ def test_an_unwritable_output_folder_is_a_one_line_error_and_leaves_nothing(repo
     assert not list((repo / "build").glob(".site-src-*"))
 
 
+def _signals_as_in_a_terminal() -> None:
+    """In the build's process before it starts: SIGINT and SIGTERM as a terminal's job has them.
+
+    A command a non-interactive shell starts in the background (`pytest ... &`) begins with
+    SIGINT ignored, and a child inherits that: the build would never see the Ctrl+C sent here.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 @pytest.mark.parametrize(("name", "status"), [("SIGTERM", 143), ("SIGINT", 130)])
 def test_a_signal_during_the_build_leaves_nothing_behind_and_keeps_the_previous_site(
     repo: Path, name: str, status: int
@@ -274,6 +284,7 @@ def test_a_signal_during_the_build_leaves_nothing_behind_and_keeps_the_previous_
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a terminal's Ctrl+C or a CI runner would signal
+        preexec_fn=_signals_as_in_a_terminal,
     )
     deadline = time.monotonic() + 120
     # Wait until the build writes into its temporary folders (MkDocs is running by then).
