@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, other_language
 from .model import MicroQualification, Provider
 
 API_VERSION = "v1"
@@ -213,7 +213,7 @@ class BuildContext:
 
     def template_links(self, language: str) -> dict[str, str]:
         """The links every page of a language has (header, footer, head), finished, from the language's root."""
-        other = next(lang for lang in LANGUAGES if lang != language)
+        other = other_language(language)
         return {
             "finder": FINDER_PATH,
             "accessibility": prose_path("accessibility"),
@@ -227,7 +227,7 @@ class BuildContext:
 
     def page_links(self, path: str, language: str) -> dict[str, Any]:
         """The links of one page to itself: its counterpart in the other language, and its URL in each language."""
-        other = next(lang for lang in LANGUAGES if lang != language)
+        other = other_language(language)
         alternates = {lang: self.url(path, lang) for lang in LANGUAGES}
         return {
             "other_language": self.link(self.page_path(path, other), language),

@@ -51,6 +51,11 @@ FIELD_TERMS: dict[tuple[str, ...], str] = {
 
 
 @cache
+def other_language(language: str) -> str:
+    """The site's other language (the site has two: each page has its counterpart in the other)."""
+    return next(lang for lang in LANGUAGES if lang != language)
+
+
 def table(language: str) -> dict[str, Any]:
     """The whole label table of one language."""
     if language not in LANGUAGES:

@@ -45,7 +45,7 @@ from ..context import (
 from ..credentials import registry
 from ..escaping import html_text, json_for_script
 from ..formatting import Labels, date, text
-from ..i18n import LANGUAGES, table
+from ..i18n import LANGUAGES, other_language, table
 from ..model import Catalogue, MicroQualification
 from ..opendata import schema_org
 from ..statistics import Figures
@@ -120,7 +120,7 @@ class SourceTree:
         self.language = language
         self.docs = docs
         self.L = Labels(language)
-        self.other = next(lang for lang in LANGUAGES if lang != language)
+        self.other = other_language(language)
         self._made: set[Path] = set()
         self._cards: dict[str, dict[str, Any]] = {}
 
