@@ -101,11 +101,13 @@ def source_file(path: str, index: bool = False) -> str:
 # The finder's data, beside its page (assets/finder.js reads them from there).
 FINDER_RECORDS = f"{FINDER_PATH}entries.json"
 FINDER_INDEX_DIR = f"{FINDER_PATH}index/"
+# A bucket's file, with `{bucket}` for its number: finder.js fills it in the same way.
+FINDER_BUCKET = f"{FINDER_INDEX_DIR}{{bucket}}.json"
 
 
 def finder_bucket_path(bucket: int) -> str:
     """Bucket `bucket` of the finder's index."""
-    return f"{FINDER_INDEX_DIR}{bucket}.json"
+    return FINDER_BUCKET.replace("{bucket}", str(bucket))
 
 
 # Open-data files, relative to api/<API_VERSION>/ (`api_file` gives their site-relative path).

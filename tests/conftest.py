@@ -30,6 +30,17 @@ SITE_URL = "https://mqcat.example.org/"
 API = Path("api") / "v1"  # the open-data API inside a built site
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that drives Chromium is a browser test, marked or not, so `-m "not browser"` leaves it out.
+
+    Runs before pytest's own `-m` selection. (One unmarked test once opened Chromium in `make test-fast`.)
+    """
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT

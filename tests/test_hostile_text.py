@@ -197,6 +197,7 @@ def test_calendar_feeds_carry_hostile_text_as_text(hostile_site: tuple[Path, dic
         assert summaries and all(data["title"][language] in summary for summary in summaries)
 
 
+@pytest.mark.browser
 def test_finder_excerpts_and_the_comparison_run_nothing(
     hostile_site: tuple[Path, dict[str, Any]], browser: Any
 ) -> None:

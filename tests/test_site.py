@@ -306,6 +306,23 @@ def test_sitemap_covers_both_languages_with_alternates(built_site: Path, catalog
     assert f"Sitemap: {SITE_URL}sitemap.xml" in (built_site / "robots.txt").read_text(encoding="utf-8")
 
 
+def test_the_sitemap_lists_what_was_rendered_from_the_pages_the_build_compiled(built_site: Path) -> None:
+    # The build hands the sitemap its compiled page list (no walk of the site); a merge of
+    # shards walks the site instead: both give the same pages.
+    from xml.etree import ElementTree
+
+    from generator.context import BuildContext
+    from generator.site.sitemap import rendered_pages
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = [
+        loc.text or "" for loc in ElementTree.parse(built_site / "sitemap.xml").getroot().iterfind("s:url/s:loc", ns)
+    ]
+    latvian = [url.removeprefix(SITE_URL) for url in listed if not url.startswith(f"{SITE_URL}en/")]
+    assert latvian == rendered_pages(built_site, BuildContext(site_url=SITE_URL, today=TODAY))
+    assert len(latvian) > 70 and "" in latvian  # 37 entries and the lists, in each language
+
+
 def test_timings_give_the_build_process_peak_memory_after_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
     from types import SimpleNamespace
 

@@ -56,8 +56,9 @@ def other_language(language: str) -> str:
     return next(lang for lang in LANGUAGES if lang != language)
 
 
+@cache
 def table(language: str) -> dict[str, Any]:
-    """The whole label table of one language."""
+    """The whole label table of one language, read once per process: callers read it, never change it."""
     if language not in LANGUAGES:
         raise KeyError(f"no label table for language {language!r}")
     return yaml.load((HERE / f"{language}.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)

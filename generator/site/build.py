@@ -29,6 +29,7 @@ from .. import intakes, opendata, statistics, versions
 from ..catalogue import CatalogueInvalid, FileCache, Result, validate
 from ..context import BuildContext
 from ..credentials import registry
+from ..i18n import DEFAULT_LANGUAGE
 from ..interop import elm, ob3
 from ..model import Catalogue
 from ..problems import Problem
@@ -283,6 +284,7 @@ def site_writers(
     history_root: Path,
     published_versions: dict[str, dict[int, str]] | None,
     warnings: list[Problem],
+    pages: list[str] | None = None,
 ) -> tuple[list[tuple[str, SiteWriter]], list[tuple[str, SiteWriter]]]:
     """Every output written beside the rendered pages, registered here and only here: (name, writer).
 
@@ -291,7 +293,7 @@ def site_writers(
     the rendered pages (the sitemap lists them). `figures` are the catalogue-wide
     statistics, `history_root` the repository whose history holds the published
     versions, `published_versions` what is online now; the versions' warnings go to
-    `warnings`.
+    `warnings`; `pages` are the default language's pages (see after_render_writers).
     """
 
     def write_statistics(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
@@ -316,13 +318,20 @@ def site_writers(
         ("versions", write_versions),
         ("registry of issuers", write_registry),
     ]
-    return while_rendering, after_render_writers()
+    return while_rendering, after_render_writers(pages)
 
 
-def after_render_writers() -> list[tuple[str, SiteWriter]]:
-    """The outputs that read the rendered pages (a merge of shards writes them too)."""
+def after_render_writers(pages: list[str] | None) -> list[tuple[str, SiteWriter]]:
+    """The outputs that list the rendered pages (a merge of shards writes them too).
 
-    return [(_name(sitemap.write_sitemap), sitemap.write_sitemap)]
+    `pages`: the default language's pages, as the compiled source tree has them; None to
+    find them in the rendered site (a merge of shards, whose parts each compiled some).
+    """
+
+    def write_sitemap(catalogue: Catalogue, site: Path, ctx: BuildContext) -> None:
+        sitemap.write_sitemap(catalogue, site, ctx, pages)
+
+    return [(_name(sitemap.write_sitemap), write_sitemap)]
 
 
 def _name(writer: SiteWriter) -> str:
@@ -414,10 +423,12 @@ def build(
             # Catalogue-wide figures: computed once, shown on the statistics page and written as open data.
             figures = statistics.compute(catalogue, ctx.today)
         with timings.stage("compile source tree (MkDocs starts on each language when it is ready)"):
-            compile_tree(
+            compiled = compile_tree(
                 catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures, shard=shard
             )
-        named, after_render = site_writers(figures, history_root, published_versions, report.warnings)
+        named, after_render = site_writers(
+            figures, history_root, published_versions, report.warnings, compiled.pages[DEFAULT_LANGUAGE]
+        )
         if shard is not None:
             named = [pair for position, pair in enumerate(named) if shard.writes(position)]
             after_render = []  # the sitemap lists every page: written by the merge
@@ -443,7 +454,7 @@ def build(
         shutil.rmtree(new_site, ignore_errors=True)
         shutil.rmtree(new_data, ignore_errors=True)
         raise
-    report.pages = sum(1 for _ in site_dir.rglob("index.html"))
+    report.pages = sum(len(paths) for paths in compiled.pages.values())
     return report
 
 
@@ -466,7 +477,7 @@ def merge(
         _ordinary_permissions(new_site)
         with report.timings.stage("merge shards"):
             merge_shards(shards, new_site)
-        for name, writer in after_render_writers():
+        for name, writer in after_render_writers(None):
             with report.timings.stage(name):
                 writer(report.catalogue, new_site, ctx)
         with _signals_held():

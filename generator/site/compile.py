@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -123,6 +124,9 @@ class SourceTree:
         self.other = other_language(language)
         self._made: set[Path] = set()
         self._cards: dict[str, dict[str, Any]] = {}
+        # The site's pages of this language that this tree holds (written now, or kept from before),
+        # by path: what the sitemap lists, without walking the rendered site.
+        self.paths: list[str] = []
 
     def page(
         self,
@@ -138,6 +142,7 @@ class SourceTree:
     ) -> None:
         """Write the page at `path` (`sector/entry/`; with `index`, a folder's own page: `sector/`)."""
         target = self.docs / source_file(path, index)
+        self.paths.append(path)
         if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._made.add(target.parent)
@@ -301,7 +306,10 @@ class SourceTree:
 
         for entry in [*catalogue.entries.values(), *catalogue.proposals.values()]:
             path = ctx.entry_path(entry)
-            if not self.wanted(path) or self.writer.keep(language, source_file(path), entry):
+            if not self.wanted(path):
+                continue
+            if self.writer.keep(language, source_file(path), entry):
+                self.paths.append(path)
                 continue
             view = views.entry_page(entry, catalogue, ctx, language, built_from.get(entry.id, []))
             view["pathway"] = drawings.for_entry(entry.id)
@@ -468,6 +476,14 @@ class SourceTree:
         ]
 
 
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled source tree: the mkdocs.yml of each language, and each language's page paths."""
+
+    configs: list[Path]
+    pages: dict[str, list[str]]
+
+
 def compile_tree(
     catalogue: Catalogue,
     ctx: BuildContext,
@@ -477,8 +493,8 @@ def compile_tree(
     figures: Figures | None = None,
     shard: Shard | None = None,
     writer: PageWriter | None = None,
-) -> list[Path]:
-    """Write the source tree for every language; return the mkdocs.yml of each.
+) -> Compiled:
+    """Write the source tree for every language; return the mkdocs.yml and the pages of each.
 
     `ready` is called with each language's mkdocs.yml as soon as that language is
     written, so that it can be rendered while the next one is compiled. `figures` are
@@ -494,6 +510,7 @@ def compile_tree(
     pathways = find_pathways(catalogue)
     base = yaml.load(base_config.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     configs = []
+    pages = {}
     for language in LANGUAGES:
         root = out / language
         docs = root / "docs"
@@ -502,6 +519,7 @@ def compile_tree(
             shutil.copy2(CERTIFICATE_STYLESHEET, docs / asset_path("certificate.css"))
         tree = SourceTree(catalogue, ctx, language, docs, shard, writer)
         tree.write_all(built_from, figures, pathways)
+        pages[language] = tree.paths
         other = tree.other
         L = Labels(language)
         config = {
@@ -533,7 +551,7 @@ def compile_tree(
     # Every language's specimens drew the same QR codes from one cache (a bounded one
     # missed every code past its size and drew it again per language); let it go.
     forget_qr_codes()
-    return configs
+    return Compiled(configs, pages)
 
 
 def _palette(base: dict[str, Any], L: Labels) -> list[dict[str, Any]]:

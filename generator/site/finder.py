@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context import COMPARE_PATH, ENTRIES_JSON_DIR, LUNR_JS_PATH, BuildContext, asset_path
+from ..context import (
+    COMPARE_PATH,
+    FINDER_BUCKET,
+    FINDER_RECORDS,
+    LUNR_JS_PATH,
+    BuildContext,
+    asset_path,
+    entry_json_path,
+)
 from ..formatting import Labels, language_name, text
 from ..model import PARTICIPATION_FORMS, Catalogue
 from . import search_index
@@ -54,8 +62,12 @@ def view(catalogue: Catalogue, ctx: BuildContext, language: str) -> dict[str, An
         "pipeline": search_index.search_pipeline(language),
         "shards": search_index.SHARDS,
         "compare_path": COMPARE_PATH,
+        # Where the script reads the records and the index's buckets (`{bucket}` is a bucket's number).
+        "records": FINDER_RECORDS,
+        "bucket": FINDER_BUCKET,
         # Where the script reads an entry's texts for the excerpt of a matching result.
-        "entries_api": ctx.link(ctx.api_path(ENTRIES_JSON_DIR), language),
+        # (`{id}` is the entry's id, the last part of its path).
+        "entry_api": ctx.link(ctx.api_path(entry_json_path("{id}")), language),
         "site_root": ctx.link("", language),
         "scripts": {"lunr": ctx.link(LUNR_JS_PATH, language), "finder": asset_path("finder.js")},
     }

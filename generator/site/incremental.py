@@ -51,7 +51,7 @@ from typing import Any
 from .. import statistics
 from ..catalogue import FileCache
 from ..context import ASSETS_PATH, BuildContext
-from ..i18n import LANGUAGES
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..model import Catalogue, MicroQualification
 from ..problems import Problem
 from ..versions import VersionsRefused
@@ -415,6 +415,7 @@ class PendingData:
     figures: statistics.Figures
     history_root: Path
     published_versions: dict[str, dict[int, str]] | None = None
+    pages: list[str] | None = None  # the default language's pages, once compiled (for the sitemap)
 
     def write(self, folder: Path) -> tuple[list[str], list[Problem]]:
         """Run every writer into `folder`; the files written and the warnings. Raises VersionsRefused."""
@@ -434,7 +435,7 @@ class PendingData:
         for gone in sorted(set(state.data_files) - set(files)):
             _remove(site / gone, site)
         merge_into(folder, site)
-        for _, writer in after_render_writers():
+        for _, writer in after_render_writers(self.pages):
             writer(self.catalogue, site, self.ctx)
         state.data_files = files
         state.complete = True
@@ -601,9 +602,11 @@ class Builder:
             (s.source_dir / STATE_FILE).unlink(missing_ok=True)  # from here on the trees change
         writer = ChangedPages(s.source_dir, state.keys, keys, self.cards, self.drawings)
         with timings.stage("compile the changed pages"):
-            configs = compile_tree(
+            compiled = compile_tree(
                 catalogue, ctx, s.source_dir, s.repo_root / "mkdocs.yml", figures=figures, writer=writer
             )
+        configs = compiled.configs
+        pending.pages = compiled.pages[DEFAULT_LANGUAGE]
         if any(config in writer.written for config in configs):
             # The navigation (or another setting) of a language changed: every page renders anew.
             return self._full(pending.published_versions)

@@ -4,6 +4,8 @@
  *   entries.json     facet and card records; record i is the index's document "i";
  *   index/<n>.json   bucket n of the lunr index: the terms whose first three characters
  *                    hash to n; loaded per query word, at start in parallel with entries.json.
+ * The page names both (data-records; data-bucket, with {bucket} for n): generator/context.py
+ * owns every path of the site.
  * Queries go through the index's own search pipeline (mqFold, and for English stop words
  * and stemmer), named on the page by the same code that built the index.
  * The state lives in the URL query string: s (the words; Material's own search
@@ -85,7 +87,7 @@
 
   function loadShard(key) {
     if (!shards[key]) {
-      shards[key] = fetch("index/" + key + ".json").then(function (r) {
+      shards[key] = fetch(form.dataset.bucket.replace("{bucket}", key)).then(function (r) {
         if (!r.ok) throw new Error(r.status);
         return r.json();
       }).then(function (data) { return lunr.Index.load(data); });
@@ -226,7 +228,7 @@
   function purpose(entry) {
     var id = entry.path.replace(/\/$/, "").split("/").pop();
     if (!purposes[id]) {
-      purposes[id] = fetch(form.dataset.entriesApi + id + ".json").then(function (r) {
+      purposes[id] = fetch(form.dataset.entryApi.replace("{id}", id)).then(function (r) {
         if (!r.ok) throw new Error(r.status);
         return r.json();
       }).then(function (data) {
@@ -466,7 +468,7 @@
   urlToState();
   /* The query's shards load while the records do. */
   var shardsLoaded = search(query.value);
-  var recordsLoaded = fetch("entries.json").then(function (r) {
+  var recordsLoaded = fetch(form.dataset.records).then(function (r) {
     if (!r.ok) throw new Error(r.status);
     return r.json();
   });
