@@ -32,12 +32,11 @@ from markupsafe import Markup
 from ..context import BuildContext, version_path
 from ..escaping import html_text, safe_link
 from ..formatting import Labels, country_name, isced_f_text, level, workload
-from ..i18n import DEFAULT_LANGUAGE, label
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, label, other_language
 from ..model import Catalogue, MicroQualification, Provider, Text
 from .learners import Learner
 
 STYLESHEET = Path(__file__).resolve().parent / "certificate.css"
-LANGUAGE_PAIRS = {"lv": "en", "en": "lv"}
 
 
 def certificate_url(entry: MicroQualification, ctx: BuildContext) -> str:
@@ -124,7 +123,7 @@ class _Translations:
 
     def __init__(self, language: str) -> None:
         pieces = _TEMPLATES.get_template("certificate-pieces.html")
-        module = pieces.make_module({"lang": language, "other": LANGUAGE_PAIRS[language]})
+        module = pieces.make_module({"lang": language, "other": other_language(language)})
         self._macro: Callable[..., str] = vars(module)["tr"]
         self._rendered: dict[tuple[str, tuple[tuple[str, object], ...]], Markup] = {}
 
@@ -156,9 +155,9 @@ def render_certificate_html(
     certificate.html; this function gathers what it shows, in both languages.
     """
     assert entry.decision_date is not None, "certificates are made for approved entries only"
-    if language not in LANGUAGE_PAIRS:
-        raise ValueError(f"no certificate language {language!r}; use one of {', '.join(LANGUAGE_PAIRS)}")
-    languages = (language, LANGUAGE_PAIRS[language])
+    if language not in LANGUAGES:
+        raise ValueError(f"no certificate language {language!r}; use one of {', '.join(LANGUAGES)}")
+    languages = (language, other_language(language))
     providers = [catalogue.providers[p] for p in entry.awarding_bodies]
     lead = providers[0]
     link, record = certificate_url(entry, ctx), versioned_record_url(entry, ctx)

@@ -37,6 +37,7 @@ from ..formatting import (
     places,
     workload,
 )
+from ..i18n import other_language
 from ..model import Catalogue, MicroQualification, Provider, Text
 
 
@@ -140,7 +141,7 @@ def entry_page(
         "overdue": entry.review_overdue(ctx.today),
         "example": catalogue.is_example(entry),
         "title": shown(entry.title, language),
-        "title_other": shown(entry.title, "en" if language == "lv" else "lv"),
+        "title_other": shown(entry.title, other_language(language)),
         "purpose": shown(entry.purpose, language),
         "sector": {"name": shown(catalogue.sectors[entry.sector].name, language), "path": sector_path(entry.sector)},
         "countries": [", ".join(filter(None, pair)) for pair in countries],
