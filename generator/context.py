@@ -107,7 +107,7 @@ FINDER_BUCKET = f"{FINDER_INDEX_DIR}{{bucket}}.json"
 
 def finder_bucket_path(bucket: int) -> str:
     """Bucket `bucket` of the finder's index."""
-    return FINDER_BUCKET.replace("{bucket}", str(bucket))
+    return FINDER_BUCKET.format(bucket=bucket)
 
 
 # Open-data files, relative to api/<API_VERSION>/ (`api_file` gives their site-relative path).
