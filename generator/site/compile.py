@@ -69,12 +69,36 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _YAML_UNSAFE = (("\u2028", "\\u2028"), ("\u2029", "\\u2029"), ("\u0085", "\\u0085"))
 
 
-def _front_matter(meta: dict[str, Any]) -> str:
-    """Front matter that any YAML parser reads back as `meta`."""
-    body = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# Stands for a list's cards in its page's view until their JSON, made once per card, is put in its place.
+# A catalogue text cannot hold it: YAML refuses the NUL character.
+_CARDS = "\x00mq-cards\x00"
+_CARDS_JSON = _json(_CARDS)
+
+
+def _front_matter(meta: dict[str, Any], cards: list[str] | None = None) -> str:
+    """Front matter that any YAML parser reads back as `meta`, with `cards` (JSON) where the view has _CARDS."""
+    body = _json(meta)
+    if cards is not None:
+        body = body.replace(_CARDS_JSON, f"[{','.join(cards)}]", 1)
     for char, escape in _YAML_UNSAFE:
         body = body.replace(char, escape)
     return f"---\n{body}\n---\n"
+
+
+@dataclass(frozen=True)
+class Card:
+    """An entry's card (the view its listings show) and its JSON, serialised once for all its lists."""
+
+    view: dict[str, Any]
+    json: str
+
+    @classmethod
+    def of(cls, view: dict[str, Any]) -> Card:
+        return cls(view, _json(view))
 
 
 class PageWriter:
@@ -90,9 +114,9 @@ class PageWriter:
         """Whether the entry page at `path` (relative to docs/) stands as the previous build wrote it."""
         return False
 
-    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """An entry's card in listings: `make()`, or the same card kept from the previous build."""
-        return make()
+    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> Card:
+        """An entry's card in listings and its JSON: made now, or the same card kept from the previous build."""
+        return Card.of(make())
 
     def drawing(self, language: str, pathway: Pathway, draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """A learning pathway's drawing: `draw()`, or the same drawing kept from the previous build."""
@@ -123,7 +147,7 @@ class SourceTree:
         self.L = Labels(language)
         self.other = other_language(language)
         self._made: set[Path] = set()
-        self._cards: dict[str, dict[str, Any]] = {}
+        self._cards: dict[str, Card] = {}
         # The site's pages of this language that this tree holds (written now, or kept from before),
         # by path: what the sitemap lists, without walking the rendered site.
         self.paths: list[str] = []
@@ -139,8 +163,12 @@ class SourceTree:
         description: str = "",
         body: str = "",
         extra: dict[str, Any] | None = None,
+        cards: list[str] | None = None,
     ) -> None:
-        """Write the page at `path` (`sector/entry/`; with `index`, a folder's own page: `sector/`)."""
+        """Write the page at `path` (`sector/entry/`; with `index`, a folder's own page: `sector/`).
+
+        `cards`: the JSON of the cards that `view` holds as _CARDS (a list's page).
+        """
         target = self.docs / source_file(path, index)
         self.paths.append(path)
         if target.parent not in self._made:
@@ -157,7 +185,7 @@ class SourceTree:
         if description:
             meta["description"] = html_text(description)
         meta.update(extra or {})
-        self.writer.write(target, _front_matter(meta) + body)
+        self.writer.write(target, _front_matter(meta, cards) + body)
 
     def wanted(self, path: str) -> bool:
         """Whether this build writes the page at `path`, outside the navigation (all of them unless sharded)."""
@@ -167,7 +195,7 @@ class SourceTree:
         shown = text(value, self.language)
         return shown["text"] if shown else ""
 
-    def cards(self, entries: list[MicroQualification]) -> list[dict[str, Any]]:
+    def cards(self, entries: list[MicroQualification]) -> list[Card]:
         """The entries' cards; an entry's card (on its sector's, providers' and level's lists) is made once."""
         made, language = self._cards, self.language
         for e in entries:
@@ -200,7 +228,7 @@ class SourceTree:
             if not (in_navigation and number == 1) and not self.wanted(here):
                 continue
             first = (number - 1) * LISTING_SIZE
-            page_view = dict(view, entries=self.cards(shown))
+            page_view = dict(view, entries=_CARDS)
             page_view["count"] = len(entries)
             page_view["pages"] = self.pagination(path, number, len(parts), first, first + len(shown), len(entries))
             if pathways is not None:
@@ -208,7 +236,8 @@ class SourceTree:
             shown_title = (
                 title if number == 1 else self.L("listing.page_title", title=title, number=number, count=len(parts))
             )
-            self.page(here, template, shown_title, page_view, index=index and number == 1)
+            cards = [card.json for card in self.cards(shown)]
+            self.page(here, template, shown_title, page_view, index=index and number == 1, cards=cards)
 
     def pagination(
         self, path: str, number: int, count: int, first: int, last: int, total: int
@@ -283,7 +312,9 @@ class SourceTree:
                     dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest
                 ],
                 # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
-                "proposals": cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id))),
+                "proposals": [
+                    card.view for card in cards(sorted(catalogue.proposals.values(), key=lambda e: (e.sector, e.id)))
+                ],
             },
             description=self.L("site.description"),
         )

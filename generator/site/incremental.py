@@ -66,7 +66,7 @@ from .build import (
     merge_into,
     site_writers,
 )
-from .compile import PageWriter, compile_tree
+from .compile import Card, PageWriter, compile_tree
 from .pathways import Pathway, find_pathways
 
 # Part of every key: a change of how keys are made must not reuse pages keyed the old way.
@@ -135,7 +135,10 @@ def entry_keys(catalogue: Catalogue, ctx: BuildContext, digests: dict[str, str])
 
 
 class ChangedPages(PageWriter):
-    """Updates a source tree in place: keeps entry pages whose key is the same, writes only changed bytes."""
+    """Updates a source tree in place: keeps entry pages whose key is the same, writes only changed bytes.
+
+    Paths are kept as strings: at 10,000 entries a Path per kept page was a tenth of a change's time.
+    """
 
     fresh = False
 
@@ -144,31 +147,38 @@ class ChangedPages(PageWriter):
         source_dir: Path,
         before: dict[str, str],
         now: dict[str, str],
-        cards: dict[tuple[str, str], tuple[str, dict[str, Any]]],
+        cards: dict[tuple[str, str], tuple[str, Card]],
         drawings: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, Any]]],
     ) -> None:
         self.source_dir = source_dir
         self.before, self.now = before, now
         self.cards = cards  # (language, entry id) -> (key, card), kept by the Builder
         self.drawings = drawings  # (language, pathway key) -> (its entries' keys, drawing), kept by the Builder
-        self.produced: set[Path] = set()  # every file the build has (kept or written)
+        # The Markdown sources on disk before this build (one walk of each language's docs/).
+        self.existing: set[str] = {page for language in LANGUAGES for page in _pages_under(Path(self.docs(language)))}
+        self.produced: set[str] = set()  # every source the build has (kept or written)
         self.written: list[Path] = []  # the files whose bytes changed
-        self.kept: set[Path] = set()  # the entry pages kept as they were
+        self.kept: set[str] = set()  # the entry pages kept as they were
+
+    def docs(self, language: str) -> str:
+        return f"{self.source_dir}{os.sep}{language}{os.sep}docs"
 
     def keep(self, language: str, path: str, entry: MicroQualification) -> bool:
-        target = self.source_dir / language / "docs" / path
-        if self.before.get(entry.id) != self.now[entry.id] or not target.is_file():
+        if self.before.get(entry.id) != self.now[entry.id]:
+            return False
+        target = f"{self.docs(language)}{os.sep}{path.replace('/', os.sep)}"
+        if target not in self.existing:
             return False
         self.produced.add(target)
         self.kept.add(target)
         return True
 
-    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> Card:
         # A card shows a part of what the entry's page shows: the entry's key covers it.
         kept = self.cards.get((language, entry.id))
         if kept is not None and kept[0] == self.now[entry.id]:
             return kept[1]
-        made = make()
+        made = Card.of(make())
         self.cards[(language, entry.id)] = (self.now[entry.id], made)
         return made
 
@@ -183,7 +193,7 @@ class ChangedPages(PageWriter):
         return made
 
     def write(self, target: Path, content: str) -> None:
-        self.produced.add(target)
+        self.produced.add(str(target))
         data = content.encode("utf-8")
         try:
             if target.read_bytes() == data:
@@ -210,13 +220,13 @@ def _output_of(source: Path, docs: Path, site: Path) -> Path:
     return site / relative / "index.html"
 
 
-def _pages_under(docs: Path) -> list[Path]:
+def _pages_under(docs: Path) -> list[str]:
     """The Markdown sources under docs/ (os.walk: pathlib's rglob takes several times longer)."""
-    found: list[Path] = []
+    found: list[str] = []
     for folder, subfolders, names in os.walk(docs):
         if folder == str(docs):
             subfolders[:] = [name for name in subfolders if name != "assets"]
-        found.extend(Path(folder, name) for name in names if name.endswith(".md"))
+        found.extend(f"{folder}{os.sep}{name}" for name in names if name.endswith(".md"))
     return found
 
 
@@ -493,7 +503,7 @@ class Builder:
     persist: bool = False  # keep the state beside the source tree, for the next process
     cache: FileCache = field(default_factory=FileCache)
     state: _State | None = None
-    cards: dict[tuple[str, str], tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    cards: dict[tuple[str, str], tuple[str, Card]] = field(default_factory=dict)
     drawings: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, Any]]] = field(default_factory=dict)
     number: int = 0
 
@@ -600,8 +610,8 @@ class Builder:
         catalogue, ctx, figures = pending.catalogue, pending.ctx, pending.figures
         if self.persist:
             (s.source_dir / STATE_FILE).unlink(missing_ok=True)  # from here on the trees change
-        writer = ChangedPages(s.source_dir, state.keys, keys, self.cards, self.drawings)
         with timings.stage("compile the changed pages"):
+            writer = ChangedPages(s.source_dir, state.keys, keys, self.cards, self.drawings)
             compiled = compile_tree(
                 catalogue, ctx, s.source_dir, s.repo_root / "mkdocs.yml", figures=figures, writer=writer
             )
@@ -615,8 +625,10 @@ class Builder:
         with timings.stage("remove the pages that went away"):
             for config, site in sites.items():
                 docs = config.parent / "docs"
-                for source in _pages_under(docs):
-                    if source not in writer.produced:
+                under = f"{docs}{os.sep}"
+                for gone in sorted(writer.existing - writer.produced):
+                    if gone.startswith(under):
+                        source = Path(gone)
                         _remove(source, docs)
                         _remove(_output_of(source, docs, site), site)
                         touched += 1
@@ -630,14 +642,14 @@ class Builder:
             for config in sites:
                 docs = config.parent / "docs"
                 under = f"{docs}{os.sep}"
-                shown = [path for path in writer.produced - writer.kept if str(path).startswith(under)]
+                shown = [Path(path) for path in writer.produced - writer.kept if path.startswith(under)]
                 mirrors[config] = _mirror(docs, shown)
             try:
                 render_languages(sites, mirrors)
             finally:
                 for mirror in mirrors.values():
                     shutil.rmtree(mirror, ignore_errors=True)
-        report.pages = sum(1 for path in writer.produced if path.suffix == ".md")
+        report.pages = sum(1 for path in writer.produced if path.endswith(".md"))
         self.state = _State(s, keys, state.data_files, complete=False)
         return Update(report, full=False, pages=touched, pending=pending)
 
