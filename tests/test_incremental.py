@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 
 from generator.catalogue import CatalogueInvalid
+from generator.model import MicroQualification
 from generator.site import compile as compile_module
+from generator.site import views
 from generator.site.build import build
 from generator.site.incremental import Builder, DataJob, Settings
 
@@ -155,6 +157,33 @@ def test_after_each_edit_an_incremental_build_leaves_the_site_a_full_build_makes
         assert not update.full, name
         assert update.pages > 0, name
         assert_same_site(tmp_path / "site", repo, tmp_path_factory, tag="pages-of-4")
+
+
+def test_the_first_change_after_a_full_build_makes_only_the_cards_of_the_entries_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The full build keeps the cards it made; without them the first change made every card again.
+    repo = _repository(tmp_path / "repo")
+    builder = _builder(repo, tmp_path)
+    assert builder.pages().full
+    assert builder.state is not None
+    before = builder.state.keys
+    made: list[str] = []
+    card = views.card
+
+    def counted(entry: MicroQualification, *args: object, **kwargs: object) -> dict[str, object]:
+        made.append(entry.id)
+        return card(entry, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(views, "card", counted)
+    _title(repo)
+    update = builder.pages()
+    assert not update.full
+    assert builder.state is not None
+    changed = {entry_id for entry_id, key in builder.state.keys.items() if before.get(entry_id) != key}
+    assert "forklift-safe-operation" in changed
+    assert len(changed) < len(before) / 2
+    assert sorted(made) == sorted([*changed, *changed])  # each in both languages, once
 
 
 def test_a_changed_navigation_builds_in_full(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:

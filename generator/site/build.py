@@ -34,7 +34,7 @@ from ..interop import elm, ob3
 from ..model import Catalogue
 from ..problems import Problem
 from . import search_index, sitemap
-from .compile import compile_tree
+from .compile import PageWriter, compile_tree
 from .shards import Shard, merge_shards
 
 # Writers that add files to the rendered site: (catalogue, site_dir, ctx) -> None.
@@ -385,6 +385,7 @@ def build(
     published_versions: dict[str, dict[int, str]] | None = None,
     cache: FileCache | None = None,
     jobs: int | None = None,
+    pages: PageWriter | None = None,
 ) -> BuildReport:
     """Validate, compile and render the site into `site_dir`; raise on any error, writing nothing.
 
@@ -394,7 +395,8 @@ def build(
     `published_versions` (the versions.json now online, read by `versions.read_published`):
     refuse to build when a version it lists would be dropped or change. A `cache` kept
     between builds spares parsing the catalogue files that did not change. `jobs`: at
-    most that many languages rendered at once (all when None; see Renderer).
+    most that many languages rendered at once (all when None; see Renderer). `pages`: how
+    the pages reach the new source tree (incremental.py's keeps what it made, for the next build).
     """
 
     source_dir = source_dir or repo_root / "build" / "site-src"
@@ -424,7 +426,14 @@ def build(
             figures = statistics.compute(catalogue, ctx.today)
         with timings.stage("compile source tree (MkDocs starts on each language when it is ready)"):
             compiled = compile_tree(
-                catalogue, ctx, new_source, repo_root / "mkdocs.yml", ready=renderer.start, figures=figures, shard=shard
+                catalogue,
+                ctx,
+                new_source,
+                repo_root / "mkdocs.yml",
+                ready=renderer.start,
+                figures=figures,
+                shard=shard,
+                writer=pages,
             )
         named, after_render = site_writers(
             figures, history_root, published_versions, report.warnings, compiled.pages[DEFAULT_LANGUAGE]

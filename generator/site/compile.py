@@ -309,7 +309,8 @@ class SourceTree:
                     "submit": prose_path("about", self.L("home.submit_anchor")),
                 },
                 "newest": [
-                    dict(views.card(e, catalogue, ctx, language), approved=date(e.decision_date)) for e in newest
+                    dict(card.view, approved=date(e.decision_date))
+                    for e, card in zip(newest, cards(newest), strict=True)
                 ],
                 # Only a preview has proposals (the publish build refuses them): listed apart, never as approved.
                 "proposals": [

@@ -183,8 +183,7 @@ class ChangedPages(PageWriter):
         return made
 
     def drawing(self, language: str, pathway: Pathway, draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        # A drawing shows its entries (their titles, levels, links, what they stack into): their keys cover it.
-        signature = tuple(f"{entry_id}={self.now[entry_id]}" for entry_id in pathway.entries)
+        signature = _drawing_signature(pathway, self.now)
         kept = self.drawings.get((language, pathway.key))
         if kept is not None and kept[0] == signature:
             return kept[1]
@@ -202,6 +201,33 @@ class ChangedPages(PageWriter):
             pass
         target.write_bytes(data)
         self.written.append(target)
+
+
+def _drawing_signature(pathway: Pathway, keys: dict[str, str]) -> tuple[str, ...]:
+    """What a pathway's drawing is made from: it shows its entries (their titles, levels, links, what they
+    stack into), and their keys cover that."""
+    return tuple(f"{entry_id}={keys[entry_id]}" for entry_id in pathway.entries)
+
+
+class _Recorded(PageWriter):
+    """A full build's writer that keeps the cards and drawings it made, for the incremental builds after it.
+
+    Without them the first change after a full build made every card again (at 10,000 entries
+    3.5 s against 1.2 s for the changes after it).
+    """
+
+    def __init__(self) -> None:
+        self.cards: dict[tuple[str, str], Card] = {}
+        self.drawings: dict[tuple[str, str], tuple[Pathway, dict[str, Any]]] = {}
+
+    def card(self, language: str, entry: MicroQualification, make: Callable[[], dict[str, Any]]) -> Card:
+        made = self.cards[(language, entry.id)] = super().card(language, entry, make)
+        return made
+
+    def drawing(self, language: str, pathway: Pathway, draw: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        made = draw()
+        self.drawings[(language, pathway.key)] = (pathway, made)
+        return made
 
 
 def _sites(site_dir: Path, configs: list[Path]) -> dict[Path, Path]:
@@ -559,6 +585,7 @@ class Builder:
         s = self.settings
         self.forget()
         forget_renderers()
+        recorded = _Recorded()
         report = build(
             s.repo_root,
             s.site_dir,
@@ -569,9 +596,15 @@ class Builder:
             publish=s.publish,
             published_versions=published_versions,
             cache=self.cache,
+            pages=recorded,
         )
         assert report.ctx is not None
-        self.state = _State(s, entry_keys(report.catalogue, report.ctx, self.cache.digests), report.data_files)
+        keys = entry_keys(report.catalogue, report.ctx, self.cache.digests)
+        self.cards = {at: (keys[at[1]], card) for at, card in recorded.cards.items()}
+        self.drawings = {
+            at: (_drawing_signature(pathway, keys), drawing) for at, (pathway, drawing) in recorded.drawings.items()
+        }
+        self.state = _State(s, keys, report.data_files)
         self.save()
         return Update(report, full=True, pages=report.pages)
 
