@@ -115,11 +115,16 @@ def entry_page(
     """Everything an entry page shows, in Annex I order where the Annex sets one."""
     L = Labels(language)
     authority = catalogue.authorities[entry.authorised_by]
-    # A proposal's page (previews only) may link to other proposals, and they to it.
-    entries = {**catalogue.proposals, **catalogue.entries}
+    # A proposal's page (previews only) may link to other proposals, and they to it. Looked up in
+    # both (an entry before a proposal of the same id), never merged: a merged copy per page made
+    # compiling the site quadratic (17.7 ms per entry at 100,000 entries against 7.9 at 10,000).
 
-    def link(entry_id: str) -> dict[str, Any]:
-        target = entries[entry_id]
+    def find(entry_id: str | None) -> MicroQualification | None:
+        if entry_id is None:
+            return None
+        return catalogue.entries.get(entry_id) or catalogue.proposals.get(entry_id)
+
+    def link(target: MicroQualification) -> dict[str, Any]:
         return {
             "title": shown(target.title, language),
             "path": ctx.entry_path(target),
@@ -137,7 +142,7 @@ def entry_page(
         "status_label": L(f"status.{entry.status}"),
         "status_reason": shown(entry.status_reason, language),
         "proposed": entry.proposed,
-        "replaced_by": link(entry.replaced_by) if entry.replaced_by in entries else None,
+        "replaced_by": link(replaced_by) if (replaced_by := find(entry.replaced_by)) else None,
         "overdue": entry.review_overdue(ctx.today),
         "example": catalogue.is_example(entry),
         "title": shown(entry.title, language),
@@ -173,8 +178,8 @@ def entry_page(
         "prerequisites": shown(entry.prerequisites, language),
         "supervision": L(f"supervision.{entry.supervision}") if entry.supervision else None,
         "standalone": entry.standalone,
-        "stacks_into": [link(i) for i in entry.stacks_into if i in entries],
-        "built_from": [link(i) for i in built_from],
+        "stacks_into": [link(target) for i in entry.stacks_into if (target := find(i))],
+        "built_from": [link(part) for i in built_from if (part := find(i))],
         "larger_qualification": (
             {
                 "title": shown(larger.title, language),
