@@ -74,7 +74,7 @@ def _json(value: Any) -> str:
 
 
 # Stands for a list's cards in its page's view until their JSON, made once per card, is put in its place.
-# A catalogue text cannot hold it: YAML refuses the NUL character.
+# No catalogue text can hold it: the loader refuses control characters, a NUL written as "\0" too.
 _CARDS = "\x00mq-cards\x00"
 _CARDS_JSON = _json(_CARDS)
 

@@ -154,19 +154,18 @@ class ChangedPages(PageWriter):
         self.before, self.now = before, now
         self.cards = cards  # (language, entry id) -> (key, card), kept by the Builder
         self.drawings = drawings  # (language, pathway key) -> (its entries' keys, drawing), kept by the Builder
+        # Each language's docs/, as the prefix of its sources' paths.
+        self._docs = {language: f"{source_dir}{os.sep}{language}{os.sep}docs" for language in LANGUAGES}
         # The Markdown sources on disk before this build (one walk of each language's docs/).
-        self.existing: set[str] = {page for language in LANGUAGES for page in _pages_under(Path(self.docs(language)))}
+        self.existing: set[str] = {page for docs in self._docs.values() for page in _pages_under(Path(docs))}
         self.produced: set[str] = set()  # every source the build has (kept or written)
         self.written: list[Path] = []  # the files whose bytes changed
         self.kept: set[str] = set()  # the entry pages kept as they were
 
-    def docs(self, language: str) -> str:
-        return f"{self.source_dir}{os.sep}{language}{os.sep}docs"
-
     def keep(self, language: str, path: str, entry: MicroQualification) -> bool:
         if self.before.get(entry.id) != self.now[entry.id]:
             return False
-        target = f"{self.docs(language)}{os.sep}{path.replace('/', os.sep)}"
+        target = f"{self._docs[language]}{os.sep}{path.replace('/', os.sep)}"
         if target not in self.existing:
             return False
         self.produced.add(target)
